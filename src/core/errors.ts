@@ -1,0 +1,122 @@
+/**
+ * The one catalogue of stable error codes (`ERR_<AREA>_<REASON>`).
+ *
+ * Three kinds of failure, each handled one way:
+ * - programmer errors (our own code passed an impossible value) throw TypeError/RangeError;
+ * - bad external input met by a `parse*` function throws `InputError` with a code;
+ * - verification outcomes are returned as a `Verdict`, never thrown.
+ *
+ * Codes are never renamed or reused; callers branch on `code`, never on message text.
+ * Each code's line here is its documentation; README's error table lists the same set.
+ */
+
+export const ERROR_CODES = {
+  // bytes/
+  ERR_B64_INVALID: 'base64url text that is not canonical: padding, + or /, a bad length, or non-zero trailing bits',
+  ERR_UTF8_INVALID: 'bytes that are not well-formed UTF-8',
+  ERR_JSON_SYNTAX: 'text that is not one strict JSON value (RFC 8259, I-JSON strings)',
+  ERR_JSON_DUPLICATE_KEY: 'a JSON object with the same member name twice',
+  ERR_JSON_TOO_DEEP: 'JSON nested deeper than the cap',
+  ERR_JSON_TOO_LARGE: 'JSON text longer than the cap',
+  ERR_JSON_NOT_OBJECT: 'a JSON value that must be an object is not one',
+
+  // crypto/
+  ERR_JWK_INVALID: 'a JWK that is not a well-formed P-256 or Ed25519 key',
+  ERR_KEY_WEAK: 'a public key that is a small-order or otherwise unusable point',
+  ERR_KEY_ALG_MISMATCH: 'a key used with an algorithm it is not for',
+  ERR_DID_INVALID: 'a DID or DID URL that is malformed',
+  ERR_DID_UNSUPPORTED: 'a DID method or key type this resolver does not handle',
+  ERR_DID_NOT_FOUND: 'a DID or verification method the resolver does not know',
+
+  // jose/
+  ERR_JWS_MALFORMED: 'a compact JWS that is not three base64url parts with JSON header and payload',
+  ERR_JWS_TOO_LARGE: 'a JWS longer than the cap',
+  ERR_JWS_ALG_NOT_ALLOWED: 'alg outside the allow-list {ES256, EdDSA}: none, HS*, RS* and unknown values',
+  ERR_JWS_CRIT_UNSUPPORTED: 'a crit header naming an extension this verifier does not implement',
+  ERR_JWS_HEADER_INVALID: 'a protected header member of the wrong type, or b64=false',
+  ERR_JWS_TYP_MISMATCH: 'typ is missing or not the one this use requires',
+  ERR_JWS_SIGNATURE_MALFORMED: 'a signature of the wrong length or with a value out of range',
+  ERR_JWS_SIGNATURE_INVALID: 'a signature that does not verify under the trusted key',
+  ERR_JWS_KEY_UNKNOWN: 'no trusted key was found for the signer',
+
+  // sdjwt/
+  ERR_SDJWT_TOO_LARGE: 'an SD-JWT longer than the cap',
+  ERR_SDJWT_TOO_MANY_DISCLOSURES: 'more disclosures than the cap',
+  ERR_SDJWT_TOO_DEEP: 'disclosures or objects nested deeper than the cap',
+  ERR_SDJWT_MALFORMED: 'an SD-JWT that is not <JWS>~<disclosure>~…~[<KB-JWT>]',
+  ERR_SDJWT_DISCLOSURE_MALFORMED: 'a disclosure that is not [salt, name, value] or [salt, value]',
+  ERR_SDJWT_DISCLOSURE_DUPLICATE: 'the same disclosure given twice',
+  ERR_SDJWT_DISCLOSURE_UNREFERENCED: 'a disclosure whose digest appears nowhere in the payload or other disclosures',
+  ERR_SDJWT_DISCLOSURE_KIND: 'an array-element disclosure referenced from _sd, or a property disclosure from {"...": d}',
+  ERR_SDJWT_DIGEST_DUPLICATE: 'the same digest appearing twice in the payload and disclosures',
+  ERR_SDJWT_RESERVED_NAME: 'a disclosed claim named _sd or ...',
+  ERR_SDJWT_CLAIM_COLLISION: 'a disclosed claim name that already exists at its level',
+  ERR_SDJWT_SD_ALG: '_sd_alg missing where required, not a string, or not sha-256',
+  ERR_SDJWT_SD_INVALID: '_sd that is not an array of digest strings, or a malformed {"...": digest} element',
+  ERR_SDJWT_PRESENT_UNKNOWN: 'a presentation frame naming a claim the credential does not have',
+  ERR_SDJWT_FRAME_INVALID: 'a disclosure frame that does not fit the claims it describes',
+
+  // Key Binding JWT
+  ERR_KB_REQUIRED: 'key binding is required and the presentation has no KB-JWT',
+  ERR_KB_MALFORMED: 'a KB-JWT whose header or payload lacks typ kb+jwt, iat, nonce, aud or sd_hash',
+  ERR_KB_NO_CNF: 'the credential has no cnf.jwk to bind the presentation to',
+  ERR_KB_SIGNATURE_INVALID: 'a KB-JWT not signed by the key in cnf.jwk',
+  ERR_KB_SD_HASH_MISMATCH: 'sd_hash does not cover this presentation',
+  ERR_KB_NONCE_MISMATCH: 'the KB-JWT nonce is not the one the verifier issued',
+  ERR_KB_AUD_MISMATCH: 'the KB-JWT aud is not this verifier',
+  ERR_KB_IAT_OUT_OF_WINDOW: 'the KB-JWT iat is in the future or older than the allowed window',
+
+  // SD-JWT VC profile and time claims
+  ERR_SDVC_CLAIM_MISSING: 'a claim SD-JWT VC requires (iss, vct, iat, cnf) is missing or of the wrong type',
+  ERR_SDVC_CLAIM_DISCLOSABLE: 'a claim that must never be selectively disclosable was disclosed',
+  ERR_TIME_CLAIM_INVALID: 'iat, nbf or exp that is not a finite integer number of seconds in range',
+  ERR_TIME_EXPIRED: 'exp is in the past (beyond the allowed skew)',
+  ERR_TIME_NOT_YET_VALID: 'nbf or iat is in the future (beyond the allowed skew)',
+
+  // vc/
+  ERR_VC_INVALID: 'a VC-JWT that fails did-jwt-vc validation (shape, context, type)',
+  ERR_VC_SIGNATURE_INVALID: 'a VC-JWT or VP-JWT whose signature does not verify under the DID key',
+  ERR_VC_EXPIRED: 'a VC-JWT or VP-JWT past exp or before nbf',
+  ERR_VP_NONCE_MISMATCH: 'a VP-JWT without the expected nonce',
+  ERR_VP_AUD_MISMATCH: 'a VP-JWT without the expected aud',
+  ERR_VP_HOLDER_MISMATCH: 'an embedded VC whose subject is not the VP holder',
+  ERR_VP_CREDENTIAL_INVALID: 'an embedded VC that does not verify',
+
+  // cli/
+  ERR_CLI_USAGE: 'a command line that does not fit the command',
+  ERR_CLI_FILE: 'a file named on the command line that cannot be read',
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export function isErrorCode(x: unknown): x is ErrorCode {
+  return typeof x === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, x)
+}
+
+/** Base of every coded error. `detail` is for people; it never holds secrets or key bytes. */
+export class CivicError extends Error {
+  readonly code: ErrorCode
+  readonly detail: string
+  constructor(code: ErrorCode, detail: string, options?: { cause?: unknown }) {
+    super(`${code}: ${detail}`, options)
+    this.name = new.target.name
+    this.code = code
+    this.detail = detail
+  }
+}
+
+/** Bad external input met by a parser. */
+export class InputError extends CivicError {}
+
+/** The result of verifying something an attacker may have made. */
+export type Verdict<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; detail: string }
+export type Failure = { ok: false; code: ErrorCode; detail: string }
+
+export const fail = (code: ErrorCode, detail: string): Failure => ({ ok: false, code, detail })
+export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value })
+
+/** Turn a thrown InputError into a failure verdict; anything else is our bug and rethrows. */
+export function failFrom(e: unknown): Failure {
+  if (e instanceof CivicError) return fail(e.code, e.detail)
+  throw e
+}
