@@ -1,0 +1,122 @@
+// @vitest-environment happy-dom
+/**
+ * The app shell mounted in a DOM: status, routing by hash, the language toggle and the
+ * offline indicator.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { strings } from '../../src/app/i18n/strings.ts'
+import { LOCALE_STORAGE_KEY } from '../../src/app/state/locale.svelte.ts'
+
+interface Mounted {
+  target: HTMLElement
+  flush(): void
+  text(testId: string): string
+  heading(): string
+  destroy(): void
+}
+
+/** Imports the app and the Svelte runtime afresh, so module-level state starts from this test's storage. */
+async function mountApp(): Promise<Mounted> {
+  const { flushSync, mount, unmount } = await import('svelte')
+  const { default: App } = await import('../../src/app/App.svelte')
+  const target = document.createElement('div')
+  document.body.append(target)
+  const app = mount(App, { target })
+  flushSync()
+  return {
+    target,
+    flush: flushSync,
+    text: (testId) => target.querySelector(`[data-testid="${testId}"]`)?.textContent?.trim() ?? '',
+    heading: () => target.querySelector('main h1')?.textContent?.trim() ?? '',
+    destroy() {
+      void unmount(app)
+      target.remove()
+    },
+  }
+}
+
+function go(app: Mounted, hash: string): void {
+  window.location.hash = hash
+  window.dispatchEvent(new HashChangeEvent('hashchange'))
+  app.flush()
+}
+
+let mounted: Mounted | undefined
+
+beforeEach(() => {
+  vi.resetModules()
+  localStorage.clear()
+  localStorage.setItem(LOCALE_STORAGE_KEY, 'en')
+  window.location.hash = ''
+})
+
+afterEach(() => {
+  mounted?.destroy()
+  mounted = undefined
+})
+
+describe('App', () => {
+  it('shows ready once mounted, with the home screen and a card per role', async () => {
+    mounted = await mountApp()
+    const status = mounted.target.querySelector('[data-testid="app-status"]')
+    expect(status?.getAttribute('data-state')).toBe('ready')
+    expect(mounted.text('app-status')).toBe(strings['status.ready'].en)
+    expect(mounted.heading()).toBe(strings['home.title'].en)
+    expect(mounted.target.querySelectorAll('[data-testid^="role-card-"]')).toHaveLength(4)
+    expect(document.title).toBe(strings['app.name'].en)
+  })
+
+  it('renders the screen the hash names, and a not-found screen otherwise', async () => {
+    mounted = await mountApp()
+    for (const role of ['wallet', 'counter', 'issuer', 'explorer'] as const) {
+      go(mounted, `#/${role}`)
+      expect(mounted.target.querySelector(`[data-testid="route-${role}"]`)).not.toBeNull()
+      expect(mounted.heading()).toBe(strings[`${role}.title`].en)
+      const current = mounted.target.querySelector('nav a[aria-current="page"]')
+      expect(current?.getAttribute('href')).toBe(`#/${role}`)
+    }
+    go(mounted, '#/elsewhere')
+    expect(mounted.heading()).toBe(strings['notFound.title'].en)
+    go(mounted, '#/')
+    expect(mounted.heading()).toBe(strings['home.title'].en)
+  })
+
+  it('switches every string with the language toggle and remembers the choice', async () => {
+    mounted = await mountApp()
+    go(mounted, '#/counter')
+    const toggle = mounted.target.querySelector<HTMLButtonElement>('[data-testid="language-toggle"]')
+    expect(toggle).not.toBeNull()
+
+    toggle?.click()
+    mounted.flush()
+    expect(mounted.heading()).toBe(strings['counter.title']['zh-CN'])
+    expect(mounted.text('app-status')).toBe(strings['status.ready']['zh-CN'])
+    expect(document.documentElement.lang).toBe('zh-CN')
+    expect(localStorage.getItem(LOCALE_STORAGE_KEY)).toBe('zh-CN')
+    expect(mounted.target.textContent).not.toContain(strings['counter.summary'].en)
+    expect(mounted.target.textContent).toContain(strings['counter.summary']['zh-CN'])
+
+    toggle?.click()
+    mounted.flush()
+    expect(mounted.heading()).toBe(strings['counter.title'].en)
+    expect(document.documentElement.lang).toBe('en')
+    expect(localStorage.getItem(LOCALE_STORAGE_KEY)).toBe('en')
+  })
+
+  it('starts in the language stored on this device', async () => {
+    localStorage.setItem(LOCALE_STORAGE_KEY, 'zh-CN')
+    mounted = await mountApp()
+    expect(mounted.heading()).toBe(strings['home.title']['zh-CN'])
+  })
+
+  it('turns the offline indicator on when the service worker reports offline-ready', async () => {
+    mounted = await mountApp()
+    const { pwa } = await import('../../src/app/state/pwa.svelte.ts')
+    expect(mounted.target.querySelector('[data-testid="offline-ready"]')).toBeNull()
+    expect(mounted.target.querySelector('[data-testid="offline-pending"]')).not.toBeNull()
+    pwa.markOfflineReady()
+    mounted.flush()
+    expect(mounted.text('offline-ready')).toBe(strings['offline.ready'].en)
+    expect(mounted.target.querySelector('[data-testid="offline-pending"]')).toBeNull()
+  })
+})
