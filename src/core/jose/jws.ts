@@ -26,6 +26,11 @@ export interface CompactJws {
   /** `BASE64URL(header).BASE64URL(payload)`: what the signature covers. */
   signingInput: string
   signature: Uint8Array
+  /**
+   * The unprotected header of a JWS JSON serialization (RFC 7515 §7.2). Not covered by the
+   * signature: usable only to pick among trusted keys (`kid`), never to trust one.
+   */
+  unprotected?: JsonObject
 }
 
 export interface JwsParseOptions {

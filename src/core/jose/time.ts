@@ -1,0 +1,39 @@
+/**
+ * JWT time claims (RFC 7519 §4.1.4–4.1.6) with a bounded clock skew. A NumericDate must be a
+ * finite non-negative number no later than the year 9999; strings, NaN (impossible in JSON,
+ * possible in hand-built objects), negatives and absurd values are refused with a code.
+ */
+import type { JsonObject } from '../bytes/json.ts'
+import { fail, type Failure } from '../errors.ts'
+
+/** 9999-12-31T23:59:59Z */
+export const MAX_NUMERIC_DATE = 253402300799
+
+export function isNumericDate(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_NUMERIC_DATE
+}
+
+export interface TimeCheck {
+  /** Now, in seconds since the epoch (callers pass their clock; the kernel reads none). */
+  now: number
+  skewSeconds: number
+  /** Claims that must be present. */
+  require?: readonly ('iat' | 'nbf' | 'exp')[]
+}
+
+/** Check iat/nbf/exp of a JWT payload; null when they hold. */
+export function checkTimeClaims(p: JsonObject, t: TimeCheck): Failure | null {
+  for (const name of ['iat', 'nbf', 'exp'] as const) {
+    const v = p[name]
+    if (v === undefined) {
+      if (t.require?.includes(name)) return fail('ERR_TIME_CLAIM_INVALID', `${name} is required`)
+      continue
+    }
+    if (!isNumericDate(v)) return fail('ERR_TIME_CLAIM_INVALID', `${name} is not a NumericDate`)
+  }
+  const { exp, nbf, iat } = p as { exp?: number; nbf?: number; iat?: number }
+  if (exp !== undefined && t.now - t.skewSeconds >= exp) return fail('ERR_TIME_EXPIRED', `expired at ${exp}`)
+  if (nbf !== undefined && t.now + t.skewSeconds < nbf) return fail('ERR_TIME_NOT_YET_VALID', `not valid before ${nbf}`)
+  if (iat !== undefined && t.now + t.skewSeconds < iat) return fail('ERR_TIME_NOT_YET_VALID', `issued in the future (${iat})`)
+  return null
+}
