@@ -1,2 +1,7 @@
 #!/usr/bin/env node
-console.log('hi', process.argv.slice(2))
+// The `civic` command. Loads the TypeScript sources through tsx, so it runs right after `npm ci`.
+import { register } from 'tsx/esm/api'
+
+register()
+const { main } = await import('./main.ts')
+process.exitCode = await main(process.argv.slice(2))
