@@ -65,6 +65,8 @@ export class PublicKey {
   readonly jwk: PublicJwk
   #point: Uint8Array<ArrayBuffer> | undefined
   #cryptoKey: Promise<CryptoKey | null> | undefined
+  /** The imported key once known, so later verifications dispatch with no await before them. */
+  #imported: CryptoKey | null | undefined
 
   private constructor(jwk: PublicJwk) {
     this.jwk = jwk
@@ -89,9 +91,9 @@ export class PublicKey {
         return false
       }
     }
-    const key = await this.#webCryptoKey()
+    const key = this.#imported !== undefined ? this.#imported : await this.#webCryptoKey()
     if (key) {
-      return subtle!.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, sig as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>)
+      return subtle!.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, sig as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>).catch(() => false)
     }
     try {
       return p256.verify(sig, data, this.#p256Point(), { lowS: false, prehash: true, format: 'compact' })
@@ -108,7 +110,8 @@ export class PublicKey {
     if (!subtle) return Promise.resolve(null)
     return (this.#cryptoKey ??= subtle
       .importKey('raw', this.#p256Point(), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
-      .catch(() => null))
+      .catch(() => null)
+      .then((k) => (this.#imported = k)))
   }
 }
 

@@ -8,11 +8,11 @@
  * here touches the network.
  */
 import { isJsonObject, type JsonObject } from '../bytes/json.ts'
-import { fail, failFrom, type Verdict } from '../errors.ts'
+import { fail, failFrom, type Failure, type Verdict } from '../errors.ts'
 import { checkJwsSignature, parseCompactJws, type CompactJws, type JwsKeyResolver } from '../jose/jws.ts'
 import { checkTimeClaims } from '../jose/time.ts'
 import type { PublicKey } from '../crypto/keys.ts'
-import { parseDisclosure, type Disclosure } from './disclosure.ts'
+import { parseDisclosure } from './disclosure.ts'
 import { holderKeyOf, verifyKbJwt, type KbExpectation, type KbPayload } from './kb.ts'
 import { DEFAULT_SD_JWT_LIMITS, type SdJwtLimits } from './limits.ts'
 import { processPayload, type DisclosedClaim } from './process.ts'
@@ -65,7 +65,6 @@ export async function verifySdJwt(input: string, options: VerifySdJwtOptions): P
   }
 
   let jwts: CompactJws[]
-  let disclosures: Disclosure[]
   let parts
   try {
     parts = parseSdJwt(input, limits)
@@ -76,13 +75,15 @@ export async function verifySdJwt(input: string, options: VerifySdJwtOptions): P
       if (unprotected) jws.unprotected = unprotected
       return jws
     })
-    disclosures = parts.disclosures.map((d) => parseDisclosure(d, limits.maxDepth))
   } catch (e) {
     return failFrom(e)
   }
 
+  const payload = jwts[0]!.payload
+  const kbCheck = { expect: kbExpect, now: options.now, skewSeconds, maxAgeSeconds: options.kbMaxAgeSeconds ?? 300 }
+
   // Issuer signature(s). With the general JSON serialization every signature must verify.
-  for (const jws of jwts) {
+  const sigChecks = jwts.map(async (jws): Promise<Failure | null> => {
     let key: PublicKey | null
     try {
       key = typeof options.issuerKey === 'function' ? await options.issuerKey(jws) : options.issuerKey
@@ -91,22 +92,39 @@ export async function verifySdJwt(input: string, options: VerifySdJwtOptions): P
     }
     if (!key) return fail('ERR_JWS_KEY_UNKNOWN', 'no trusted key for the issuer')
     const sig = await checkJwsSignature(jws, key)
-    if (!sig.ok) return sig
-  }
-  const payload = jwts[0]!.payload
+    return sig.ok ? null : sig
+  })
 
-  // §7.1 step 3: the hash algorithm. Absent means sha-256; only sha-256 is supported.
+  // The KB-JWT check starts now, beside the issuer's (already dispatched), when the holder key sits in the clear in
+  // the payload (always so under SD-JWT VC). Its outcome is read only after the issuer signature
+  // has verified, i.e. once that cnf.jwk is known to be the issuer's word.
+  let earlyKb: Promise<Failure | KbPayload> | undefined
+  if (parts.kbJwt !== undefined && isJsonObject(payload.cnf)) {
+    const holder = holderKeyOf(payload)
+    earlyKb = 'ok' in holder ? Promise.resolve(holder) : verifyKbJwt(parts.kbJwt, parts.sdHashInput, holder, kbCheck)
+  }
+
+  // Disclosures are decoded and processed while the signatures compute; a failure here is
+  // reported only after the signatures, so a forged token never gets a more specific answer.
+  let processed: Failure | { claims: JsonObject; disclosed: DisclosedClaim[] }
   if (payload._sd_alg !== undefined && payload._sd_alg !== 'sha-256') {
-    return fail('ERR_SDJWT_SD_ALG', typeof payload._sd_alg === 'string' ? `unsupported _sd_alg ${payload._sd_alg.slice(0, 32)}` : '_sd_alg is not a string')
+    // §7.1 step 3: the hash algorithm. Absent means sha-256; only sha-256 is supported.
+    processed = fail('ERR_SDJWT_SD_ALG', typeof payload._sd_alg === 'string' ? `unsupported _sd_alg ${payload._sd_alg.slice(0, 32)}` : '_sd_alg is not a string')
+  } else {
+    try {
+      const disclosures = parts.disclosures.map((d) => parseDisclosure(d, limits.maxDepth))
+      processed = processPayload(payload, disclosures, limits.maxDepth)
+    } catch (e) {
+      processed = failFrom(e)
+    }
   }
 
-  let claims: JsonObject
-  let disclosed: DisclosedClaim[]
-  try {
-    ;({ claims, disclosed } = processPayload(payload, disclosures, limits.maxDepth))
-  } catch (e) {
-    return failFrom(e)
+  for (const c of sigChecks) {
+    const f = await c
+    if (f) return f
   }
+  if ('ok' in processed) return processed
+  const { claims, disclosed } = processed
 
   if (profile === 'sd-jwt-vc') {
     for (const d of disclosed) {
@@ -126,14 +144,13 @@ export async function verifySdJwt(input: string, options: VerifySdJwtOptions): P
   if (parts.kbJwt === undefined) {
     if (kbExpect) return fail('ERR_KB_REQUIRED', 'key binding is required and no KB-JWT was presented')
   } else {
-    const holder = holderKeyOf(claims)
-    if ('ok' in holder) return holder
-    const r = await verifyKbJwt(parts.kbJwt, parts.sdHashInput, holder, {
-      expect: kbExpect,
-      now: options.now,
-      skewSeconds,
-      maxAgeSeconds: options.kbMaxAgeSeconds ?? 300,
-    })
+    let r: Failure | KbPayload
+    if (earlyKb) r = await earlyKb
+    else {
+      const holder = holderKeyOf(claims)
+      if ('ok' in holder) return holder
+      r = await verifyKbJwt(parts.kbJwt, parts.sdHashInput, holder, kbCheck)
+    }
     if ('ok' in r) return r
     kb = r
   }
