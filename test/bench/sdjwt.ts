@@ -56,9 +56,16 @@ export async function benchSdJwt(): Promise<Figure[]> {
     // The library leaves aud to the caller (see stack notes); check it as a caller must.
     if (r.kb?.payload.aud !== 'https://hall.example') throw new Error('aud')
   }
-  const t = await measure({ floor, ours, theirs })
+  const point = new Uint8Array(65)
+  point[0] = 4
+  point.set(decodeBase64url(holder.signer.publicJwk.kty === 'EC' ? holder.signer.publicJwk.x : ''), 1)
+  point.set(decodeBase64url(holder.signer.publicJwk.kty === 'EC' ? holder.signer.publicJwk.y : ''), 33)
+  const holderImport = async () => {
+    await subtle.importKey('raw', point, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
+  }
+  const t = await measure({ floor, ours, theirs, holderImport })
   return [
-    { id: 'P1', what: 'verify/floor', value: t.ours / t.floor, op: '<=', goal: 1.3, note: `ours ${t.ours.toFixed(0)} µs, two WebCrypto ES256 verifications ${t.floor.toFixed(0)} µs` },
+    { id: 'P1', what: 'verify/floor', value: t.ours / t.floor, op: '<=', goal: 1.3, note: `ours ${t.ours.toFixed(0)} µs, two WebCrypto ES256 verifications ${t.floor.toFixed(0)} µs, importing the holder's cnf.jwk (which the floor does beforehand) ${t.holderImport.toFixed(0)} µs` },
     { id: 'P2', what: 'verify/@sd-jwt/core', value: t.ours / t.theirs, op: '<=', goal: 1.0, note: `@sd-jwt/core ${t.theirs.toFixed(0)} µs` },
   ]
 }
