@@ -26,7 +26,7 @@ export function parseJson(text: string, limits: JsonLimits = DEFAULT_JSON_LIMITS
   const maxLength = limits.maxLength ?? DEFAULT_JSON_LIMITS.maxLength
   const maxDepth = limits.maxDepth ?? DEFAULT_JSON_LIMITS.maxDepth
   if (text.length > maxLength) throw new InputError('ERR_JSON_TOO_LARGE', `${what}: ${text.length} > ${maxLength} characters`)
-  new Scanner(text, maxDepth, what).document()
+  new Scanner(text, maxDepth, what).whole()
   return JSON.parse(text) as JsonValue
 }
 
@@ -50,7 +50,7 @@ class Scanner {
   private i = 0
   constructor(private readonly s: string, private readonly maxDepth: number, private readonly what: string) {}
 
-  document(): void {
+  whole(): void {
     this.ws()
     this.value(0)
     this.ws()

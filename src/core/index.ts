@@ -1,0 +1,30 @@
+/**
+ * The public library API of the Civic Wallet kernel (documented in README). Pure TypeScript:
+ * runs alike in the browser, a worker and Node; clock and randomness come in as arguments.
+ */
+export { ERROR_CODES, CivicError, InputError, isErrorCode, type ErrorCode, type Verdict, type Failure } from './errors.ts'
+
+export { encodeBase64url, decodeBase64url, isBase64url } from './bytes/base64url.ts'
+export { parseJson, parseJsonObject, type JsonValue, type JsonObject, type JsonLimits } from './bytes/json.ts'
+export { encodeUtf8, decodeUtf8 } from './bytes/utf8.ts'
+
+export { sha256, systemRandom, type RandomSource } from './crypto/hash.ts'
+export {
+  parsePublicJwk, parsePrivateJwk, publicJwkOf, jwkThumbprint, generatePrivateJwk,
+  type PublicJwk, type PrivateJwk, type JwsAlg,
+} from './crypto/jwk.ts'
+export { PublicKey, signerFromPrivateJwk, signerFromCryptoKeyPair, generateCryptoKeyPair, type Signer } from './crypto/keys.ts'
+export { didKeyFromJwk, didJwkFromJwk, resolveDidKey, type ResolvedKey } from './crypto/did.ts'
+
+export { parseCompactJws, verifyCompactJws, signCompactJws, type CompactJws, type JwsKeyResolver } from './jose/jws.ts'
+
+export { issueSdJwt, type IssueSdJwtInput, type IssuedSdJwt } from './sdjwt/issue.ts'
+export { issueSdJwtVc, type IssueSdJwtVcInput } from './sdjwt/vc.ts'
+export { presentSdJwt, selectDisclosures, type PresentOptions } from './sdjwt/present.ts'
+export { verifySdJwt, SD_JWT_VC_TYP, SD_JWT_VC_PLAIN_CLAIMS, type VerifySdJwtOptions, type VerifiedSdJwt, type SdJwtProfile } from './sdjwt/verify.ts'
+export { parseDisclosureFrame, parsePresentationFrame, type DisclosureFrame, type PresentationFrame } from './sdjwt/frame.ts'
+export { DEFAULT_SD_JWT_LIMITS, type SdJwtLimits } from './sdjwt/limits.ts'
+
+export { issueVcJwt, verifyVcJwt, type IssueVcInput, type VerifyVcOptions, type VerifiedVc } from './vc/vc-jwt.ts'
+export { issueVpJwt, verifyVpJwt, type IssueVpInput, type VerifyVpOptions, type VerifiedVp } from './vc/vp-jwt.ts'
+export { createResolver, defaultResolver } from './vc/resolver.ts'
