@@ -110,6 +110,19 @@ export const ERROR_CODES = {
   ERR_PROOF_WRONG_LENGTH: 'a Merkle proof with too many or too few hashes',
   ERR_PROOF_ROOT_MISMATCH: 'a Merkle proof whose recomputed root hash differs from the expected one',
 
+  // ledger/ (server side)
+  ERR_LEDGER_LOCKED: 'another sequencer already holds this log',
+  ERR_LEDGER_STORAGE: 'the storage backend failed; the request changed nothing',
+  ERR_LEDGER_CORRUPT: 'stored log data does not match its checkpoint',
+  ERR_LEDGER_CONFIG: 'the ledger data directory or its configuration is missing or invalid',
+  ERR_LEDGER_BODY_TOO_LARGE: 'a request body larger than an entry may be',
+  ERR_LEDGER_RATE_LIMITED: 'too many requests from one issuer or address; retry later',
+  ERR_LEDGER_NOT_FOUND: 'no such tile, entry or proof',
+  ERR_LEDGER_UNAVAILABLE: 'the log cannot sequence now (witness quorum not reached, shutting down); retry later',
+  ERR_WITNESS_UNKNOWN_LOG: 'a witness asked to cosign a log it does not follow',
+  ERR_WITNESS_CONFLICT: 'a checkpoint whose old size is not the size the witness knows',
+  ERR_WITNESS_BAD_REQUEST: 'an add-checkpoint request that is not well-formed',
+
   // cli/
   ERR_CLI_USAGE: 'a command line that does not fit the command',
   ERR_CLI_FILE: 'a file named on the command line that cannot be read',
