@@ -123,6 +123,28 @@ export const ERROR_CODES = {
   ERR_WITNESS_CONFLICT: 'a checkpoint whose old size is not the size the witness knows',
   ERR_WITNESS_BAD_REQUEST: 'an add-checkpoint request that is not well-formed',
 
+  // registry/
+  ERR_REG_ENTRY_TOO_LARGE: 'a ledger entry longer than 65,535 bytes (the tlog-tiles entry bundle limit)',
+  ERR_REG_UNKNOWN_TYPE: 'a ledger entry whose typ, or VC type, is none of the registry entry types',
+  ERR_REG_SCHEMA: 'a ledger entry whose header or payload is not exactly its type\'s shape: a member missing, extra, of the wrong type or out of range',
+  ERR_REG_NOT_AUTHORIZED: 'an entry signed without authority for it: an accreditation, registration or suspension not by the root, a key change by another entity, an entity revoking its own last key, an anchor for a status list the issuer does not own',
+  ERR_REG_UNKNOWN_ISSUER: 'an issuer DID with no accreditation in the registry',
+  ERR_REG_UNKNOWN_VERIFIER: 'a verifier DID with no registration in the registry',
+  ERR_REG_UNKNOWN_ENTITY: 'a key change or suspension about a DID the registry neither accredits nor registers',
+  ERR_REG_ROLE_CONFLICT: 'an accreditation for a DID registered as a verifier, or a registration for an accredited issuer',
+  ERR_REG_ISSUER_SUSPENDED: 'an issuer whose accreditation the root has revoked',
+  ERR_REG_VERIFIER_SUSPENDED: 'a verifier whose registration the root has revoked',
+  ERR_REG_EXPIRED: 'an issuer or verifier used outside its accreditation or registration validity, or an entry it signed dated outside it',
+  ERR_REG_VCT_NOT_ACCREDITED: 'a credential type (vct) the issuer is not accredited for',
+  ERR_REG_VERSION_NOT_INCREASING: 'a status anchor whose version is lower than the last one anchored for its status list URI',
+  ERR_REG_REPLAY: 'an entry that repeats a fact already in the registry: a seen accreditation or registration id, an anchored version, a key already added or revoked, a suspension already made',
+  ERR_REG_STALE: 'an accreditation or registration not newer than the record or suspension it would supersede, or a suspension naming a superseded one',
+  ERR_REG_KEY_REVOKED: 'a revoked key: something signed with it, or an attempt to bring it back',
+  ERR_REG_KEY_UNKNOWN: 'a key change revoking a kid the entity does not hold',
+  ERR_REG_KID_REUSED: 'a key change adding a kid or public key the entity has used before, or a kid bound to another key than before',
+  ERR_REG_LIMIT: 'an entry that would take an entity past a registry limit (keys held, key history, credential ids)',
+  ERR_REG_STATE_INVALID: 'stored registry state that is not in the expected shape',
+
   // cli/
   ERR_CLI_USAGE: 'a command line that does not fit the command',
   ERR_CLI_FILE: 'a file named on the command line that cannot be read',
