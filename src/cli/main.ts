@@ -7,11 +7,13 @@ import { UsageError } from './io.ts'
 import { sdJwtCommand, SD_JWT_USAGE } from './sd-jwt.ts'
 import { startCommand, START_USAGE } from './start.ts'
 import { logCommand, LOG_VERIFY_USAGE } from './log-verify.ts'
+import { ledgerCommand, LEDGER_USAGE } from './ledger.ts'
 
 const USAGE = `usage:
 ${START_USAGE}
 ${SD_JWT_USAGE}
 ${LOG_VERIFY_USAGE}
+${LEDGER_USAGE}
 civic help`
 
 export async function main(argv: string[]): Promise<number> {
@@ -20,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'sd-jwt') return await sdJwtCommand(rest)
     if (cmd === 'start') return await startCommand(rest)
     if (cmd === 'log') return await logCommand(rest)
+    if (cmd === 'ledger') return await ledgerCommand(rest)
     if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
       process.stdout.write(`${USAGE}\n`)
       return 0
@@ -27,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError(cmd ? `unknown command ${cmd}` : 'no command given')
   } catch (e) {
     if (!(e instanceof CivicError)) throw e
-    const usage = e instanceof UsageError || e.code === 'ERR_CLI_FILE' || e.code === 'ERR_JWK_INVALID' || e.code === 'ERR_SDJWT_FRAME_INVALID' || e.code.startsWith('ERR_JSON_')
+    const usage = e instanceof UsageError || e.code === 'ERR_CLI_FILE' || e.code === 'ERR_LEDGER_CONFIG' || e.code === 'ERR_JWK_INVALID' || e.code === 'ERR_SDJWT_FRAME_INVALID' || e.code.startsWith('ERR_JSON_')
     const line = JSON.stringify({ ok: false, code: e.code, detail: e.detail })
     // `verify` promises one JSON line on standard output whatever happens.
     if ((cmd === 'sd-jwt' || cmd === 'log') && rest[0] === 'verify') process.stdout.write(`${line}\n`)

@@ -1,0 +1,89 @@
+/**
+ * One running ledger: storage (fs or PostgreSQL), the sequencer with the registry gate and its
+ * witnesses, and the HTTP server — or, read-only, storage and HTTP alone.
+ */
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { requestCosignature } from './witness/client.ts'
+import { createLedgerServer } from './http.ts'
+import { RegistryGate } from './gate.ts'
+import { Sequencer } from './sequencer.ts'
+import { openStorage } from './storage/open.ts'
+import type { ParsedLedgerConfig } from './config.ts'
+import type { LogStorage } from './storage/types.ts'
+
+export interface LedgerServiceOptions {
+  dataDir: string
+  config: ParsedLedgerConfig
+  postgresUrl?: string
+  readOnly?: boolean
+  host?: string
+  port?: number
+  maxBatch?: number
+  maxDelayMs?: number
+  limits?: { perAddressPerSecond?: number; perIssuerPerSecond?: number }
+  now?: () => number
+  log?: (line: string) => void
+}
+
+export interface LedgerService {
+  url: string
+  server: Server
+  storage: LogStorage
+  sequencer: Sequencer | undefined
+  gate: RegistryGate | undefined
+  close(): Promise<void>
+}
+
+export async function startLedger(o: LedgerServiceOptions): Promise<LedgerService> {
+  const now = o.now ?? (() => Math.floor(Date.now() / 1000))
+  const storage = await openStorage({ dataDir: o.dataDir, ...(o.postgresUrl ? { postgresUrl: o.postgresUrl } : {}) })
+  let sequencer: Sequencer | undefined
+  let gate: RegistryGate | undefined
+  try {
+    if (!o.readOnly) {
+      gate = new RegistryGate(o.config.root, now)
+      const keys = new Map(o.config.witnesses.map((w, i) => [w.url, o.config.witnessKeys[i]!]))
+      sequencer = await Sequencer.open({
+        storage,
+        origin: o.config.origin,
+        logKey: o.config.signer,
+        witnesses: o.config.witnesses.map((w, i) => ({ url: w.url, key: o.config.witnessKeys[i]! })),
+        quorum: o.config.quorum,
+        gate,
+        cosign: (r) => requestCosignature({ ...r, witnessKey: keys.get(r.url)! }),
+        now,
+        ...(o.maxBatch ? { maxBatch: o.maxBatch } : {}),
+        ...(o.maxDelayMs ? { maxDelayMs: o.maxDelayMs } : {}),
+        ...(o.log ? { log: o.log } : {}),
+      })
+    }
+  } catch (e) {
+    await storage.close()
+    throw e
+  }
+  const server = createLedgerServer({ storage, ...(sequencer ? { sequencer } : {}), ...(o.limits ? { limits: o.limits } : {}), now })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve())
+  })
+  const addr = server.address() as AddressInfo
+  const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}/`
+  let closed = false
+  return {
+    url,
+    server,
+    storage,
+    sequencer,
+    gate,
+    async close() {
+      if (closed) return
+      closed = true
+      const stopped = new Promise<void>((r) => server.close(() => r()))
+      server.closeAllConnections()
+      await stopped
+      if (sequencer) await sequencer.close()
+      else await storage.close()
+    },
+  }
+}
