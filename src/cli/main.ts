@@ -8,12 +8,14 @@ import { sdJwtCommand, SD_JWT_USAGE } from './sd-jwt.ts'
 import { startCommand, START_USAGE } from './start.ts'
 import { logCommand, LOG_VERIFY_USAGE } from './log-verify.ts'
 import { ledgerCommand, LEDGER_USAGE } from './ledger.ts'
+import { witnessCommand, WITNESS_USAGE } from './witness.ts'
 
 const USAGE = `usage:
 ${START_USAGE}
 ${SD_JWT_USAGE}
 ${LOG_VERIFY_USAGE}
 ${LEDGER_USAGE}
+${WITNESS_USAGE}
 civic help`
 
 export async function main(argv: string[]): Promise<number> {
@@ -23,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'start') return await startCommand(rest)
     if (cmd === 'log') return await logCommand(rest)
     if (cmd === 'ledger') return await ledgerCommand(rest)
+    if (cmd === 'witness') return await witnessCommand(rest)
     if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
       process.stdout.write(`${USAGE}\n`)
       return 0
