@@ -67,9 +67,9 @@ export const ERROR_CODES = {
   ERR_KB_IAT_OUT_OF_WINDOW: 'the KB-JWT iat is in the future or older than the allowed window',
 
   // SD-JWT VC profile and time claims
-  ERR_SDVC_CLAIM_MISSING: 'a claim SD-JWT VC requires (iss, vct, iat, cnf) is missing or of the wrong type',
+  ERR_SDVC_CLAIM_MISSING: 'a claim SD-JWT VC requires (iss, vct) is missing, or status is not an object',
   ERR_SDVC_CLAIM_DISCLOSABLE: 'a claim that must never be selectively disclosable was disclosed',
-  ERR_TIME_CLAIM_INVALID: 'iat, nbf or exp that is not a finite integer number of seconds in range',
+  ERR_TIME_CLAIM_INVALID: 'iat, nbf or exp that is not a finite, non-negative number of seconds before the year 10000',
   ERR_TIME_EXPIRED: 'exp is in the past (beyond the allowed skew)',
   ERR_TIME_NOT_YET_VALID: 'nbf or iat is in the future (beyond the allowed skew)',
 

@@ -25,6 +25,7 @@ export type JsonObject = { [k: string]: JsonValue }
 export function parseJson(text: string, limits: JsonLimits = DEFAULT_JSON_LIMITS, what = 'JSON'): JsonValue {
   const maxLength = limits.maxLength ?? DEFAULT_JSON_LIMITS.maxLength
   const maxDepth = limits.maxDepth ?? DEFAULT_JSON_LIMITS.maxDepth
+  if (!Number.isInteger(maxDepth) || maxDepth < 0 || maxDepth > 256) throw new RangeError('maxDepth must be 0..256 (the scanner recurses)')
   if (text.length > maxLength) throw new InputError('ERR_JSON_TOO_LARGE', `${what}: ${text.length} > ${maxLength} characters`)
   new Scanner(text, maxDepth, what).whole()
   return JSON.parse(text) as JsonValue

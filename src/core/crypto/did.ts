@@ -88,14 +88,21 @@ function resolveKeyMethod(did: string, msid: string): ResolvedKey {
 }
 
 function resolveJwkMethod(did: string, msid: string): ResolvedKey {
-  const json = decodeUtf8(decodeBase64url(msid, 'did:jwk'), 'did:jwk')
-  const v = parseJson(json, { maxLength: 1024, maxDepth: 2 }, 'did:jwk')
+  let v: unknown
+  try {
+    v = parseJson(decodeUtf8(decodeBase64url(msid, 'did:jwk'), 'did:jwk'), { maxLength: 1024, maxDepth: 2 }, 'did:jwk')
+  } catch (e) {
+    // Not base64url of UTF-8 JSON: the DID itself is malformed (did:jwk spec, Read steps 2–3).
+    if (e instanceof InputError) badDid(e.detail)
+    throw e
+  }
   return { did, kid: `${did}#0`, jwk: parsePublicJwk(v) }
 }
 
 /**
  * Resolve a did:key or did:jwk DID (or a DID URL naming its key) to its one public key.
- * Throws InputError: ERR_DID_INVALID, ERR_DID_UNSUPPORTED, ERR_DID_NOT_FOUND, ERR_JWK_INVALID.
+ * Throws InputError: ERR_DID_INVALID, ERR_DID_UNSUPPORTED, ERR_DID_NOT_FOUND, ERR_JWK_INVALID, ERR_KEY_WEAK,
+ * ERR_KEY_ALG_MISMATCH.
  */
 export function resolveDidKey(didUrl: string): ResolvedKey {
   const { did, fragment } = splitDidUrl(didUrl)

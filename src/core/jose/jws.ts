@@ -69,13 +69,16 @@ export function parseCompactJws(token: string, options: JwsParseOptions = {}): C
   if (token.length > maxLength) throw new InputError('ERR_JWS_TOO_LARGE', `JWS of ${token.length} characters > ${maxLength}`)
   const d1 = token.indexOf('.')
   const d2 = d1 < 0 ? -1 : token.indexOf('.', d1 + 1)
-  if (d1 <= 0 || d2 < 0 || token.indexOf('.', d2 + 1) >= 0 || d2 === d1 + 1 || d2 === token.length - 1) {
-    throw new InputError('ERR_JWS_MALFORMED', 'not three non-empty dot-separated parts')
+  if (d1 <= 0 || d2 < 0 || token.indexOf('.', d2 + 1) >= 0 || d2 === d1 + 1) {
+    throw new InputError('ERR_JWS_MALFORMED', 'not three dot-separated parts')
   }
   const h = token.slice(0, d1)
   const p = token.slice(d1 + 1, d2)
   const header = parseJsonObject(decodeUtf8(decodeBase64url(h, 'JWS header'), 'JWS header'), { maxLength, maxDepth: 8 }, 'JWS header')
+  // The header is judged before the signature's presence, so an unsecured JWS (`alg: none`,
+  // empty signature) is refused as what it is.
   const alg = checkProtectedHeader(header, options.typ)
+  if (d2 === token.length - 1) throw new InputError('ERR_JWS_MALFORMED', 'empty signature')
   const payload = parseJsonObject(decodeUtf8(decodeBase64url(p, 'JWS payload'), 'JWS payload'), { maxLength, maxDepth: 32 }, 'JWS payload')
   const signature = decodeBase64url(token.slice(d2 + 1), 'JWS signature')
   return { header, payload, alg, signingInput: token.slice(0, d2), signature }

@@ -85,6 +85,21 @@ export class CompactRange {
     return this.#size
   }
 
+  /**
+   * The range of a tree of `size` leaves from its perfect-subtree hashes, largest first (as
+   * `hashes` gives them); one hash per set bit of `size`. TypeError when they cannot be.
+   */
+  static fromHashes(size: number, hashes: readonly Uint8Array[]): CompactRange {
+    if (!isCount(size)) throw new TypeError('size must be a safe non-negative integer')
+    let bits = 0
+    for (let n = size; n > 0; n = half(n)) if (isOdd(n)) bits++
+    if (hashes.length !== bits || !hashesWellFormed(hashes)) throw new TypeError(`a range of size ${size} has ${bits} hashes of 32 bytes`)
+    const r = new CompactRange()
+    r.#size = size
+    r.#hashes = hashes.map((h) => h.slice())
+    return r
+  }
+
   /** The perfect-subtree hashes, largest (leftmost) first. */
   get hashes(): readonly Uint8Array[] {
     return this.#hashes

@@ -37,6 +37,9 @@ export async function issueSdJwtVc(input: IssueSdJwtVcInput): Promise<IssuedSdJw
     if (SD_JWT_VC_PLAIN_CLAIMS.includes(String(name))) throw new InputError('ERR_SDVC_CLAIM_DISCLOSABLE', `${String(name)} must not be selectively disclosable`)
   }
   for (const name of SD_JWT_VC_PLAIN_CLAIMS) {
+    if (input.frame && Object.hasOwn(input.frame, name)) throw new InputError('ERR_SDVC_CLAIM_DISCLOSABLE', `nothing inside ${name} may be selectively disclosable`)
+  }
+  for (const name of SD_JWT_VC_PLAIN_CLAIMS) {
     if (Object.hasOwn(input.claims, name)) throw new InputError('ERR_SDJWT_CLAIM_COLLISION', `${name} is set by the issuer, not given as a subject claim`)
   }
   if (!input.iss || !input.vct) throw new InputError('ERR_SDVC_CLAIM_MISSING', 'iss and vct are required')

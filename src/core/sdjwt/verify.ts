@@ -119,6 +119,9 @@ export async function verifySdJwt(input: string, options: VerifySdJwtOptions): P
     }
   }
 
+  // Each check is awaited in order below; none may go unobserved if an earlier one fails.
+  for (const c of sigChecks) c.catch(() => undefined)
+  earlyKb?.catch(() => undefined)
   for (const c of sigChecks) {
     const f = await c
     if (f) return f
@@ -127,9 +130,11 @@ export async function verifySdJwt(input: string, options: VerifySdJwtOptions): P
   const { claims, disclosed } = processed
 
   if (profile === 'sd-jwt-vc') {
+    // Neither these claims nor anything inside them (cnf.jwk, status.status_list) may come from a
+    // disclosure: a holder could otherwise withhold the status reference or the binding key.
     for (const d of disclosed) {
-      if (d.path.length === 1 && SD_JWT_VC_PLAIN_CLAIMS.includes(d.path[0] as string)) {
-        return fail('ERR_SDVC_CLAIM_DISCLOSABLE', `${String(d.path[0])} must not be selectively disclosable`)
+      if (SD_JWT_VC_PLAIN_CLAIMS.includes(d.path[0] as string)) {
+        return fail('ERR_SDVC_CLAIM_DISCLOSABLE', `${d.path.join('.')} must not be selectively disclosable`)
       }
     }
     if (typeof claims.iss !== 'string' || claims.iss.length === 0) return fail('ERR_SDVC_CLAIM_MISSING', 'iss is missing')
