@@ -12,6 +12,7 @@ import { intOption, printJson, UsageError } from './io.ts'
 
 export const LEDGER_USAGE = `civic ledger serve --data <dir> [--port <n>] [--host 127.0.0.1] [--postgres <url>] [--read-only]
                    [--origin <origin>] [--root <did:key:…>] [--witness <url>=<vkey> …] [--quorum k]
+                   [--rate-per-issuer n] [--rate-per-address n]   (entries / requests per second)
 civic ledger info  --data <dir>`
 
 function opts(argv: string[]) {
@@ -21,7 +22,7 @@ function opts(argv: string[]) {
       options: {
         data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, postgres: { type: 'string' }, 'read-only': { type: 'boolean' },
         origin: { type: 'string' }, root: { type: 'string' }, witness: { type: 'string', multiple: true }, quorum: { type: 'string' },
-        'max-batch': { type: 'string' }, 'rate-per-issuer': { type: 'string' },
+        'max-batch': { type: 'string' }, 'rate-per-issuer': { type: 'string' }, 'rate-per-address': { type: 'string' },
       },
     }).values
   } catch (e) {
@@ -56,7 +57,10 @@ async function serve(argv: string[]): Promise<number> {
     dataDir, config: parsed, ...(o.postgres ? { postgresUrl: o.postgres } : {}), readOnly: o['read-only'] === true,
     host: o.host ?? '127.0.0.1', port,
     ...(o['max-batch'] ? { maxBatch: intOption(o['max-batch'], 'max-batch')! } : {}),
-    ...(o['rate-per-issuer'] ? { limits: { perIssuerPerSecond: intOption(o['rate-per-issuer'], 'rate-per-issuer')! } } : {}),
+    limits: {
+      ...(o['rate-per-issuer'] ? { perIssuerPerSecond: intOption(o['rate-per-issuer'], 'rate-per-issuer')! } : {}),
+      ...(o['rate-per-address'] ? { perAddressPerSecond: intOption(o['rate-per-address'], 'rate-per-address')! } : {}),
+    },
     log: (l) => process.stderr.write(`ledger: ${l}\n`),
   })
   cfg.url = svc.url

@@ -2,10 +2,17 @@
  * The registry rules as the sequencer's gate: every entry is verified against the trust
  * registry as it will stand just before it (the published state plus every entry admitted
  * ahead of it), so two anchors racing for one version cannot both get in.
+ *
+ * Signature checks run concurrently, each against the latest state when the entry arrived;
+ * then, in one synchronous step with no await (so nothing interleaves), the state-dependent
+ * rules are checked again against the latest state, the entry is enqueued and folded. If the
+ * signing key's standing changed meanwhile, the entry is verified again.
  */
 import { CivicError, fail, ok, type Verdict } from '../core/errors.ts'
+import { sameJwk } from '../core/crypto/jwk.ts'
 import { createRegistryState, type RegistryRoot, type RegistryState } from '../core/registry/state.ts'
 import { foldEntry } from '../core/registry/fold.ts'
+import { signingAuthority, stateProblem } from '../core/registry/rules.ts'
 import { verifyEntry } from '../core/registry/verify.ts'
 import type { EntryGate } from './sequencer.ts'
 
@@ -27,6 +34,10 @@ export class RegistryGate implements EntryGate {
     return this.#committed
   }
 
+  #tip(): RegistryState {
+    return this.#pending[this.#pending.length - 1] ?? this.#committed
+  }
+
   async load(entries: AsyncIterable<Uint8Array>): Promise<void> {
     let s = createRegistryState(this.#root)
     for await (const e of entries) {
@@ -38,15 +49,30 @@ export class RegistryGate implements EntryGate {
     this.#pending = []
   }
 
-  async admit(entry: Uint8Array, allow?: (rateKey: string) => boolean): Promise<Verdict<{ rateKey?: string }>> {
-    const current = this.#pending[this.#pending.length - 1] ?? this.#committed
-    const v = await verifyEntry(current, entry, { now: this.#now() })
-    if (!v.ok) return v
-    // Rate limits apply per author: the issuer for its anchors and key changes, the root for the rest.
-    const rateKey = v.value.iss
-    if (allow && !allow(rateKey)) return fail('ERR_LEDGER_RATE_LIMITED', `too many entries from ${rateKey}`)
-    this.#pending.push(foldEntry(current, v.value))
-    return ok({ rateKey })
+  async admit(entry: Uint8Array, allow: ((rateKey: string) => boolean) | undefined, enqueue: () => void): Promise<Verdict<{ rateKey?: string }>> {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const seen = this.#tip()
+      const v = await verifyEntry(seen, entry, { now: this.#now() })
+      if (!v.ok) return v
+      // ── synchronous from here: no other admission can interleave ──
+      const tip = this.#tip()
+      const e = v.value
+      if (tip !== seen) {
+        const before = signingAuthority(seen, e)
+        const now = signingAuthority(tip, e)
+        if (!now.ok) return now
+        if (!before.ok || before.value.kid !== now.value.kid || !sameJwk(before.value.jwk, now.value.jwk)) continue // standing changed: verify again
+        const problem = stateProblem(tip, e)
+        if (problem) return problem
+      }
+      // Rate limits apply per author: the issuer for its anchors and key changes, the root for the rest.
+      const rateKey = e.iss
+      if (allow && !allow(rateKey)) return fail('ERR_LEDGER_RATE_LIMITED', `too many entries from ${rateKey}`)
+      this.#pending.push(foldEntry(tip, e))
+      enqueue()
+      return ok({ rateKey })
+    }
+    return fail('ERR_LEDGER_UNAVAILABLE', 'the registry kept changing under this entry; retry')
   }
 
   commit(count: number): void {

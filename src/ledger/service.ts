@@ -43,7 +43,6 @@ export async function startLedger(o: LedgerServiceOptions): Promise<LedgerServic
   try {
     if (!o.readOnly) {
       gate = new RegistryGate(o.config.root, now)
-      const keys = new Map(o.config.witnesses.map((w, i) => [w.url, o.config.witnessKeys[i]!]))
       sequencer = await Sequencer.open({
         storage,
         origin: o.config.origin,
@@ -51,7 +50,7 @@ export async function startLedger(o: LedgerServiceOptions): Promise<LedgerServic
         witnesses: o.config.witnesses.map((w, i) => ({ url: w.url, key: o.config.witnessKeys[i]! })),
         quorum: o.config.quorum,
         gate,
-        cosign: (r) => requestCosignature({ ...r, witnessKey: keys.get(r.url)! }),
+        cosign: requestCosignature,
         now,
         ...(o.maxBatch ? { maxBatch: o.maxBatch } : {}),
         ...(o.maxDelayMs ? { maxDelayMs: o.maxDelayMs } : {}),

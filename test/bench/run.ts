@@ -3,9 +3,13 @@
  * `<ID> <what>: <value> (goal <op> <goal>)`, followed by a `#` line with the raw numbers.
  */
 import { benchSdJwt } from './sdjwt.ts'
+import { benchLedger } from './ledger.ts'
 import { formatFigure, type Figure } from './measure.ts'
 
-const suites: [string, () => Promise<Figure[]>][] = [['sd-jwt', benchSdJwt]]
+const suites: [string, () => Promise<Figure[]>][] = [
+  ['sd-jwt', benchSdJwt],
+  ['ledger', benchLedger],
+]
 
 let missed = 0
 for (const [name, run] of suites) {

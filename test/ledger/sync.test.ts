@@ -63,7 +63,7 @@ describe('syncLog', () => {
     const doctored = fetcher(ledger.url, (path, b) => {
       if (!path.startsWith('tile/entries/')) return b
       const c = b.slice()
-      c[c.length - 1] ^= 1
+      c[c.length - 1] = c[c.length - 1]! ^ 1
       return c
     })
     const r = await syncLog({ origin: world.config.origin, client, edge: { size: 0, hashes: [] }, fetch: doctored })

@@ -224,11 +224,18 @@ class FsStorage implements LogStorage {
       const { fresh, parents } = await this.makeDirs(dirs)
       // 2. write every object to a temp file in its final directory and fsync it (16 at a time).
       //    → `.*.tmp` files: not tile paths, so never read or served.
+      //    The staged checkpoint's temp file is written and fsynced alongside: a temp file is
+      //    never read, and its rename (step 5) still comes after every object is durable.
       step = 'writing objects'
-      await eachLimited(items, async (it) => {
-        pending.add(it.tmp)
-        await writeSynced(it.tmp, it.bytes)
-      })
+      const stagedTmp = tempName(this.stagedPath)
+      pending.add(stagedTmp)
+      await Promise.all([
+        writeSynced(stagedTmp, batch.checkpoint),
+        eachLimited(items, async (it) => {
+          pending.add(it.tmp)
+          await writeSynced(it.tmp, it.bytes)
+        }),
+      ])
       // 3. rename each temp file over its final name (atomic: a reader sees the old object, or
       //    none, or the whole new one), then fsync, once each, every touched directory and the
       //    parent of every directory not yet known durable. The directory handles are opened
@@ -254,7 +261,7 @@ class FsStorage implements LogStorage {
       // 4. still ours? (again: this batch may have taken a while)
       step = 'checking the sequencer lock'
       await this.assertLockStillOurs()
-      // 5. replace the staged checkpoint (replaceFile: temp, fsync, rename, fsync log/).
+      // 5. replace the staged checkpoint: rename its fsynced temp file (step 2), fsync log/.
       //    → before its rename: the old staged checkpoint. The published one and its objects
       //    are untouched (a stage only writes beyond the published tree); if this batch
       //    overwrote objects of the old staged tree (allowed, types.ts), the old staged note
@@ -262,7 +269,9 @@ class FsStorage implements LogStorage {
       //    root against the tiles) and then falls back to the published tree. After the
       //    rename: the new staged checkpoint, whose objects are all durable (step 3).
       step = 'replacing the staged checkpoint'
-      await this.replaceFile(this.stagedPath, batch.checkpoint, pending)
+      await rename(stagedTmp, this.stagedPath)
+      pending.delete(stagedTmp)
+      await fsyncDir(dirname(this.stagedPath))
       // 6. resolved ⇒ the objects and the staged checkpoint are durable.
     } catch (e) {
       await Promise.all([...pending].map((p) => unlink(p).catch(() => {})))
