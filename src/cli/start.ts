@@ -1,13 +1,37 @@
 /**
- * `civic start`: the whole system on embedded defaults, on loopback. Builds the PWA and serves
- * it, then prints each role's URL. Stops cleanly on Ctrl-C.
+ * `civic start`: the whole system on embedded defaults, on loopback, in one process: the
+ * public ledger (fs storage), three witnesses, and the PWA. The first start creates a demo
+ * governance root and the ledger's keys in the data directory; later starts reuse them.
+ * Prints each role's URL; stops cleanly on Ctrl-C.
  */
 import { parseArgs } from 'node:util'
-import { mkdirSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { didKeyFromJwk } from '../core/crypto/did.ts'
+import { generatePrivateJwk, parsePrivateJwk, publicJwkOf } from '../core/crypto/jwk.ts'
+import { encodeUtf8 } from '../core/bytes/utf8.ts'
+import { logVerifierKey, newLedgerConfig, parseLedgerConfig, readLedgerConfig, writeLedgerConfig } from '../ledger/config.ts'
+import { startLedger } from '../ledger/service.ts'
+import { createWitnessServer, type WitnessServer } from '../ledger/witness/server.ts'
+import { writeFileDurably } from '../ledger/witness/state.ts'
 import { UsageError, intOption } from './io.ts'
 
-export const START_USAGE = 'civic start [--data <dir>] [--port <n>] [--host 127.0.0.1]'
+export const START_USAGE = 'civic start [--data <dir>] [--port <n>] [--host 127.0.0.1]   (ledger on port+1, witnesses on port+2..+4)'
+
+const ORIGIN = 'civic-wallet.local/ledger'
+const ROOT_KEY_FILE = 'governance-root.jwk'
+
+/** The demo governance root: an Ed25519 did:key whose private key stays in the data directory. */
+async function governanceRoot(dataDir: string): Promise<string> {
+  const file = join(dataDir, ROOT_KEY_FILE)
+  let jwk
+  if (existsSync(file)) jwk = parsePrivateJwk(JSON.parse(readFileSync(file, 'utf8')))
+  else {
+    jwk = generatePrivateJwk('EdDSA')
+    await writeFileDurably(dataDir, ROOT_KEY_FILE, encodeUtf8(JSON.stringify(jwk)), 0o600)
+  }
+  return didKeyFromJwk(publicJwkOf(jwk))
+}
 
 export async function startCommand(argv: string[]): Promise<number> {
   let o
@@ -17,35 +41,71 @@ export async function startCommand(argv: string[]): Promise<number> {
     throw new UsageError((e as Error).message)
   }
   const port = intOption(o.port, 'port') ?? 8080
-  if (port < 1 || port > 65535) throw new UsageError('--port must be 1..65535')
+  if (port < 1 || port > 65530) throw new UsageError('--port must be 1..65530')
   const host = o.host ?? '127.0.0.1'
   const data = resolve(o.data ?? '.civic')
-  mkdirSync(data, { recursive: true })
+  const ledgerDir = join(data, 'ledger')
+  mkdirSync(ledgerDir, { recursive: true })
 
-  const { build, preview } = await import('vite')
-  const root = resolve(import.meta.dirname, '../..')
-  process.stdout.write('building the app…\n')
-  await build({ root, logLevel: 'warn', mode: 'production' })
-  const server = await preview({ root, preview: { host, port, strictPort: true }, logLevel: 'warn' })
-  const base = `http://${host}:${port}/`
-  process.stdout.write(
-    [
-      '',
-      'Civic Wallet is running:',
-      `  citizen wallet     ${base}#/wallet`,
-      `  service counter    ${base}#/counter`,
-      `  issuer console     ${base}#/issuer`,
-      `  ledger explorer    ${base}#/explorer`,
-      `  data directory     ${data}`,
-      '',
-      'Ctrl-C stops it.',
-      '',
-    ].join('\n'),
-  )
+  // The ledger's identity first: the witnesses follow its key.
+  const root = await governanceRoot(data)
+  const cfg = (await readLedgerConfig(ledgerDir)) ?? newLedgerConfig(ORIGIN, root)
+  const vkey = logVerifierKey(parseLedgerConfig(JSON.stringify(cfg)))
+
+  const witnesses: WitnessServer[] = []
+  const stops: (() => Promise<void>)[] = []
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {})
+  }
+  try {
+    const witnessUrls: string[] = []
+    for (let i = 1; i <= 3; i++) {
+      const w = await createWitnessServer({ dataDir: join(data, `witness-${i}`), name: `witness-${i}.civic-wallet.local`, logs: [{ origin: cfg.origin, vkey }] })
+      stops.push(() => w.close())
+      witnesses.push(w)
+      witnessUrls.push(await w.listen(port + 1 + i, host))
+    }
+    cfg.witnesses = witnesses.map((w, i) => ({ url: witnessUrls[i]!, vkey: w.verifierKey }))
+    cfg.quorum = 2
+    await writeLedgerConfig(ledgerDir, cfg)
+    const ledger = await startLedger({ dataDir: ledgerDir, config: parseLedgerConfig(JSON.stringify(cfg)), host, port: port + 1, log: (l) => process.stderr.write(`ledger: ${l}\n`) })
+    stops.push(() => ledger.close())
+    cfg.url = ledger.url
+    await writeLedgerConfig(ledgerDir, cfg)
+
+    const { build, preview } = await import('vite')
+    const appRoot = resolve(import.meta.dirname, '../..')
+    process.stdout.write('building the app…\n')
+    await build({ root: appRoot, logLevel: 'warn', mode: 'production' })
+    const server = await preview({ root: appRoot, preview: { host, port, strictPort: true }, logLevel: 'warn' })
+    stops.push(() => new Promise<void>((r) => server.httpServer.close(() => r())))
+    const base = `http://${host}:${port}/`
+    process.stdout.write(
+      [
+        '',
+        'Civic Wallet is running:',
+        `  citizen wallet     ${base}#/wallet`,
+        `  service counter    ${base}#/counter`,
+        `  issuer console     ${base}#/issuer`,
+        `  ledger explorer    ${base}#/explorer`,
+        `  public ledger      ${ledger.url}checkpoint   (origin ${cfg.origin}, ${ledger.sequencer?.size ?? 0} entries)`,
+        ...witnesses.map((w, i) => `  witness ${i + 1}          ${witnessUrls[i]}/status`),
+        `  governance root    ${root}`,
+        `  data directory     ${data}`,
+        '',
+        `Audit the ledger:  npx civic log verify ${ledger.url} --origin ${cfg.origin} --vkey ${vkey} ${witnesses.map((w) => `--witness ${w.verifierKey}`).join(' ')} --quorum 2`,
+        'Ctrl-C stops it.',
+        '',
+      ].join('\n'),
+    )
+  } catch (e) {
+    await stopAll()
+    throw e
+  }
   await new Promise<void>((done) => {
     const stop = () => {
       process.stdout.write('stopping…\n')
-      server.httpServer.close(() => done())
+      stopAll().then(done, done)
     }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
