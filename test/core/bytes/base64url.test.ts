@@ -5,19 +5,10 @@ import { describe, expect, it } from 'vitest'
 import { decodeBase64url, encodeBase64url, isBase64url } from '../../../src/core/bytes/base64url.ts'
 import { InputError } from '../../../src/core/errors.ts'
 import { seededRandom } from '../../support/keys.ts'
+import { codeOf } from '../../support/codes.ts'
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 const bytes = (s: string) => new TextEncoder().encode(s)
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof InputError) return e.code
-    throw e
-  }
-  return undefined
-}
 
 describe('base64url', () => {
   // RFC 4648 §10 test vectors, with the padding removed (RFC 7515 §2).

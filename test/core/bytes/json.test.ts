@@ -6,16 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_JSON_LIMITS, isJsonObject, parseJson, parseJsonObject } from '../../../src/core/bytes/json.ts'
 import { InputError } from '../../../src/core/errors.ts'
 import { seededRandom } from '../../support/keys.ts'
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof InputError) return e.code
-    throw e
-  }
-  return undefined
-}
+import { codeOf } from '../../support/codes.ts'
 
 const VALID: string[] = [
   // RFC 8259 §2: any value at the top, white space around

@@ -6,16 +6,7 @@ import { encodeBase64url } from '../../../src/core/bytes/base64url.ts'
 import { didDocumentOf, didJwkFromJwk, didKeyFromJwk, resolveDidKey, splitDidUrl } from '../../../src/core/crypto/did.ts'
 import { generatePrivateJwk, parsePrivateJwk, publicJwkOf } from '../../../src/core/crypto/jwk.ts'
 import { InputError } from '../../../src/core/errors.ts'
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof InputError) return e.code
-    throw e
-  }
-  return undefined
-}
+import { codeOf } from '../../support/codes.ts'
 
 // An independent base58btc (Bitcoin alphabet) for reading the vectors and building hostile DIDs.
 const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'

@@ -9,16 +9,7 @@ import {
   algOfJwk, canonicalJwkJson, generatePrivateJwk, jwkThumbprint, parsePrivateJwk, parsePublicJwk, publicJwkOf, sameJwk,
   type PrivateJwk,
 } from '../../../src/core/crypto/jwk.ts'
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof InputError) return e.code
-    throw e
-  }
-  return undefined
-}
+import { codeOf } from '../../support/codes.ts'
 
 const b64 = (hex: string) => encodeBase64url(Uint8Array.from(Buffer.from(hex, 'hex')))
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'

@@ -13,16 +13,8 @@ import {
   type CompactJws,
 } from '../../../src/core/jose/jws.ts'
 import { testKey } from '../../support/keys.ts'
+import { codeOf } from '../../support/codes.ts'
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof InputError) return e.code
-    throw e
-  }
-  return undefined
-}
 const enc = (s: string) => encodeBase64url(encodeUtf8(s))
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n
 

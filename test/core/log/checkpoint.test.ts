@@ -4,19 +4,10 @@ import { formatCheckpoint, parseCheckpoint } from '../../../src/core/log/checkpo
 import { EMPTY_ROOT } from '../../../src/core/log/merkle.ts'
 import { parseNote } from '../../../src/core/log/note.ts'
 import { TESSERA_ORIGIN, tesseraFiles } from './_fixtures.ts'
+import { codeOf } from '../../support/codes.ts'
 
 const ROOT = 'rKbDipCvhuX1GZ7g5BBe8sA6BbJ7ja/1nk427v383cs='
 const GOOD = `${TESSERA_ORIGIN}\n15\n${ROOT}\n`
-
-function codeOf(f: () => unknown): string {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof CivicError) return e.code
-    throw e
-  }
-  return 'no error'
-}
 
 describe('tlog-checkpoint body', () => {
   it('parses every checkpoint of the Tessera log', () => {

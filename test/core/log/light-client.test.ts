@@ -6,6 +6,7 @@ import { parseNote } from '../../../src/core/log/note.ts'
 import { parseLogPolicy, verifyCheckpointNote } from '../../../src/core/log/policy.ts'
 import { tileHashReader } from '../../../src/core/log/tiles.ts'
 import { cosign, fetcherFrom, NOW, TESSERA_ORIGIN, TESSERA_VKEY, tesseraFiles, ToyLog, witnesses } from './_fixtures.ts'
+import { codeOf } from '../../support/codes.ts'
 
 const ws = witnesses(4)
 const [w0, w1, w2, stranger] = ws as [typeof ws[0], typeof ws[0], typeof ws[0], typeof ws[0]]
@@ -23,16 +24,6 @@ function client(trustedSize?: number): LightClient {
   const c = new LightClient([policy, tesseraPolicy])
   if (trustedSize !== undefined) expect(c.update(cp(trustedSize), [], NOW).ok).toBe(true)
   return c
-}
-
-function codeOf(f: () => unknown): string {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof CivicError) return e.code
-    throw e
-  }
-  return 'no error'
 }
 
 describe('LightClient: moving forward', () => {

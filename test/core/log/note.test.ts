@@ -5,6 +5,7 @@ import {
   ed25519NoteSigner, ed25519NoteVerifier, formatNote, formatVerifierKey, generateNoteKeys, MAX_NOTE_SIGNATURES, noteKeyId, openNote,
   parseNote, parseSignerKey, parseVerifierKey, signNote, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519, verifyNoteSignatures,
 } from '../../../src/core/log/note.ts'
+import { codeOf } from '../../support/codes.ts'
 
 // golang.org/x/mod/sumdb/note package documentation example (Ed25519 is deterministic, so the
 // signature line is reproduced byte for byte).
@@ -16,16 +17,6 @@ const PETER_NOTE = PETER_TEXT + '\n' + PETER_SIG
 const peter = ed25519NoteVerifier(parseVerifierKey(PETER_VKEY))
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
-function codeOf(f: () => unknown): string {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof CivicError) return e.code
-    throw e
-  }
-  return 'no error'
-}
-
 describe('x/mod interop', () => {
   it('parses the signer and verifier keys and reproduces the signed note exactly', () => {
     const sk = parseSignerKey(PETER_SKEY)

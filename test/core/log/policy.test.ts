@@ -4,22 +4,13 @@ import { CivicError } from '../../../src/core/errors.ts'
 import { generateNoteKeys, parseNote, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519 } from '../../../src/core/log/note.ts'
 import { parseLogPolicy, verifyCheckpointNote } from '../../../src/core/log/policy.ts'
 import { cosign, NOW, TESSERA_ORIGIN, TESSERA_VKEY, tesseraFiles, ToyLog, witnesses } from './_fixtures.ts'
+import { codeOf } from '../../support/codes.ts'
 
 const files = tesseraFiles()
 const tessera = new TextDecoder().decode(files.get('checkpoint')!)
 const ws = witnesses(4)
 const [w0, w1, w2, stranger] = ws as [typeof ws[0], typeof ws[0], typeof ws[0], typeof ws[0]]
 const policy = parseLogPolicy({ origin: TESSERA_ORIGIN, logKeys: [TESSERA_VKEY], witnessKeys: [w0.verifierKey, w1.verifierKey, w2.verifierKey], quorum: 2 })
-
-function codeOf(f: () => unknown): string {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof CivicError) return e.code
-    throw e
-  }
-  return 'no error'
-}
 
 describe('verifyCheckpointNote: log signature and k-of-n witnesses', () => {
   it('accepts the Tessera checkpoint with two of three witnesses', () => {

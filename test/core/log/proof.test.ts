@@ -5,6 +5,7 @@ import { parseLogPolicy } from '../../../src/core/log/policy.ts'
 import { formatTlogProof, parseTlogProof, TLOG_PROOF_HEADER, verifyTlogProof, type TlogProof } from '../../../src/core/log/proof.ts'
 import { tileHashReader } from '../../../src/core/log/tiles.ts'
 import { cosign, fetcherFrom, NOW, TESSERA_ENTRIES, TESSERA_ORIGIN, TESSERA_VKEY, tesseraFiles, witnesses } from './_fixtures.ts'
+import { codeOf } from '../../support/codes.ts'
 
 const files = tesseraFiles()
 const ws = witnesses(3)
@@ -15,16 +16,6 @@ const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 async function proofFor(index: number, extra?: Uint8Array): Promise<TlogProof> {
   const proof = await proveInclusion(index, 15, tileHashReader(15, fetcherFrom(files)))
   return extra ? { extra, index, proof, checkpointNote: cosigned } : { index, proof, checkpointNote: cosigned }
-}
-
-function codeOf(f: () => unknown): string {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof CivicError) return e.code
-    throw e
-  }
-  return 'no error'
 }
 
 describe('c2sp.org/tlog-proof', () => {

@@ -6,16 +6,7 @@ import {
   entryBundlePath, formatEntryBundle, parseEntryBundle, parseHashTile, parseTilePath, tileHashReader, tilePath, tilesForSize, verifyTiledLog,
 } from '../../../src/core/log/tiles.ts'
 import { fetcherFrom, TESSERA_ENTRIES, TESSERA_ORIGIN, TESSERA_VKEY, tesseraFiles, ToyLog } from './_fixtures.ts'
-
-function codeOf(f: () => unknown): string {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof CivicError) return e.code
-    throw e
-  }
-  return 'no error'
-}
+import { codeOf } from '../../support/codes.ts'
 
 describe('tile paths (c2sp.org/tlog-tiles §"Merkle Tree", §"Log entries")', () => {
   it.each([
