@@ -44,10 +44,11 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { link, mkdir, open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
-import { basename, dirname, join, resolve, sep } from 'node:path'
+import { dirname, join, resolve, sep } from 'node:path'
 import { CivicError } from '../../core/errors.ts'
 import { assertBatch, assertNote, assertObjectPath, closedError, storageError } from './open.ts'
 import type { LogStorage, StageBatch } from './types.ts'
+import { fsyncDir, tempName, writeSynced } from '../durable.ts'
 
 export interface FsStorageOptions {
   /** Must exist and be a directory; the log lives in `<dataDir>/log/`, created on first lock. */
@@ -390,31 +391,6 @@ async function readOrNull(file: string, what: string): Promise<Uint8Array | null
     const code = errno(e)
     if (code === 'ENOENT' || code === 'ENOTDIR') return null
     throw storageError(`fs: reading ${what}`, e)
-  }
-}
-
-/** `.<name>.<pid>.<random>.tmp` beside `final`: a leading dot is never a tile path element. */
-function tempName(final: string): string {
-  return join(dirname(final), `.${basename(final)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
-}
-
-/** Create `file` (exclusively), write `bytes`, fsync, close. */
-async function writeSynced(file: string, bytes: Uint8Array): Promise<void> {
-  const fh = await open(file, 'wx', 0o644)
-  try {
-    await fh.writeFile(bytes)
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r')
-  try {
-    await fh.sync()
-  } finally {
-    await fh.close()
   }
 }
 

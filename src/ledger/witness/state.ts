@@ -29,9 +29,8 @@
  * Codes: ERR_LEDGER_CONFIG (bad or mismatched key file, unusable directory), ERR_LEDGER_LOCKED,
  * ERR_LEDGER_CORRUPT (a record that does not parse or disagrees with its note), ERR_LEDGER_STORAGE.
  */
-import { link, mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { link, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import { CivicError, InputError } from '../../core/errors.ts'
 import { sha256 } from '../../core/crypto/hash.ts'
 import { encodeUtf8 } from '../../core/bytes/utf8.ts'
@@ -53,50 +52,13 @@ export const LOG_RECORD_VERSION = 1
 /** The evidence file stops growing here (each report is at most a request body and a note). */
 export const MAX_EVIDENCE_FILE_BYTES = 64 * 1024 * 1024
 
+import { fsyncDir, tempName, writeFileDurably, writeSynced } from '../durable.ts'
+
 const storageError = (what: string, e: unknown): CivicError =>
   e instanceof CivicError ? e : new CivicError('ERR_LEDGER_STORAGE', `${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e })
 
-// ── durable file primitives ──────────────────────────────────────────────────────────────
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r')
-  try {
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
-}
-
-function tempName(path: string): string {
-  return `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`
-}
-
-async function writeSynced(path: string, data: Uint8Array, mode: number): Promise<void> {
-  let fh: FileHandle | undefined
-  try {
-    fh = await open(path, 'wx', mode)
-    await fh.writeFile(data)
-    await fh.sync()
-  } finally {
-    await fh?.close()
-  }
-}
-
-/** Replace `path` with `data`: temp file, fsync, rename, directory fsync. */
-export async function writeFileDurably(dir: string, name: string, data: Uint8Array, mode = 0o644): Promise<void> {
-  const path = join(dir, name)
-  const tmp = tempName(path)
-  try {
-    await writeSynced(tmp, data, mode)
-    // crash here: `path` holds the previous version; the temp file is swept at the next start
-    await rename(tmp, path)
-    // crash here: the rename may not be on disk yet; the directory fsync below makes it so
-    await fsyncDir(dir)
-  } catch (e) {
-    await unlink(tmp).catch(() => {})
-    throw e
-  }
-}
+// Durable file primitives: ../durable.ts (re-exported for callers of this module).
+export { writeFileDurably } from '../durable.ts'
 
 // ── the witness key ──────────────────────────────────────────────────────────────────────
 
