@@ -7,10 +7,10 @@ import { readFile, readdir, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fail, failFrom, InputError, type Verdict } from '../core/errors.ts'
-import { encodeBase64 } from '../core/log/_encoding.ts'
+import { encodeBase64 } from '../core/bytes/base64.ts'
 import { parseLogPolicy, verifyCheckpointNote, type LogPolicy } from '../core/log/policy.ts'
 import { treeHash } from '../core/log/merkle.ts'
-import { bytesEqual } from '../core/log/_encoding.ts'
+import { bytesEqual } from '../core/bytes/compare.ts'
 import {
   entryBundlePath, parseEntryBundle, parseHashTile, parseTilePath, tileHashReader, tilePath, verifyTiledLog,
   TILE_WIDTH, type TileFetcher, type TilePathRef,

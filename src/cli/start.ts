@@ -13,7 +13,7 @@ import { encodeUtf8 } from '../core/bytes/utf8.ts'
 import { logVerifierKey, newLedgerConfig, parseLedgerConfig, readLedgerConfig, writeLedgerConfig } from '../ledger/config.ts'
 import { startLedger } from '../ledger/service.ts'
 import { createWitnessServer, type WitnessServer } from '../ledger/witness/server.ts'
-import { writeFileDurably } from '../ledger/witness/state.ts'
+import { writeFileDurably } from '../ledger/durable.ts'
 import { UsageError, intOption } from './io.ts'
 
 export const START_USAGE = 'civic start [--data <dir>] [--port <n>] [--host 127.0.0.1]   (ledger on port+1, witnesses on port+2..+4)'

@@ -22,7 +22,7 @@ import { formatCheckpoint, parseCheckpoint } from '../core/log/checkpoint.ts'
 import { proveConsistency } from '../core/log/merkle.ts'
 import { ed25519NoteSigner, ed25519NoteVerifier, openNote, signNote, type SignerKey, type VerifierKey } from '../core/log/note.ts'
 import { parseEntryBundle, tileHashReader, entryBundlePath, TILE_WIDTH, MAX_ENTRY_BYTES } from '../core/log/tiles.ts'
-import { bytesEqual } from '../core/log/_encoding.ts'
+import { bytesEqual } from '../core/bytes/compare.ts'
 import type { LogStorage, StoredObject } from './storage/types.ts'
 import { TreeEdge } from './tree-edge.ts'
 

@@ -6,7 +6,7 @@ import { LightClient } from '../../src/core/log/light-client.ts'
 import { syncLog, type SyncEdge, type SyncProgress } from '../../src/core/log/sync.ts'
 import { get, makeWorld, post, type World } from './_ledger.ts'
 import type { LedgerService } from '../../src/ledger/service.ts'
-import { bytesEqual } from '../../src/core/log/_encoding.ts'
+import { bytesEqual } from '../../src/core/bytes/compare.ts'
 
 let world: World
 let ledger: LedgerService

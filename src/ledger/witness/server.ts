@@ -38,7 +38,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { CivicError, InputError, type ErrorCode } from '../../core/errors.ts'
 import { parseCheckpoint, type Checkpoint } from '../../core/log/checkpoint.ts'
-import { bytesEqual, encodeBase64 } from '../../core/log/_encoding.ts'
+import { bytesEqual } from '../../core/bytes/compare.ts'
+import { encodeBase64 } from '../../core/bytes/base64.ts'
 import { EMPTY_ROOT, verifyConsistency } from '../../core/log/merkle.ts'
 import {
   ed25519NoteVerifier, parseNote, parseVerifierKey, signNote, verifyNoteSignatures, SIG_TYPE_ED25519,

@@ -37,7 +37,8 @@ import { encodeUtf8 } from '../../core/bytes/utf8.ts'
 import { isJsonObject, parseJson } from '../../core/bytes/json.ts'
 import { parseCheckpoint } from '../../core/log/checkpoint.ts'
 import { cosignatureSigner } from '../../core/log/cosignature.ts'
-import { bytesEqual, decodeBase64, encodeBase64, toHex } from '../../core/log/_encoding.ts'
+import { bytesEqual, toHex } from '../../core/bytes/compare.ts'
+import { decodeBase64, encodeBase64 } from '../../core/bytes/base64.ts'
 import { HASH_SIZE } from '../../core/log/merkle.ts'
 import {
   formatVerifierKey, generateNoteKeys, isValidKeyName, parseNote, parseSignerKey, SIG_TYPE_COSIGNATURE_V1,
