@@ -28,3 +28,28 @@ export { DEFAULT_SD_JWT_LIMITS, type SdJwtLimits } from './sdjwt/limits.ts'
 export { issueVcJwt, verifyVcJwt, type IssueVcInput, type VerifyVcOptions, type VerifiedVc } from './vc/vc-jwt.ts'
 export { issueVpJwt, verifyVpJwt, type IssueVpInput, type VerifyVpOptions, type VerifiedVp } from './vc/vp-jwt.ts'
 export { createResolver, defaultResolver } from './vc/resolver.ts'
+
+export { encodeBase64, decodeBase64 } from './bytes/base64.ts'
+export { bytesEqual } from './bytes/compare.ts'
+
+export { parseNote, formatNote, signNote, parseVerifierKey, formatVerifierKey, generateNoteKeys } from './log/note.ts'
+export { parseCheckpoint, formatCheckpoint, type Checkpoint } from './log/checkpoint.ts'
+export { parseLogPolicy, verifyCheckpointNote, type LogPolicy, type TrustedCheckpoint } from './log/policy.ts'
+export { hashLeaf, verifyInclusion, verifyConsistency, proveInclusion, proveConsistency, CompactRange } from './log/merkle.ts'
+export { tilePath, entryBundlePath, parseTilePath, verifyTiledLog, tileHashReader } from './log/tiles.ts'
+export { parseTlogProof, formatTlogProof, verifyTlogProof } from './log/proof.ts'
+export { LightClient, emptyLightClientState, parseLightClientState, type LightClientState } from './log/light-client.ts'
+export { syncLog, type SyncEdge, type SyncProgress, type SyncResult } from './log/sync.ts'
+
+export { parseEntry, type RegistryEntry } from './registry/entry.ts'
+export {
+  createIssuerAccreditationEntry, createVerifierRegistrationEntry, createStatusAnchorEntry, createKeyChangeEntry,
+  createSuspensionEntry, statusListDigest, type EntrySigner,
+} from './registry/create.ts'
+export {
+  createRegistryState, parseRegistryState, checkIssuer, checkVerifier, issuerAccreditation, verifierRegistration,
+  statusAnchor, type RegistryState,
+} from './registry/state.ts'
+export { verifyEntry } from './registry/verify.ts'
+export { foldEntry, foldEntries } from './registry/fold.ts'
+export { registryDidResolver, registryResolver, sdJwtIssuerKeyResolver } from './registry/resolvers.ts'
