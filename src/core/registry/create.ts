@@ -10,14 +10,13 @@
  * Signers: `{ did, signer, kid? }`. For the root (did:key / did:jwk) kid is derived from the DID;
  * for an issuer or verifier (did:web) kid is the fragment of one of its registered keys.
  */
-import { encodeBase64url } from '../bytes/base64url.ts'
 import { encodeUtf8 } from '../bytes/utf8.ts'
 import { CivicError } from '../errors.ts'
-import { sha256 } from '../crypto/hash.ts'
 import { resolveDidKey } from '../crypto/did.ts'
 import { parsePublicJwk, sameJwk, type PublicJwk } from '../crypto/jwk.ts'
 import type { Signer } from '../crypto/keys.ts'
 import { signCompactJws } from '../jose/jws.ts'
+import { statusListDigest } from './digest.ts'
 import { issueVcJwt } from '../vc/vc-jwt.ts'
 import {
   ISSUER_ACCREDITATION_TYPE, KEY_CHANGE_TYP, STATUS_ANCHOR_TYP, SUSPENSION_TYP, VERIFIER_REGISTRATION_TYPE,
@@ -77,11 +76,6 @@ function checked(text: string, type: RegistryEntryType): Uint8Array<ArrayBuffer>
   }
   if (parsed.type !== type) throw new TypeError(`made a ${parsed.type}, not a ${type}`)
   return bytes
-}
-
-/** base64url SHA-256 of a status list token's bytes (a string token is taken as its UTF-8). */
-export function statusListDigest(token: Uint8Array | string): string {
-  return encodeBase64url(sha256(typeof token === 'string' ? encodeUtf8(token) : token))
 }
 
 interface CredentialInput {
@@ -193,3 +187,5 @@ export async function createSuspensionEntry(input: SuspensionInput): Promise<Uin
   const payload = { iss: input.root.did, sub: input.subject, revokes: input.revokes, iat: input.iat }
   return checked(await signCompactJws({ typ: SUSPENSION_TYP, kid }, payload, input.root.signer), 'suspension')
 }
+
+export { statusListDigest }
