@@ -9,6 +9,7 @@ import { startCommand, START_USAGE } from './start.ts'
 import { logCommand, LOG_VERIFY_USAGE } from './log-verify.ts'
 import { ledgerCommand, LEDGER_USAGE } from './ledger.ts'
 import { witnessCommand, WITNESS_USAGE } from './witness.ts'
+import { issuerCommand, ISSUER_USAGE } from './issuer.ts'
 
 const USAGE = `usage:
 ${START_USAGE}
@@ -16,6 +17,7 @@ ${SD_JWT_USAGE}
 ${LOG_VERIFY_USAGE}
 ${LEDGER_USAGE}
 ${WITNESS_USAGE}
+${ISSUER_USAGE}
 civic help`
 
 export async function main(argv: string[]): Promise<number> {
@@ -26,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'log') return await logCommand(rest)
     if (cmd === 'ledger') return await ledgerCommand(rest)
     if (cmd === 'witness') return await witnessCommand(rest)
+    if (cmd === 'issuer') return await issuerCommand(rest)
     if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
       process.stdout.write(`${USAGE}\n`)
       return 0

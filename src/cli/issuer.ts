@@ -1,0 +1,243 @@
+/**
+ * `civic issuer …`: set up and run an issuer office (src/issuer).
+ *
+ * - `init` creates the data directory (key-1, issuer.json, state.json) and prints one JSON line
+ *   with what the governance root needs to accredit the issuer on the ledger: DID, kid, public
+ *   JWK, vct list, status list base.
+ * - `serve` runs the OpenID4VCI endpoints, the status lists and the admin API; prints one JSON
+ *   line `{ok, url, did, kid, admin}` once it listens; stops on SIGINT/SIGTERM (exit 0).
+ * - `offer`, `revoke`, `suspend`, `reinstate`, `publish`, `rotate`, `list` act on the issuer.
+ *   Where they act (decided per call): if a live `serve` holds the data directory, they call its
+ *   admin API (the address in `<data>/server.json`), so the running server's state stays the
+ *   one truth; otherwise they open the data directory themselves (taking its lock for the
+ *   moment they run). Either way they print one JSON line; `offer --qr` prints the QR's SVG on
+ *   standard output and the JSON line on standard error.
+ *
+ * Exit status: 0 done, 1 refused (a coded error on standard error, or a publish with failures),
+ * 2 usage.
+ */
+import { parseArgs } from 'node:util'
+import { resolve } from 'node:path'
+import { CivicError, type ErrorCode } from '../core/errors.ts'
+import { isJsonObject } from '../core/bytes/json.ts'
+import { parseCredentialSchema, type CredentialSchema } from '../issuer/schema.ts'
+import { IssuerService, initIssuer, type StatusAction } from '../issuer/service.ts'
+import { startIssuerServer } from '../issuer/http.ts'
+import { offerUris } from '../issuer/vci.ts'
+import { qrSvg } from '../issuer/qr.ts'
+import { lockHolder, readIssuerConfig, readServerInfo, writeServerInfo } from '../issuer/store.ts'
+import { intOption, readJsonFile, UsageError } from './io.ts'
+
+export const ISSUER_USAGE = `civic issuer init    --data <dir> --did <did:web:…> --name-zh <name> --name-en <name> --status-base <https://…/>
+                     --ledger <url> --origin <ledger origin> --vkey <log key> [--witness <key> …] [--quorum k]
+                     [--vct <vct> …] [--schema <json file> …] [--public-url <url>] [--app-origin <origin>]
+civic issuer serve   --data <dir> [--port <n>] [--host 127.0.0.1] [--public-url <url>] [--app-origin <origin>] [--auto-publish <seconds>]
+civic issuer offer   --data <dir> --vct <vct> --claims <json file> [--officer <ref>] [--no-tx-code] [--qr]
+civic issuer revoke|suspend|reinstate --data <dir> --id <credentialId>
+civic issuer publish --data <dir> [--force]
+civic issuer rotate  --data <dir> [--keep-old]
+civic issuer list    --data <dir>`
+
+export interface IssuerCommandIo {
+  stdout?: (text: string) => void
+  stderr?: (text: string) => void
+  /** Stops `serve` (besides SIGINT/SIGTERM); for embedding and tests. */
+  signal?: AbortSignal
+}
+
+type Spec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>
+
+function options<T extends Spec>(argv: string[], spec: T) {
+  try {
+    return parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false }).values
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
+}
+
+function need(v: string | undefined, flag: string, cmd: string): string {
+  if (v === undefined || v === '') throw new UsageError(`issuer ${cmd} needs --${flag}`)
+  return v
+}
+
+/** The admin API of a live server holding `dataDir`, or null when none runs. */
+async function runningServer(dataDir: string): Promise<string | null> {
+  const pid = await lockHolder(dataDir)
+  if (pid === null) return null
+  const info = await readServerInfo(dataDir)
+  return info && info.pid === pid ? info.url : null
+}
+
+async function admin(url: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+  let r: Response
+  try {
+    r = await fetch(`${url}/admin/${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      redirect: 'error',
+    })
+  } catch (e) {
+    throw new CivicError('ERR_ISSUER_STORAGE', `the running issuer at ${url} cannot be reached: ${(e as Error).message}`)
+  }
+  const v = (await r.json().catch(() => null)) as Record<string, unknown> | null
+  if (!v) throw new CivicError('ERR_ISSUER_STORAGE', `the running issuer answered HTTP ${r.status} without JSON`)
+  const err = v.error as { code?: string; message?: string } | undefined
+  if (!r.ok && err && typeof err.code === 'string' && !(path === 'publish' && r.status === 502)) {
+    throw new CivicError(err.code as ErrorCode, err.message ?? '')
+  }
+  return v
+}
+
+/** Run `fn` on the directory when no server holds it. */
+async function direct<T>(dataDir: string, fn: (svc: IssuerService) => Promise<T>): Promise<T> {
+  const svc = await IssuerService.open(dataDir)
+  try {
+    return await fn(svc)
+  } finally {
+    await svc.close()
+  }
+}
+
+export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): Promise<number> {
+  const out = io.stdout ?? ((t: string): void => void process.stdout.write(t))
+  const err = io.stderr ?? ((t: string): void => void process.stderr.write(t))
+  const line = (v: unknown, to = out) => to(`${JSON.stringify(v)}\n`)
+  const [sub, ...rest] = argv
+
+  if (sub === 'init') {
+    const o = options(rest, {
+      data: { type: 'string' }, did: { type: 'string' }, 'name-zh': { type: 'string' }, 'name-en': { type: 'string' }, 'status-base': { type: 'string' },
+      ledger: { type: 'string' }, origin: { type: 'string' }, vkey: { type: 'string', multiple: true }, witness: { type: 'string', multiple: true },
+      quorum: { type: 'string' }, vct: { type: 'string', multiple: true }, schema: { type: 'string', multiple: true },
+      'public-url': { type: 'string' }, 'app-origin': { type: 'string' },
+    })
+    const schemas: CredentialSchema[] = (o.schema ?? []).map((f) => {
+      const v = readJsonFile(f, 'schema')
+      try {
+        return parseCredentialSchema(v, f)
+      } catch (e) {
+        if (e instanceof CivicError) throw new UsageError(e.detail)
+        throw e
+      }
+    })
+    if (!o.vkey?.length) throw new UsageError('issuer init needs --vkey <the ledger\'s log key> (civic ledger info prints it)')
+    const witnesses = o.witness ?? []
+    const r = await initIssuer(resolve(need(o.data, 'data', 'init')), {
+      did: need(o.did, 'did', 'init'),
+      name: { 'zh-CN': need(o['name-zh'], 'name-zh', 'init'), en: need(o['name-en'], 'name-en', 'init') },
+      statusListBase: need(o['status-base'], 'status-base', 'init'),
+      ledger: { url: need(o.ledger, 'ledger', 'init'), origin: need(o.origin, 'origin', 'init'), logKeys: o.vkey, witnessKeys: witnesses, quorum: intOption(o.quorum, 'quorum') ?? witnesses.length },
+      ...(o.vct ? { vct: o.vct } : {}),
+      ...(schemas.length ? { schemas } : {}),
+      publicUrl: o['public-url'] ?? null,
+      appOrigin: o['app-origin'] ?? null,
+    })
+    line({ ok: true, ...r })
+    return 0
+  }
+
+  if (sub === 'serve') {
+    const o = options(rest, { data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'public-url': { type: 'string' }, 'app-origin': { type: 'string' }, 'auto-publish': { type: 'string' } })
+    const dataDir = resolve(need(o.data, 'data', 'serve'))
+    const port = intOption(o.port, 'port') ?? 0
+    if (port > 65535) throw new UsageError('--port must be 0..65535')
+    const auto = intOption(o['auto-publish'], 'auto-publish')
+    const svc = await IssuerService.open(dataDir, { log: (l) => err(`issuer: ${l}\n`) })
+    let server
+    try {
+      server = await startIssuerServer(svc, {
+        host: o.host ?? '127.0.0.1', port, ...(o['public-url'] ? { publicUrl: o['public-url'] } : {}),
+        ...(o['app-origin'] ? { appOrigin: o['app-origin'] } : {}), autoPublishSeconds: auto ?? null, log: (l) => err(`issuer: ${l}\n`),
+      })
+      await writeServerInfo(dataDir, { pid: process.pid, url: server.url })
+    } catch (e) {
+      await server?.close()
+      await svc.close()
+      throw e
+    }
+    line({ ok: true, url: server.url, did: svc.did, kid: svc.currentKid, admin: `${server.url}/admin/` })
+    await new Promise<void>((done) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        io.signal?.removeEventListener('abort', stop)
+        done()
+      }
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+      if (io.signal?.aborted) stop()
+      else io.signal?.addEventListener('abort', stop)
+    })
+    await server.close()
+    await svc.close()
+    return 0
+  }
+
+  if (sub === 'offer') {
+    const o = options(rest, { data: { type: 'string' }, vct: { type: 'string' }, claims: { type: 'string' }, officer: { type: 'string' }, 'no-tx-code': { type: 'boolean' }, qr: { type: 'boolean' } })
+    const dataDir = resolve(need(o.data, 'data', 'offer'))
+    const claims = readJsonFile(need(o.claims, 'claims', 'offer'), 'claims')
+    if (!isJsonObject(claims)) throw new UsageError('the claims file must hold a JSON object')
+    const request = { vct: need(o.vct, 'vct', 'offer'), claims, ...(o.officer ? { officer: o.officer } : {}), ...(o['no-tx-code'] ? { txCode: false } : {}) }
+    const url = await runningServer(dataDir)
+    let result: { credentialId: unknown; offerUri: string; offerUriByValue: unknown; txCode: unknown; expiresAt: unknown }
+    if (url) {
+      const v = await admin(url, 'POST', 'offers', request)
+      result = { credentialId: v.credentialId, offerUri: v.offerUri as string, offerUriByValue: v.offerUriByValue, txCode: v.txCode, expiresAt: v.expiresAt }
+    } else {
+      const config = await readIssuerConfig(dataDir)
+      const base = config.publicUrl ?? (await readServerInfo(dataDir))?.url
+      if (!base) throw new CivicError('ERR_ISSUER_CONFIG', 'no address for offers yet: give --public-url at init, or serve once')
+      const created = await direct(dataDir, (svc) => svc.createOffer(request))
+      const uris = offerUris(base, created)
+      result = { credentialId: created.credentialId, offerUri: uris.byReference, offerUriByValue: uris.byValue, txCode: created.txCode, expiresAt: created.expiresAt }
+    }
+    if (o.qr) {
+      out(`${qrSvg(result.offerUri)}\n`)
+      line({ ok: true, ...result }, err)
+    } else line({ ok: true, ...result })
+    return 0
+  }
+
+  if (sub === 'revoke' || sub === 'suspend' || sub === 'reinstate') {
+    const o = options(rest, { data: { type: 'string' }, id: { type: 'string' } })
+    const dataDir = resolve(need(o.data, 'data', sub))
+    const id = need(o.id, 'id', sub)
+    const url = await runningServer(dataDir)
+    const r = url ? await admin(url, 'POST', `credentials/${encodeURIComponent(id)}/${sub}`, {}) : await direct(dataDir, (svc) => svc.setStatus(id, sub as StatusAction))
+    line({ ok: true, ...r })
+    return 0
+  }
+
+  if (sub === 'publish') {
+    const o = options(rest, { data: { type: 'string' }, force: { type: 'boolean' } })
+    const dataDir = resolve(need(o.data, 'data', 'publish'))
+    const url = await runningServer(dataDir)
+    const r = url ? await admin(url, 'POST', 'publish', o.force ? { force: true } : {}) : await direct(dataDir, (svc) => svc.publish({ force: o.force === true }))
+    const failed = (r as { failed?: unknown[] }).failed ?? []
+    const { error: _e, ...report } = r as Record<string, unknown>
+    line({ ok: failed.length === 0, ...report })
+    return failed.length === 0 ? 0 : 1
+  }
+
+  if (sub === 'rotate') {
+    const o = options(rest, { data: { type: 'string' }, 'keep-old': { type: 'boolean' } })
+    const dataDir = resolve(need(o.data, 'data', 'rotate'))
+    const url = await runningServer(dataDir)
+    const r = url ? await admin(url, 'POST', 'rotate', o['keep-old'] ? { keepOld: true } : {}) : await direct(dataDir, (svc) => svc.rotateKey({ keepOld: o['keep-old'] === true }))
+    line({ ok: true, ...r })
+    return 0
+  }
+
+  if (sub === 'list') {
+    const o = options(rest, { data: { type: 'string' } })
+    const dataDir = resolve(need(o.data, 'data', 'list'))
+    const url = await runningServer(dataDir)
+    const r = url ? await admin(url, 'GET', 'credentials') : await direct(dataDir, async (svc) => ({ credentials: svc.listCredentials() }))
+    line({ ok: true, ...r })
+    return 0
+  }
+
+  throw new UsageError(sub ? `unknown command issuer ${sub}` : 'issuer needs a command')
+}

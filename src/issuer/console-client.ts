@@ -1,0 +1,421 @@
+/**
+ * The issuer console's client of the admin API (admin.ts), for the browser: no node:*, the
+ * fetch function is passed in, and every failure is a CivicError with a stable code — the
+ * server's own (`{"error":{"code","message"}}`), or ERR_ISSUER_UNREACHABLE when the server
+ * cannot be reached or answers with something that is not the admin API's JSON. Callers branch
+ * on `code` (design §8 rule 4); `detail` is for people.
+ *
+ * Answers are read at the edge, once: each view is checked for the members the console uses
+ * and copied into a plain object, so nothing the server sends beyond them travels further.
+ * The offer QR is the server's SVG; `svgDataUri` turns it into an `<img src>` so it is shown as
+ * an image and never inserted into the page as markup.
+ *
+ * Also here: the checks an officer's input meets before it is sent (`claimProblem`,
+ * `officerProblem`), the same rules the service applies (schema.ts `validateClaims`,
+ * service.ts OFFICER); the server stays the authority and refuses what slips through.
+ */
+import { CivicError, isErrorCode, type ErrorCode } from '../core/errors.ts'
+import type { AnchorView, CredentialView, PublishReport, StatusAction } from './service.ts'
+import type { WitnessView } from './ledger-client.ts'
+import type { AgePredicate, ClaimSchema, CredentialSchema, Localized } from './schema.ts'
+import type { KeyState, LedgerRecord } from './state.ts'
+
+export type { AnchorView, CredentialView, PublishReport, StatusAction, WitnessView, ClaimSchema, CredentialSchema, Localized, LedgerRecord }
+
+export type Fetch = (input: string, init?: RequestInit) => Promise<Response>
+
+export interface KeyView {
+  kid: string
+  createdAt: number
+  state: KeyState
+  addedIndex: number | null
+  revokedIndex: number | null
+  current: boolean
+}
+
+/** GET /admin/info */
+export interface IssuerInfo {
+  did: string
+  name: Localized
+  /** The Credential Issuer Identifier. */
+  issuer: string
+  statusListBase: string
+  ledger: string
+  batchSize: number
+  currentKid: string
+  keys: KeyView[]
+  credentialTypes: CredentialSchema[]
+}
+
+export interface OfferRequest {
+  configurationId: string
+  claims: Record<string, string>
+  officer?: string
+  txCode?: boolean
+}
+
+/** POST /admin/offers */
+export interface OfferView {
+  credentialId: string
+  offerId: string
+  configurationId: string
+  /** openid-credential-offer://?credential_offer_uri=… */
+  offerUri: string
+  offerUriByValue: string
+  /** The QR of offerUri as SVG markup, made by the issuer's own server. */
+  qrSvg: string
+  txCode: string | null
+  /** Seconds since the epoch. */
+  expiresAt: number
+}
+
+export interface AnchorsView {
+  anchors: AnchorView[]
+  /** Every entry this issuer put on the ledger, newest first. */
+  ledger: LedgerRecord[]
+}
+
+export interface StatusChange {
+  credential: CredentialView
+  changed: boolean
+}
+
+const CREDENTIAL_STATUSES: readonly CredentialView['status'][] = ['offered', 'valid', 'suspended', 'revoked', 'lapsed']
+const KEY_STATES: readonly KeyState[] = ['pending', 'active', 'retired', 'revoked']
+const RECORD_TYPES: readonly LedgerRecord['type'][] = ['status-anchor', 'key-add', 'key-revoke']
+/** Credential ids: 16 random bytes, base64url (state.ts RECORD_ID). */
+const RECORD_ID = /^[A-Za-z0-9_-]{22}$/
+/** The largest answer the console reads (a few hundred credentials and their copies fit many times). */
+const MAX_ANSWER_BYTES = 8 << 20
+const MAX_SVG_CHARS = 512 * 1024
+
+// ── reading answers ──────────────────────────────────────────────────────────────────────
+
+function malformed(what: string): never {
+  throw new CivicError('ERR_ISSUER_UNREACHABLE', `the admin API answered ${what} in an unexpected shape`)
+}
+
+type Obj = Record<string, unknown>
+
+function obj(v: unknown, what: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) malformed(what)
+  return v as Obj
+}
+
+function str(o: Obj, k: string, what: string): string {
+  const v = o[k]
+  if (typeof v !== 'string') malformed(`${what}.${k}`)
+  return v
+}
+
+function nullableStr(o: Obj, k: string, what: string): string | null {
+  const v = o[k]
+  if (v === null) return null
+  if (typeof v !== 'string') malformed(`${what}.${k}`)
+  return v
+}
+
+function int(o: Obj, k: string, what: string): number {
+  const v = o[k]
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) malformed(`${what}.${k}`)
+  return v
+}
+
+function nullableInt(o: Obj, k: string, what: string): number | null {
+  return o[k] === null ? null : int(o, k, what)
+}
+
+function bool(o: Obj, k: string, what: string): boolean {
+  const v = o[k]
+  if (typeof v !== 'boolean') malformed(`${what}.${k}`)
+  return v
+}
+
+function arr<T>(o: Obj, k: string, what: string, each: (v: unknown, what: string) => T): T[] {
+  const v = o[k]
+  if (!Array.isArray(v)) malformed(`${what}.${k}`)
+  return v.map((x, i) => each(x, `${what}.${k}[${i}]`))
+}
+
+function oneOf<T extends string>(o: Obj, k: string, what: string, allowed: readonly T[]): T {
+  const v = str(o, k, what)
+  if (!(allowed as readonly string[]).includes(v)) malformed(`${what}.${k}`)
+  return v as T
+}
+
+function localized(v: unknown, what: string): Localized {
+  const o = obj(v, what)
+  return { 'zh-CN': str(o, 'zh-CN', what), en: str(o, 'en', what) }
+}
+
+function claimSchema(v: unknown, what: string): ClaimSchema {
+  const o = obj(v, what)
+  return { name: str(o, 'name', what), type: oneOf(o, 'type', what, ['string', 'date'] as const), required: bool(o, 'required', what), sd: bool(o, 'sd', what), display: localized(o.display, `${what}.display`) }
+}
+
+function predicate(v: unknown, what: string): AgePredicate {
+  const o = obj(v, what)
+  return { name: str(o, 'name', what), from: str(o, 'from', what), years: int(o, 'years', what), sd: bool(o, 'sd', what), display: localized(o.display, `${what}.display`) }
+}
+
+function credentialSchema(v: unknown, what: string): CredentialSchema {
+  const o = obj(v, what)
+  return {
+    id: str(o, 'id', what), vct: str(o, 'vct', what), display: localized(o.display, `${what}.display`), validityDays: int(o, 'validityDays', what),
+    claims: arr(o, 'claims', what, claimSchema), predicates: arr(o, 'predicates', what, predicate),
+  }
+}
+
+function keyView(v: unknown, what: string): KeyView {
+  const o = obj(v, what)
+  return {
+    kid: str(o, 'kid', what), createdAt: int(o, 'createdAt', what), state: oneOf(o, 'state', what, KEY_STATES),
+    addedIndex: nullableInt(o, 'addedIndex', what), revokedIndex: nullableInt(o, 'revokedIndex', what), current: bool(o, 'current', what),
+  }
+}
+
+export function readInfo(v: unknown): IssuerInfo {
+  const o = obj(v, 'info')
+  return {
+    did: str(o, 'did', 'info'), name: localized(o.name, 'info.name'), issuer: str(o, 'issuer', 'info'), statusListBase: str(o, 'statusListBase', 'info'),
+    ledger: str(o, 'ledger', 'info'), batchSize: int(o, 'batchSize', 'info'), currentKid: str(o, 'currentKid', 'info'),
+    keys: arr(o, 'keys', 'info', keyView), credentialTypes: arr(o, 'credentialTypes', 'info', credentialSchema),
+  }
+}
+
+function credentialView(v: unknown, what: string): CredentialView {
+  const o = obj(v, what)
+  const id = str(o, 'id', what)
+  if (!RECORD_ID.test(id)) malformed(`${what}.id`)
+  return {
+    id, vct: str(o, 'vct', what), configurationId: str(o, 'configurationId', what), officer: nullableStr(o, 'officer', what),
+    status: oneOf(o, 'status', what, CREDENTIAL_STATUSES), createdAt: int(o, 'createdAt', what), issuedAt: nullableInt(o, 'issuedAt', what),
+    statusChangedAt: int(o, 'statusChangedAt', what),
+    copies: arr(o, 'copies', what, (c, w) => {
+      const x = obj(c, w)
+      return { uri: str(x, 'uri', w), idx: int(x, 'idx', w) }
+    }),
+  }
+}
+
+function anchorView(v: unknown, what: string): AnchorView {
+  const o = obj(v, what)
+  return {
+    uri: str(o, 'uri', what), version: int(o, 'version', what), digest: str(o, 'digest', what), iat: int(o, 'iat', what), ttl: int(o, 'ttl', what),
+    index: int(o, 'index', what), inclusionVerified: bool(o, 'inclusionVerified', what), inclusionError: nullableStr(o, 'inclusionError', what),
+    checkpointSize: nullableInt(o, 'checkpointSize', what), signedBy: str(o, 'signedBy', what),
+  }
+}
+
+function ledgerRecord(v: unknown, what: string): LedgerRecord {
+  const o = obj(v, what)
+  return {
+    type: oneOf(o, 'type', what, RECORD_TYPES), subject: str(o, 'subject', what), version: nullableInt(o, 'version', what), digest: nullableStr(o, 'digest', what),
+    signedBy: str(o, 'signedBy', what), iat: int(o, 'iat', what), ttl: nullableInt(o, 'ttl', what), index: int(o, 'index', what),
+    inclusionVerified: bool(o, 'inclusionVerified', what), inclusionError: nullableStr(o, 'inclusionError', what), checkpointSize: nullableInt(o, 'checkpointSize', what),
+  }
+}
+
+function witnessView(v: unknown): WitnessView {
+  const o = obj(v, 'witnesses')
+  return {
+    origin: str(o, 'origin', 'witnesses'), size: int(o, 'size', 'witnesses'), rootHash: str(o, 'rootHash', 'witnesses'), quorum: int(o, 'quorum', 'witnesses'),
+    cosigners: arr(o, 'cosigners', 'witnesses', (c, w) => {
+      const x = obj(c, w)
+      return { name: str(x, 'name', w), keyId: int(x, 'keyId', w), timestamp: int(x, 'timestamp', w) }
+    }),
+    witnesses: arr(o, 'witnesses', 'witnesses', (c, w) => {
+      const x = obj(c, w)
+      return { key: str(x, 'key', w), name: str(x, 'name', w), cosigned: bool(x, 'cosigned', w) }
+    }),
+  }
+}
+
+function offerView(v: unknown): OfferView {
+  const o = obj(v, 'offer')
+  const qrSvg = str(o, 'qrSvg', 'offer')
+  if (qrSvg.length > MAX_SVG_CHARS || !/^\s*<svg[\s>]/.test(qrSvg)) malformed('offer.qrSvg')
+  const offerUri = str(o, 'offerUri', 'offer')
+  if (!offerUri.startsWith('openid-credential-offer://')) malformed('offer.offerUri')
+  const txCode = nullableStr(o, 'txCode', 'offer')
+  if (txCode !== null && !/^[0-9]{1,12}$/.test(txCode)) malformed('offer.txCode')
+  return {
+    credentialId: str(o, 'credentialId', 'offer'), offerId: str(o, 'offerId', 'offer'), configurationId: str(o, 'configurationId', 'offer'),
+    offerUri, offerUriByValue: str(o, 'offerUriByValue', 'offer'), qrSvg, txCode, expiresAt: int(o, 'expiresAt', 'offer'),
+  }
+}
+
+function publishReport(v: unknown): PublishReport {
+  const o = obj(v, 'publish')
+  return {
+    published: arr(o, 'published', 'publish', anchorView),
+    failed: arr(o, 'failed', 'publish', (f, w) => {
+      const x = obj(f, w)
+      return { uri: str(x, 'uri', w), code: str(x, 'code', w), detail: str(x, 'detail', w) }
+    }),
+  }
+}
+
+/** The server's coded error, if the body is one. */
+function serverError(body: unknown): CivicError | null {
+  if (typeof body !== 'object' || body === null) return null
+  const e = (body as { error?: unknown }).error
+  if (typeof e !== 'object' || e === null) return null
+  const { code, message } = e as { code?: unknown; message?: unknown }
+  if (!isErrorCode(code)) return null
+  return new CivicError(code, typeof message === 'string' ? message.slice(0, 500) : '')
+}
+
+// ── the client ───────────────────────────────────────────────────────────────────────────
+
+/** The issuer's base URL (where /admin/… lives), from a configured `adminUrl`: no trailing `/` or `/admin`. */
+export function adminBase(adminUrl: string): string {
+  let u: URL
+  try {
+    u = new URL(adminUrl)
+  } catch {
+    throw new CivicError('ERR_ISSUER_UNREACHABLE', `${adminUrl.slice(0, 80)} is not a URL`)
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new CivicError('ERR_ISSUER_UNREACHABLE', `${adminUrl.slice(0, 80)} is not an http(s) URL`)
+  const path = u.pathname.replace(/\/+$/, '').replace(/\/admin$/, '')
+  return `${u.origin}${path}`
+}
+
+export class ConsoleClient {
+  readonly base: string
+  readonly #fetch: Fetch
+  readonly #timeoutMs: number
+
+  /** `adminUrl`: the issuer's base URL (or its /admin); `fetch`: the browser's, or a test's real one. */
+  constructor(adminUrl: string, o: { fetch: Fetch; timeoutMs?: number }) {
+    this.base = adminBase(adminUrl)
+    this.#fetch = o.fetch
+    this.#timeoutMs = o.timeoutMs ?? 60_000
+  }
+
+  async #call(method: 'GET' | 'POST', path: string, body?: unknown, accept: (status: number, body: unknown) => boolean = (s) => s >= 200 && s < 300): Promise<unknown> {
+    const url = `${this.base}/admin/${path}`
+    const init: RequestInit = { method, redirect: 'error', credentials: 'omit', cache: 'no-store', signal: timeoutSignal(this.#timeoutMs) }
+    // A POST always carries a JSON body: admin.ts refuses any other content type.
+    if (method === 'POST') {
+      init.headers = { 'content-type': 'application/json' }
+      init.body = JSON.stringify(body ?? {})
+    }
+    let r: Response
+    try {
+      r = await this.#fetch(url, init)
+    } catch (e) {
+      throw new CivicError('ERR_ISSUER_UNREACHABLE', `${method} ${url}: ${e instanceof Error ? e.message : String(e)}`.slice(0, 500))
+    }
+    let parsed: unknown
+    try {
+      const text = await r.text()
+      if (text.length > MAX_ANSWER_BYTES) throw new Error('too large')
+      parsed = text === '' ? null : JSON.parse(text)
+    } catch {
+      throw new CivicError('ERR_ISSUER_UNREACHABLE', `${method} ${url}: HTTP ${r.status} without a JSON body`)
+    }
+    if (accept(r.status, parsed)) return parsed
+    throw serverError(parsed) ?? new CivicError('ERR_ISSUER_UNREACHABLE', `${method} ${url}: HTTP ${r.status} without a coded error`)
+  }
+
+  async info(): Promise<IssuerInfo> {
+    return readInfo(await this.#call('GET', 'info'))
+  }
+
+  async createOffer(req: OfferRequest): Promise<OfferView> {
+    const body: Record<string, unknown> = { configurationId: req.configurationId, claims: req.claims }
+    if (req.officer !== undefined && req.officer !== '') body.officer = req.officer
+    if (req.txCode !== undefined) body.txCode = req.txCode
+    return offerView(await this.#call('POST', 'offers', body))
+  }
+
+  async credentials(): Promise<CredentialView[]> {
+    return arr(obj(await this.#call('GET', 'credentials'), 'credentials'), 'credentials', 'credentials', credentialView)
+  }
+
+  async setStatus(id: string, action: StatusAction): Promise<StatusChange> {
+    if (!RECORD_ID.test(id)) throw new CivicError('ERR_ISSUER_UNKNOWN_CREDENTIAL', `no credential ${id.slice(0, 40)}`)
+    const o = obj(await this.#call('POST', `credentials/${id}/${action}`), 'status change')
+    return { credential: credentialView(o.credential, 'status change.credential'), changed: bool(o, 'changed', 'status change') }
+  }
+
+  /**
+   * Publish the changed status lists. A 502 that carries the report (some lists failed) is
+   * returned as the report, so the caller sees which were published and why others were not.
+   */
+  async publish(o: { force?: boolean } = {}): Promise<PublishReport> {
+    const hasReport = (status: number, body: unknown) =>
+      (status >= 200 && status < 300) || (status === 502 && typeof body === 'object' && body !== null && Array.isArray((body as Obj).failed))
+    return publishReport(await this.#call('POST', 'publish', o.force ? { force: true } : {}, hasReport))
+  }
+
+  async anchors(): Promise<AnchorsView> {
+    const o = obj(await this.#call('GET', 'anchors'), 'anchors')
+    return { anchors: arr(o, 'anchors', 'anchors', anchorView), ledger: arr(o, 'ledger', 'anchors', ledgerRecord) }
+  }
+
+  async witnesses(): Promise<WitnessView> {
+    return witnessView(await this.#call('GET', 'witnesses'))
+  }
+}
+
+function timeoutSignal(ms: number): AbortSignal | undefined {
+  return typeof AbortSignal !== 'undefined' && typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(ms) : undefined
+}
+
+/** The offer QR as an image URL: the SVG is shown by <img>, never inserted as markup. */
+export function svgDataUri(svg: string): string {
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`
+}
+
+/** The code of a failure: a CivicError's own; anything else is our bug and rethrows. */
+export function errorCodeOf(e: unknown): { code: ErrorCode; detail: string } {
+  if (e instanceof CivicError) return { code: e.code, detail: e.detail }
+  throw e
+}
+
+// ── an officer's input, checked before it is sent ────────────────────────────────────────
+
+/** schema.ts MAX_CLAIM_LENGTH (a test keeps the two equal). */
+export const MAX_CLAIM_LENGTH = 200
+/** service.ts OFFICER: a reference of 1..64 printable ASCII characters. */
+const OFFICER = /^[\x21-\x7e][\x20-\x7e]{0,63}$/
+const DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/
+/** schema.ts UNSAFE_TEXT: control characters and bidirectional overrides. */
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/
+
+export type ClaimProblem = 'required' | 'date' | 'future' | 'long' | 'space' | 'unsafe'
+export type OfficerProblem = 'officer'
+
+/** Why a value does not fit its claim (schema.ts validateClaims), or null. `now` in seconds. */
+export function claimProblem(claim: ClaimSchema, value: string, now: number): ClaimProblem | null {
+  if (value === '') return claim.required ? 'required' : null
+  if (claim.type === 'date') {
+    const m = DATE.exec(value)
+    if (!m) return 'date'
+    const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3])
+    const t = new Date(Date.UTC(y, mo - 1, d))
+    if (y < 1850 || mo < 1 || mo > 12 || d < 1 || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return 'date'
+    return Math.floor(t.getTime() / 1000) > now ? 'future' : null
+  }
+  if (value.length > MAX_CLAIM_LENGTH) return 'long'
+  if (value.trim() !== value) return 'space'
+  if (UNSAFE_TEXT.test(value)) return 'unsafe'
+  return null
+}
+
+/** Why an officer reference would be refused, or null (empty: none given). */
+export function officerProblem(value: string): OfficerProblem | null {
+  return value === '' || OFFICER.test(value) ? null : 'officer'
+}
+
+/** The claims to send: every non-empty value of the schema's claims, nothing else. */
+export function offerClaims(schema: CredentialSchema, values: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const c of schema.claims) {
+    const v = values[c.name] ?? ''
+    if (v !== '') out[c.name] = v
+  }
+  return out
+}

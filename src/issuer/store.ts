@@ -1,0 +1,205 @@
+/**
+ * The issuer's data directory (Node):
+ *
+ *   <data>/issuer.json        configuration (config.ts), no secrets
+ *   <data>/keys/<kid>.jwk     private signing keys, mode 0600, in a 0700 directory
+ *   <data>/state.json         durable state (state.ts), mode 0600
+ *   <data>/issuer.lock        pid of the one process that holds this directory
+ *   <data>/server.json        { pid, url } of a running `civic issuer serve` (its admin API)
+ *
+ * Durable-write order (house rule 5): every file is written to a temp file, fsynced, renamed
+ * over its name, and the directory fsynced (writeFileDurably), so a crash leaves the previous
+ * version or the new one, never half of one. A key file is written (and its directory
+ * fsynced) before the state that names it; a revoked key's file is removed only after the
+ * state that says it is revoked is on disk.
+ *
+ * One process per directory: the lock is a file holding the pid, created by hard link so it
+ * never exists half-written; a lock whose process is gone is stale and taken over. Codes:
+ * ERR_ISSUER_CONFIG (missing or invalid directory), ERR_ISSUER_LOCKED, ERR_ISSUER_STORAGE.
+ */
+import { link, mkdir, open, readFile, unlink, chmod } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { CivicError, InputError } from '../core/errors.ts'
+import { parseJson } from '../core/bytes/json.ts'
+import { parsePrivateJwk, type PrivateJwk } from '../core/crypto/jwk.ts'
+import { writeFileDurably } from '../ledger/witness/state.ts'
+import { formatIssuerConfig, ISSUER_CONFIG_FILE, parseIssuerConfigText, type IssuerConfig } from './config.ts'
+import { formatIssuerState, parseIssuerState, type IssuerState } from './state.ts'
+
+export const KEYS_DIR = 'keys'
+export const STATE_FILE = 'state.json'
+export const LOCK_FILE = 'issuer.lock'
+export const SERVER_FILE = 'server.json'
+const KID = /^[A-Za-z0-9._-]{1,64}$/
+
+const storageError = (what: string, e: unknown): CivicError =>
+  e instanceof CivicError ? e : new CivicError('ERR_ISSUER_STORAGE', `${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e })
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw storageError(`cannot read ${path}`, e)
+  }
+}
+
+// ── configuration ────────────────────────────────────────────────────────────────────────
+
+export async function readIssuerConfig(dataDir: string): Promise<IssuerConfig> {
+  const text = await readText(join(dataDir, ISSUER_CONFIG_FILE))
+  if (text === null) throw new CivicError('ERR_ISSUER_CONFIG', `no issuer in ${dataDir} (run civic issuer init)`)
+  return parseIssuerConfigText(text)
+}
+
+export async function writeIssuerConfig(dataDir: string, config: IssuerConfig): Promise<void> {
+  try {
+    await writeFileDurably(dataDir, ISSUER_CONFIG_FILE, new TextEncoder().encode(formatIssuerConfig(config)), 0o644)
+  } catch (e) {
+    throw storageError(`cannot write ${ISSUER_CONFIG_FILE}`, e)
+  }
+}
+
+// ── keys ─────────────────────────────────────────────────────────────────────────────────
+
+function keyFile(kid: string): string {
+  if (!KID.test(kid)) throw new TypeError(`kid ${kid} is not a key id`)
+  return `${kid}.jwk`
+}
+
+/** Write a new private key (mode 0600 in a 0700 directory); an existing key file is never replaced. */
+export async function writeKey(dataDir: string, kid: string, jwk: PrivateJwk): Promise<void> {
+  const dir = join(dataDir, KEYS_DIR)
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    await chmod(dir, 0o700)
+    if ((await readText(join(dir, keyFile(kid)))) !== null) throw new CivicError('ERR_ISSUER_STORAGE', `key ${kid} already exists`)
+    await writeFileDurably(dir, keyFile(kid), new TextEncoder().encode(`${JSON.stringify(jwk)}\n`), 0o600)
+  } catch (e) {
+    throw storageError(`cannot write key ${kid}`, e)
+  }
+}
+
+export async function readKey(dataDir: string, kid: string): Promise<PrivateJwk> {
+  const path = join(dataDir, KEYS_DIR, keyFile(kid))
+  const text = await readText(path)
+  if (text === null) throw new CivicError('ERR_ISSUER_CONFIG', `the private key ${kid} is missing from ${join(dataDir, KEYS_DIR)}`)
+  try {
+    return parsePrivateJwk(parseJson(text, { maxLength: 4096, maxDepth: 2 }, path))
+  } catch (e) {
+    if (e instanceof InputError) throw new CivicError('ERR_ISSUER_CONFIG', `${path}: ${e.detail}`)
+    throw e
+  }
+}
+
+export async function deleteKey(dataDir: string, kid: string): Promise<void> {
+  const dir = join(dataDir, KEYS_DIR)
+  await unlink(join(dir, keyFile(kid))).catch(() => {})
+  const fh = await open(dir, 'r').catch(() => null)
+  if (fh) await fh.sync().finally(() => fh.close())
+}
+
+// ── state ────────────────────────────────────────────────────────────────────────────────
+
+export async function readIssuerState(dataDir: string): Promise<IssuerState | null> {
+  const text = await readText(join(dataDir, STATE_FILE))
+  return text === null ? null : parseIssuerState(text)
+}
+
+export async function writeIssuerState(dataDir: string, state: IssuerState): Promise<void> {
+  try {
+    // temp file, fsync, rename over state.json, fsync the directory (writeFileDurably).
+    await writeFileDurably(dataDir, STATE_FILE, formatIssuerState(state), 0o600)
+  } catch (e) {
+    throw storageError(`cannot write ${STATE_FILE}`, e)
+  }
+}
+
+// ── the lock and the running server's address ────────────────────────────────────────────
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+const heldLocks = new Set<string>()
+
+/** The pid holding the directory, if that process is alive (and not this one's own released lock). */
+export async function lockHolder(dataDir: string): Promise<number | null> {
+  const path = resolve(dataDir, LOCK_FILE)
+  const text = await readText(path)
+  if (text === null) return null
+  const pid = /^[1-9][0-9]{0,9}\n?$/.test(text) ? Number(text.trim()) : 0
+  if (pid === process.pid) return heldLocks.has(path) ? pid : null
+  return pid > 0 && pidAlive(pid) ? pid : null
+}
+
+export async function acquireLock(dataDir: string): Promise<string> {
+  const path = resolve(dataDir, LOCK_FILE)
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`
+    try {
+      const fh = await open(tmp, 'wx', 0o644)
+      try {
+        await fh.writeFile(`${process.pid}\n`)
+        await fh.sync()
+      } finally {
+        await fh.close()
+      }
+      await link(tmp, path)
+      heldLocks.add(path)
+      return path
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw storageError(`cannot create ${path}`, e)
+    } finally {
+      await unlink(tmp).catch(() => {})
+    }
+    const holder = await lockHolder(dataDir)
+    if (holder !== null) throw new CivicError('ERR_ISSUER_LOCKED', `another process (pid ${holder}) holds ${dataDir}`)
+    await unlink(path).catch(() => {})
+  }
+  throw new CivicError('ERR_ISSUER_LOCKED', `could not take ${path}`)
+}
+
+export async function releaseLock(path: string): Promise<void> {
+  heldLocks.delete(path)
+  await unlink(path).catch(() => {})
+}
+
+export interface ServerInfo {
+  pid: number
+  /** Base URL of the running server (its admin API is `<url>/admin/`). */
+  url: string
+}
+
+export async function writeServerInfo(dataDir: string, info: ServerInfo): Promise<void> {
+  await writeFileDurably(dataDir, SERVER_FILE, new TextEncoder().encode(`${JSON.stringify(info)}\n`), 0o644)
+}
+
+export async function readServerInfo(dataDir: string): Promise<ServerInfo | null> {
+  const text = await readText(join(dataDir, SERVER_FILE))
+  if (text === null) return null
+  try {
+    const v = JSON.parse(text) as ServerInfo
+    return typeof v.pid === 'number' && typeof v.url === 'string' ? { pid: v.pid, url: v.url } : null
+  } catch {
+    return null
+  }
+}
+
+export async function removeServerInfo(dataDir: string): Promise<void> {
+  await unlink(join(dataDir, SERVER_FILE)).catch(() => {})
+}
+
+export async function ensureDataDir(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  } catch (e) {
+    throw new CivicError('ERR_ISSUER_CONFIG', `cannot create ${dataDir}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
+  }
+}

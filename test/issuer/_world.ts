@@ -1,0 +1,167 @@
+/**
+ * An issuer office for tests: a real ledger with witnesses (test/ledger/_ledger.ts), the
+ * public security bureau's issuer data directory (initIssuer), its accreditation by the test
+ * governance root posted to that ledger, the service and its HTTP server on 127.0.0.1:0.
+ * Plus a hand-rolled wallet (our own keys and JWS) for the refusal tests, and a verifier that
+ * knows only what it synced from the ledger.
+ */
+import { join } from 'node:path'
+import { createIssuerAccreditationEntry } from '../../src/core/registry/create.ts'
+import { foldEntries } from '../../src/core/registry/fold.ts'
+import { checkIssuer, type RegistryState } from '../../src/core/registry/state.ts'
+import { entityKey } from '../../src/core/registry/rules.ts'
+import { sdJwtIssuerKeyResolver } from '../../src/core/registry/resolvers.ts'
+import { verifySdJwt } from '../../src/core/sdjwt/verify.ts'
+import { InputError } from '../../src/core/errors.ts'
+import { LightClient } from '../../src/core/log/light-client.ts'
+import { syncLog } from '../../src/core/log/sync.ts'
+import { generatePrivateJwk, type PrivateJwk } from '../../src/core/crypto/jwk.ts'
+import { PublicKey, signerFromPrivateJwk, type Signer } from '../../src/core/crypto/keys.ts'
+import { signCompactJws, type JwsKeyResolver } from '../../src/core/jose/jws.ts'
+import { logVerifierKey } from '../../src/ledger/config.ts'
+import type { LedgerService } from '../../src/ledger/service.ts'
+import type { LedgerTrust } from '../../src/issuer/config.ts'
+import { initIssuer, IssuerService, type InitOptions, type InitResult } from '../../src/issuer/service.ts'
+import { startIssuerServer, type IssuerServer } from '../../src/issuer/http.ts'
+import { RESIDENT_ID_VCT, SOCIAL_INSURANCE_VCT } from '../../src/issuer/schema.ts'
+import { get, makeWorld, nowSeconds, ORIGIN, post, PSB, type World } from '../ledger/_ledger.ts'
+
+export { PSB, ORIGIN, nowSeconds }
+export const STATUS_BASE = 'https://psb.gov.example/status/'
+export const APP_ORIGIN = 'http://127.0.0.1:8080'
+export const PSB_NAME = { 'zh-CN': '某市公安局', en: 'Municipal Public Security Bureau' }
+export const CITIZEN = { name: '李伟', birth_date: '1990-05-01', city: '成都', district: '武侯' }
+
+export interface IssuerWorld {
+  world: World
+  ledger: LedgerService
+  trust: LedgerTrust
+  dataDir: string
+  init: InitResult
+  svc: IssuerService
+  server: IssuerServer
+  base: string
+  /** Test clock (seconds); `advance` moves it. */
+  clock: { now: number; advance(s: number): void }
+  cleanup(): Promise<void>
+}
+
+export async function makeIssuerWorld(o: { tunables?: InitOptions['tunables']; accredit?: boolean } = {}): Promise<IssuerWorld> {
+  const world = await makeWorld({ witnesses: 3, quorum: 2 })
+  const ledger = await world.start()
+  const trust: LedgerTrust = {
+    url: ledger.url.replace(/\/$/, ''), origin: ORIGIN, logKeys: [logVerifierKey(world.config)],
+    witnessKeys: world.witnesses.map((w) => w.verifierKey), quorum: world.config.quorum,
+  }
+  const dataDir = join(world.dir, 'issuer')
+  const clock = { now: nowSeconds(), advance(s: number) { this.now += s } }
+  const init = await initIssuer(dataDir, {
+    did: PSB, name: PSB_NAME, statusListBase: STATUS_BASE, ledger: trust, vct: [RESIDENT_ID_VCT, SOCIAL_INSURANCE_VCT],
+    appOrigin: APP_ORIGIN, tunables: o.tunables, now: clock.now,
+  })
+  if (o.accredit !== false) {
+    const accreditation = await createIssuerAccreditationEntry({
+      root: world.root, subject: PSB, id: 'urn:civic:accreditation:psb:issuer-test', name: PSB_NAME,
+      keys: [{ kid: init.kid, jwk: init.jwk }], vct: init.vct, statusListBase: STATUS_BASE,
+      validFrom: clock.now - 3600, validUntil: clock.now + 365 * 86_400,
+    })
+    const r = await post(ledger.url, accreditation)
+    if (r.status !== 200) throw new Error(`accreditation refused: ${JSON.stringify(r.json)}`)
+  }
+  const svc = await IssuerService.open(dataDir, { now: () => clock.now })
+  const server = await startIssuerServer(svc, {})
+  return {
+    world, ledger, trust, dataDir, init, svc, server, base: server.url, clock,
+    async cleanup() {
+      await server.close()
+      await svc.close()
+      await world.cleanup()
+    },
+  }
+}
+
+// ── a verifier that knows only the ledger ─────────────────────────────────────────────────
+
+/** Sync the whole ledger from its tiles (witnessed, consistent) and fold it into a registry. */
+export async function syncRegistry(iw: IssuerWorld, now = iw.clock.now): Promise<RegistryState> {
+  const client = new LightClient([iw.world.policy])
+  const synced = await syncLog({
+    origin: ORIGIN, client, edge: { size: 0, hashes: [] },
+    fetch: async (path) => {
+      const r = await get(iw.ledger.url, path)
+      if (r.status !== 200) throw new Error(`${path}: HTTP ${r.status}`)
+      return r.bytes
+    },
+  })
+  if (!synced.ok) throw new Error(`sync: ${synced.code}: ${synced.detail}`)
+  const folded = await foldEntries(iw.world.root.did, synced.value.entries, now)
+  if (!folded.ok) throw new Error(`fold: ${folded.code}: ${folded.detail}`)
+  return folded.value
+}
+
+// ── a hand-rolled wallet ──────────────────────────────────────────────────────────────────
+
+export interface Holder {
+  jwk: PrivateJwk
+  signer: Signer
+}
+
+export function holders(n: number): Holder[] {
+  return Array.from({ length: n }, () => {
+    const jwk = generatePrivateJwk('ES256')
+    return { jwk, signer: signerFromPrivateJwk(jwk) }
+  })
+}
+
+export function keyProof(h: Holder, payload: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+  return signCompactJws({ typ: 'openid4vci-proof+jwt', jwk: h.signer.publicJwk, ...header }, payload, h.signer)
+}
+
+export async function postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString() })
+  return { status: r.status, json: await r.json(), headers: r.headers }
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+  return { status: r.status, json: await r.json(), headers: r.headers }
+}
+
+export async function nonce(iw: IssuerWorld): Promise<string> {
+  const r = await fetch(`${iw.base}/nonce`, { method: 'POST' })
+  return ((await r.json()) as { c_nonce: string }).c_nonce
+}
+
+/** An offer (no tx code unless asked) redeemed for a Bearer access token. */
+export async function redeemedOffer(iw: IssuerWorld, o: { configurationId?: string; claims?: Record<string, string> } = {}): Promise<{ credentialId: string; accessToken: string; configurationId: string }> {
+  const created = await iw.svc.createOffer({ configurationId: o.configurationId ?? 'resident-id', claims: o.claims ?? CITIZEN, txCode: false })
+  const t = await postForm(`${iw.base}/token`, { grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': created.preAuthorizedCode })
+  if (t.status !== 200) throw new Error(`token: ${JSON.stringify(t.json)}`)
+  return { credentialId: created.credentialId, accessToken: t.json.access_token, configurationId: created.configurationId }
+}
+
+/** A credential request with fresh, valid proofs for `hs` (one nonce), overridable per test. */
+export async function requestCredentials(iw: IssuerWorld, accessToken: string, hs: Holder[], o: { configurationId?: string; nonce?: string; aud?: string; body?: (b: any) => any } = {}) {
+  const n = o.nonce ?? (await nonce(iw))
+  const proofs = await Promise.all(hs.map((h) => keyProof(h, { aud: o.aud ?? iw.base, iat: iw.clock.now, nonce: n })))
+  let body: any = { credential_configuration_id: o.configurationId ?? 'resident-id', proofs: { jwt: proofs } }
+  if (o.body) body = o.body(body)
+  return postJson(`${iw.base}/credential`, body, { authorization: `Bearer ${accessToken}` })
+}
+
+/** The issuer key a status list token names (header kid `<did>#<kid>`), from the synced registry only. */
+export function registryKeyResolver(registry: RegistryState, now: number): JwsKeyResolver {
+  return (jws) => {
+    const rec = checkIssuer(registry, jws.payload.iss, { now })
+    if (!rec.ok) throw new InputError(rec.code, rec.detail)
+    const k = typeof jws.header.kid === 'string' ? entityKey(rec.value, jws.header.kid) : null
+    return k?.ok ? PublicKey.fromJwk(k.value.jwk) : null
+  }
+}
+
+/** Claims of a credential as verified by the registry's key for its issuer. */
+export async function verifiedClaims(sdJwt: string, registry: RegistryState, now: number): Promise<Record<string, any>> {
+  const v = await verifySdJwt(sdJwt, { issuerKey: sdJwtIssuerKeyResolver(registry, { now }), keyBinding: 'not-required', now })
+  if (!v.ok) throw new Error(`${v.code}: ${v.detail}`)
+  return v.value.claims
+}
