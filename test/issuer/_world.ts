@@ -8,15 +8,13 @@
 import { join } from 'node:path'
 import { createIssuerAccreditationEntry } from '../../src/core/registry/create.ts'
 import { foldEntries } from '../../src/core/registry/fold.ts'
-import { checkIssuer, type RegistryState } from '../../src/core/registry/state.ts'
-import { entityKey } from '../../src/core/registry/rules.ts'
-import { sdJwtIssuerKeyResolver } from '../../src/core/registry/resolvers.ts'
+import type { RegistryState } from '../../src/core/registry/state.ts'
+import { registryIssuerKeyResolver, sdJwtIssuerKeyResolver } from '../../src/core/registry/resolvers.ts'
 import { verifySdJwt } from '../../src/core/sdjwt/verify.ts'
-import { InputError } from '../../src/core/errors.ts'
 import { LightClient } from '../../src/core/log/light-client.ts'
 import { syncLog } from '../../src/core/log/sync.ts'
 import { generatePrivateJwk, type PrivateJwk } from '../../src/core/crypto/jwk.ts'
-import { PublicKey, signerFromPrivateJwk, type Signer } from '../../src/core/crypto/keys.ts'
+import { signerFromPrivateJwk, type Signer } from '../../src/core/crypto/keys.ts'
 import { signCompactJws, type JwsKeyResolver } from '../../src/core/jose/jws.ts'
 import { logVerifierKey } from '../../src/ledger/config.ts'
 import type { LedgerService } from '../../src/ledger/service.ts'
@@ -151,12 +149,7 @@ export async function requestCredentials(iw: IssuerWorld, accessToken: string, h
 
 /** The issuer key a status list token names (header kid `<did>#<kid>`), from the synced registry only. */
 export function registryKeyResolver(registry: RegistryState, now: number): JwsKeyResolver {
-  return (jws) => {
-    const rec = checkIssuer(registry, jws.payload.iss, { now })
-    if (!rec.ok) throw new InputError(rec.code, rec.detail)
-    const k = typeof jws.header.kid === 'string' ? entityKey(rec.value, jws.header.kid) : null
-    return k?.ok ? PublicKey.fromJwk(k.value.jwk) : null
-  }
+  return registryIssuerKeyResolver(registry, { now })
 }
 
 /** Claims of a credential as verified by the registry's key for its issuer. */

@@ -77,10 +77,22 @@ export function registryResolver(state: RegistryState, options: StandingOptions)
 
 /** A JwsKeyResolver for verifySdJwt over the registry (see the module comment for its codes). */
 export function sdJwtIssuerKeyResolver(state: RegistryState, options: StandingOptions): JwsKeyResolver {
+  return issuerKeyResolver(state, options, true)
+}
+
+/**
+ * A JwsKeyResolver for other JWS an accredited issuer signs (statuslist+jwt tokens): the
+ * issuer's standing and key as for credentials, without the `vct` check.
+ */
+export function registryIssuerKeyResolver(state: RegistryState, options: StandingOptions): JwsKeyResolver {
+  return issuerKeyResolver(state, options, false)
+}
+
+function issuerKeyResolver(state: RegistryState, options: StandingOptions, checkVct: boolean): JwsKeyResolver {
   const clock = registryClock(options)
   return (jws: CompactJws): PublicKey | null => {
     const iss = jws.payload.iss
-    const standing = checkIssuer(state, iss, { now: clock.now, skewSeconds: clock.skew, vct: jws.payload.vct })
+    const standing = checkIssuer(state, iss, { now: clock.now, skewSeconds: clock.skew, ...(checkVct ? { vct: jws.payload.vct } : {}) })
     if (!standing.ok) throw new InputError(standing.code, standing.detail)
     const kid = jws.header.kid
     if (typeof kid !== 'string') throw new InputError('ERR_JWS_HEADER_INVALID', 'kid is required: the DID URL of an accredited issuer key')
