@@ -5,34 +5,20 @@
  * Prints each role's URL; stops cleanly on Ctrl-C.
  */
 import { parseArgs } from 'node:util'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { didKeyFromJwk } from '../core/crypto/did.ts'
-import { generatePrivateJwk, parsePrivateJwk, publicJwkOf } from '../core/crypto/jwk.ts'
-import { encodeUtf8 } from '../core/bytes/utf8.ts'
+import { writeFileSync } from 'node:fs'
 import { logVerifierKey, newLedgerConfig, parseLedgerConfig, readLedgerConfig, writeLedgerConfig } from '../ledger/config.ts'
 import { startLedger } from '../ledger/service.ts'
 import { createWitnessServer, type WitnessServer } from '../ledger/witness/server.ts'
-import { writeFileDurably } from '../ledger/durable.ts'
+import { IssuerService } from '../issuer/service.ts'
+import { startIssuerServer } from '../issuer/http.ts'
+import { DEMO_ISSUERS, governanceRoot, issuerUrl, seedDemo } from './demo.ts'
 import { UsageError, intOption } from './io.ts'
 
-export const START_USAGE = 'civic start [--data <dir>] [--port <n>] [--host 127.0.0.1]   (ledger on port+1, witnesses on port+2..+4)'
+export const START_USAGE = 'civic start [--data <dir>] [--port <n>] [--host 127.0.0.1]   (ledger port+1, witnesses port+2..+4, issuers port+5..+6)'
 
 const ORIGIN = 'civic-wallet.local/ledger'
-const ROOT_KEY_FILE = 'governance-root.jwk'
-
-/** The demo governance root: an Ed25519 did:key whose private key stays in the data directory. */
-async function governanceRoot(dataDir: string): Promise<string> {
-  const file = join(dataDir, ROOT_KEY_FILE)
-  let jwk
-  if (existsSync(file)) jwk = parsePrivateJwk(JSON.parse(readFileSync(file, 'utf8')))
-  else {
-    jwk = generatePrivateJwk('EdDSA')
-    await writeFileDurably(dataDir, ROOT_KEY_FILE, encodeUtf8(JSON.stringify(jwk)), 0o600)
-  }
-  return didKeyFromJwk(publicJwkOf(jwk))
-}
-
 export async function startCommand(argv: string[]): Promise<number> {
   let o
   try {
@@ -49,7 +35,7 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   // The ledger's identity first: the witnesses follow its key.
   const root = await governanceRoot(data)
-  const cfg = (await readLedgerConfig(ledgerDir)) ?? newLedgerConfig(ORIGIN, root)
+  const cfg = (await readLedgerConfig(ledgerDir)) ?? newLedgerConfig(ORIGIN, root.did)
   const vkey = logVerifierKey(parseLedgerConfig(JSON.stringify(cfg)))
 
   const witnesses: WitnessServer[] = []
@@ -73,24 +59,48 @@ export async function startCommand(argv: string[]): Promise<number> {
     cfg.url = ledger.url
     await writeLedgerConfig(ledgerDir, cfg)
 
+    // The demo: accreditations and registrations on the ledger (once), then the issuers.
+    const appOrigin = `http://${host}:${port}`
+    const trust = { url: ledger.url.replace(/\/$/, ''), origin: cfg.origin, logKeys: [vkey], witnessKeys: cfg.witnesses.map((w) => w.vkey), quorum: cfg.quorum }
+    const seeded = await seedDemo({
+      dataDir: data, root, trust, host, port, appOrigin, now: Math.floor(Date.now() / 1000),
+      post: (entry) => ledger.sequencer!.add(entry),
+    })
+    const issuers = []
+    for (const i of DEMO_ISSUERS) {
+      const svc = await IssuerService.open(join(data, `issuer-${i.id}`), { log: (l) => process.stderr.write(`issuer ${i.id}: ${l}\n`) })
+      stops.push(() => svc.close())
+      const srv = await startIssuerServer(svc, { host, port: port + i.portOffset, publicUrl: issuerUrl(host, port, i), appOrigin, autoPublishSeconds: 60 })
+      stops.push(() => srv.close())
+      issuers.push({ ...i, url: srv.url })
+    }
+
     const { build, preview } = await import('vite')
     const appRoot = resolve(import.meta.dirname, '../..')
     process.stdout.write('building the app…\n')
     await build({ root: appRoot, logLevel: 'warn', mode: 'production' })
+    // Where the app finds the services (read by src/app/state/config.svelte.ts).
+    writeFileSync(join(appRoot, 'dist', 'civic-config.json'), JSON.stringify({
+      ledger: { url: ledger.url, origin: cfg.origin, vkey, witnesses: cfg.witnesses.map((w) => w.vkey), quorum: cfg.quorum },
+      issuers: issuers.map((i) => ({ id: i.id, did: i.did, name: i.name, adminUrl: `${i.url.replace(/\/$/, '')}/` })),
+      // Status list URIs are the issuers' https names; on this machine each issuer serves them.
+      statusMirrors: Object.fromEntries(issuers.map((i) => [i.statusListBase, `${i.url.replace(/\/$/, '')}/status/`])),
+    }, null, 2))
     const server = await preview({ root: appRoot, preview: { host, port, strictPort: true }, logLevel: 'warn' })
     stops.push(() => new Promise<void>((r) => server.httpServer.close(() => r())))
     const base = `http://${host}:${port}/`
     process.stdout.write(
       [
         '',
-        'Civic Wallet is running:',
+        `Civic Wallet is running${seeded ? ' (demo seeded: governance root, 2 issuers, 2 verifiers)' : ''}:`,
         `  citizen wallet     ${base}#/wallet`,
         `  service counter    ${base}#/counter`,
         `  issuer console     ${base}#/issuer`,
         `  ledger explorer    ${base}#/explorer`,
         `  public ledger      ${ledger.url}checkpoint   (origin ${cfg.origin}, ${ledger.sequencer?.size ?? 0} entries)`,
         ...witnesses.map((w, i) => `  witness ${i + 1}          ${witnessUrls[i]}/status`),
-        `  governance root    ${root}`,
+        ...issuers.map((i) => `  issuer ${i.id.padEnd(11)} ${i.url.replace(/\/$/, '')}/.well-known/openid-credential-issuer   (${i.name.en})`),
+        `  governance root    ${root.did}`,
         `  data directory     ${data}`,
         '',
         `Audit the ledger:  npx civic log verify ${ledger.url} --origin ${cfg.origin} --vkey ${vkey} ${witnesses.map((w) => `--witness ${w.verifierKey}`).join(' ')} --quorum 2`,

@@ -99,7 +99,6 @@ export class Sequencer {
   readonly #admitting = new Set<Promise<unknown>>()
   #unpublished = false
   #closed = false
-  #timing = ''
 
   private constructor(o: SequencerOptions, edge: TreeEdge) {
     this.#o = { maxBatch: 4096, maxDelayMs: 25, witnessTimeoutMs: 5000, ...o }
@@ -146,7 +145,7 @@ export class Sequencer {
     await o.gate.load(seq.#entries(0, size))
     seq.#unpublished = unpublished
     if (unpublished) {
-      o.log?.(`recovering a staged tree of ${size} entries (published: ${seq.#publishedSize})`)
+      o.log?.(published ? `recovering a staged tree of ${size} entries (published: ${seq.#publishedSize})` : 'a new log: publishing its empty tree')
       await seq.#flush().catch((e) => o.log?.(`staged tree not yet published: ${(e as Error).message}`))
     }
     return seq
@@ -234,9 +233,7 @@ export class Sequencer {
     const start = edge.size
     const objects = edge.append(batch.map((p) => p.entry))
     try {
-      const t0 = performance.now()
       const note = await this.#publish(edge, objects)
-      this.#o.log?.(`batch of ${batch.length} published at ${edge.size} in ${(performance.now() - t0).toFixed(1)} ms (${this.#timing}${objects.length} objects)`)
       this.#edge = edge
       this.#publishedSize = edge.size
       this.#published = note
@@ -271,17 +268,13 @@ export class Sequencer {
   async #publish(edge: TreeEdge, objects: StoredObject[]): Promise<Uint8Array> {
     const text = formatCheckpoint({ origin: this.#o.origin, size: edge.size, rootHash: edge.root(), extensions: [] })
     const logSigned = encodeUtf8(signNote(text, [ed25519NoteSigner(this.#o.logKey)]))
-    const t0 = performance.now()
     try {
       await this.#o.storage.stage({ objects, checkpoint: logSigned })
     } catch (e) {
       throw e instanceof CivicError ? e : new CivicError('ERR_LEDGER_STORAGE', (e as Error).message, { cause: e })
     }
     // Each line was verified against its witness's key by the client; #witness counted the quorum.
-    const t1 = performance.now()
     const lines = await this.#witness(edge.size, logSigned, objects)
-    const t2 = performance.now()
-    this.#timing = `stage ${(t1 - t0).toFixed(1)} ms, witness ${(t2 - t1).toFixed(1)} ms, `
     const cosigned = encodeUtf8(decodeUtf8(logSigned) + lines.map((l) => `${l}\n`).join(''))
     try {
       await this.#o.storage.publishCheckpoint(cosigned)

@@ -13,11 +13,11 @@ import { PROJECT_ROOT } from '../support/vectors.ts'
 const data = mkdtempSync(join(tmpdir(), 'civic-start-'))
 afterAll(() => rmSync(data, { recursive: true, force: true }))
 
-/** A base port with the next four free too (the ledger and witnesses sit above it). */
+/** A base port with the next six free too (ledger, witnesses and issuers sit above it). */
 async function freeBase(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 30000)
-    const ok = await Promise.all([0, 1, 2, 3, 4].map((d) => new Promise<boolean>((r) => {
+    const ok = await Promise.all([0, 1, 2, 3, 4, 5, 6].map((d) => new Promise<boolean>((r) => {
       const s = createServer().once('error', () => r(false))
       s.listen(base + d, '127.0.0.1', () => s.close(() => r(true)))
     })))
@@ -54,7 +54,16 @@ describe('civic start', () => {
       const audit = /npx civic log verify (\S+) --origin (\S+) --vkey (\S+) --witness (\S+) --witness (\S+) --witness (\S+) --quorum 2/.exec(text)
       expect(audit).not.toBeNull()
       const v = await verifyLog(audit![1]!, { origin: audit![2]!, logKeys: [audit![3]!], witnessKeys: [audit![4]!, audit![5]!, audit![6]!], quorum: 2 })
-      expect(v).toMatchObject({ ok: true, value: { size: 0 } })
+      // the demo seeded once: two issuer accreditations and two verifier registrations
+      expect(v).toMatchObject({ ok: true, value: { size: 4 } })
+      expect(text).toContain('demo seeded')
+      const config = await (await fetch(`http://127.0.0.1:${port}/civic-config.json`)).json()
+      expect(config.issuers.map((i: { id: string }) => i.id)).toEqual(['psb', 'hrss'])
+      expect(config.ledger.vkey).toBe(audit![3])
+      for (const i of config.issuers) {
+        const md = await (await fetch(`${i.adminUrl}.well-known/openid-credential-issuer`)).json()
+        expect(md.credential_issuer).toBe(i.adminUrl.replace(/\/$/, ''))
+      }
     } finally {
       expect(await stop(child)).toBe(0)
     }
@@ -62,6 +71,8 @@ describe('civic start', () => {
     const again = await start(port)
     try {
       expect(/--vkey (\S+)/.exec(again.out())![1]).toBe(/--vkey (\S+)/.exec(out())![1])
+      expect(again.out()).not.toContain('demo seeded')
+      expect(again.out()).toContain('4 entries')
     } finally {
       expect(await stop(again.child)).toBe(0)
     }

@@ -1,0 +1,135 @@
+/**
+ * The believable demo `civic start` seeds once into its data directory: a governance root
+ * (Ed25519 did:key), two accredited issuers — a public security bureau issuing resident-ID
+ * credentials and a human resources and social security bureau issuing social-insurance
+ * credentials — and two registered verifiers: the city service hall's counters and a pharmacy
+ * that may ask only whether someone is 18 or over. Issuers and verifiers hold their own keys;
+ * only issuer-level facts go on the ledger.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { CivicError } from '../core/errors.ts'
+import { encodeUtf8 } from '../core/bytes/utf8.ts'
+import { didKeyFromJwk } from '../core/crypto/did.ts'
+import { generatePrivateJwk, parsePrivateJwk, publicJwkOf, type PrivateJwk } from '../core/crypto/jwk.ts'
+import { signerFromPrivateJwk } from '../core/crypto/keys.ts'
+import { createIssuerAccreditationEntry, createVerifierRegistrationEntry, type EntrySigner } from '../core/registry/create.ts'
+import type { VerifierPurpose } from '../core/registry/entry.ts'
+import type { LedgerTrust } from '../issuer/config.ts'
+import { FIRST_KID, initIssuer } from '../issuer/service.ts'
+import { RESIDENT_ID_VCT, SOCIAL_INSURANCE_VCT } from '../issuer/schema.ts'
+import { writeFileDurably } from '../ledger/durable.ts'
+
+const YEAR = 365 * 86_400
+export const ROOT_KEY_FILE = 'governance-root.jwk'
+export const SEED_FILE = 'demo-seeded.json'
+
+export interface DemoIssuer {
+  id: string
+  did: string
+  name: { 'zh-CN': string; en: string }
+  vct: string[]
+  /** Its status lists' URI prefix (credentials name https URIs; the demo serves them locally too). */
+  statusListBase: string
+  /** Offset from the base port. */
+  portOffset: number
+}
+
+export const DEMO_ISSUERS: DemoIssuer[] = [
+  { id: 'psb', did: 'did:web:psb.gov.example', name: { 'zh-CN': '某市公安局', en: 'Municipal Public Security Bureau' }, vct: [RESIDENT_ID_VCT], statusListBase: 'https://psb.gov.example/status/', portOffset: 5 },
+  { id: 'hrss', did: 'did:web:hrss.gov.example', name: { 'zh-CN': '某市人力资源和社会保障局', en: 'Municipal Human Resources and Social Security Bureau' }, vct: [SOCIAL_INSURANCE_VCT], statusListBase: 'https://hrss.gov.example/status/', portOffset: 6 },
+]
+
+interface DemoVerifier {
+  id: string
+  did: string
+  name: { 'zh-CN': string; en: string }
+  purposes: VerifierPurpose[]
+  retention: { days: number; promise: { 'zh-CN': string; en: string } }
+}
+
+const DEMO_VERIFIERS: DemoVerifier[] = [
+  {
+    id: 'service-hall', did: 'did:web:service-hall.city.example', name: { 'zh-CN': '某市政务服务大厅', en: 'City Government Service Hall' },
+    purposes: [
+      { id: 'residence-certificate', name: { 'zh-CN': '办理居住证明', en: 'Certificate of residence' }, vct: RESIDENT_ID_VCT, claims: ['name', 'city', 'district'] },
+      { id: 'senior-card', name: { 'zh-CN': '办理老年优待证', en: 'Senior citizen card' }, vct: RESIDENT_ID_VCT, claims: ['name', 'age_over_60'] },
+      { id: 'insurance-transfer', name: { 'zh-CN': '社保关系转移', en: 'Social insurance transfer' }, vct: SOCIAL_INSURANCE_VCT, claims: ['name', 'insured_since', 'contribution_city'] },
+    ],
+    retention: { days: 0, promise: { 'zh-CN': '核验后不保留任何个人信息', en: 'Keeps no personal data after the check' } },
+  },
+  {
+    id: 'pharmacy', did: 'did:web:kangjian-pharmacy.example', name: { 'zh-CN': '康健大药房', en: 'Kangjian Pharmacy' },
+    purposes: [{ id: 'age-check', name: { 'zh-CN': '处方药购买年龄核验', en: 'Age check for restricted medicines' }, vct: RESIDENT_ID_VCT, claims: ['age_over_18'] }],
+    retention: { days: 0, promise: { 'zh-CN': '只看是否年满18周岁，不保留任何信息', en: 'Sees only whether you are 18 or over; keeps nothing' } },
+  },
+]
+
+async function keyFile(dataDir: string, name: string, alg: 'ES256' | 'EdDSA'): Promise<PrivateJwk> {
+  const file = join(dataDir, name)
+  if (existsSync(file)) return parsePrivateJwk(JSON.parse(readFileSync(file, 'utf8')))
+  const jwk = generatePrivateJwk(alg)
+  await writeFileDurably(dataDir, name, encodeUtf8(JSON.stringify(jwk)), 0o600)
+  return jwk
+}
+
+/** The demo governance root: an Ed25519 did:key whose private key stays in the data directory. */
+export async function governanceRoot(dataDir: string): Promise<EntrySigner> {
+  const jwk = await keyFile(dataDir, ROOT_KEY_FILE, 'EdDSA')
+  return { did: didKeyFromJwk(publicJwkOf(jwk)), signer: signerFromPrivateJwk(jwk) }
+}
+
+export function issuerUrl(host: string, port: number, i: DemoIssuer): string {
+  return `http://${host}:${port + i.portOffset}`
+}
+
+/**
+ * Seed the demo once: issuer data directories (their keys), then the root's accreditations
+ * and registrations posted to the ledger. `post` sends one entry to the running ledger.
+ */
+export async function seedDemo(o: {
+  dataDir: string
+  root: EntrySigner
+  trust: LedgerTrust
+  host: string
+  port: number
+  appOrigin: string
+  post: (entry: Uint8Array) => Promise<number>
+  now: number
+}): Promise<boolean> {
+  if (existsSync(join(o.dataDir, SEED_FILE))) return false
+  const validFrom = o.now - 3600
+  const validUntil = o.now + 5 * YEAR
+  const entries: Uint8Array[] = []
+  for (const i of DEMO_ISSUERS) {
+    const dir = join(o.dataDir, `issuer-${i.id}`)
+    const base = issuerUrl(o.host, o.port, i)
+    // The issuer's first key is made here and kept, so a seed interrupted halfway can run again.
+    const key = await keyFile(o.dataDir, `issuer-${i.id}-key-1.jwk`, 'ES256')
+    const statusListBase = i.statusListBase
+    if (!existsSync(join(dir, 'issuer.json'))) {
+      await initIssuer(dir, { did: i.did, name: i.name, statusListBase, ledger: o.trust, vct: i.vct, publicUrl: base, appOrigin: o.appOrigin, privateJwk: key, now: o.now })
+    }
+    entries.push(await createIssuerAccreditationEntry({
+      root: o.root, subject: i.did, id: `urn:civic:accreditation:${i.id}:1`, name: i.name,
+      keys: [{ kid: FIRST_KID, jwk: publicJwkOf(key) }], vct: i.vct, statusListBase, validFrom, validUntil,
+    }))
+  }
+  for (const v of DEMO_VERIFIERS) {
+    const jwk = await keyFile(o.dataDir, `verifier-${v.id}.jwk`, 'ES256')
+    entries.push(await createVerifierRegistrationEntry({
+      root: o.root, subject: v.did, id: `urn:civic:registration:${v.id}:1`, name: v.name,
+      keys: [{ kid: 'counter-1', jwk: publicJwkOf(jwk) }], purposes: v.purposes, retention: v.retention, validFrom, validUntil,
+    }))
+  }
+  for (const e of entries) {
+    try {
+      await o.post(e)
+    } catch (err) {
+      // Already on the ledger from an interrupted seed: that is the state wanted.
+      if (!(err instanceof CivicError && err.code === 'ERR_REG_REPLAY')) throw err
+    }
+  }
+  await writeFileDurably(o.dataDir, SEED_FILE, encodeUtf8(JSON.stringify({ seededAt: o.now, entries: entries.length }) + '\n'))
+  return true
+}
