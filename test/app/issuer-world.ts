@@ -1,0 +1,158 @@
+/**
+ * A real issuing system for the issuer console's tests: a ledger with three witnesses, the
+ * public security bureau (resident ID and social insurance, test/issuer/_world.ts) and a
+ * social-security bureau (social insurance) on that ledger, both accredited by its governance
+ * root, each with its admin API open to the console origin APP_ORIGIN (http://127.0.0.1:8080).
+ *
+ * Next to them, a small server plays the two parts around the console:
+ *   GET  /civic-config.json        what `civic start` serves next to index.html (CORS *): the
+ *                                  two offices, plus a third whose service is down;
+ *   GET  /html/civic-config.json   a dev server's index.html instead (→ "missing");
+ *   GET  /bad/civic-config.json    JSON of the wrong shape (→ "invalid");
+ *   POST /collect {offerUri, txCode, copies}
+ *                                  the citizen's wallet: resolves the offer, redeems it (with the
+ *                                  transaction code), and requests `copies` one-time copies,
+ *                                  each for its own holder key (OpenID4VCI 1.0).
+ *
+ * In-process (`startConsoleWorld`) for node-environment tests; as a child process
+ * (`node --import tsx test/app/issuer-world.ts`, printing one JSON line with the URLs, stopping
+ * on SIGTERM or when stdin closes) for happy-dom tests, whose fetch would otherwise be the
+ * page's own and subject to CORS for the ledger's and witnesses' traffic as well.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { createIssuerAccreditationEntry } from '../../src/core/registry/create.ts'
+import { initIssuer, IssuerService } from '../../src/issuer/service.ts'
+import { startIssuerServer, type IssuerServer } from '../../src/issuer/http.ts'
+import { SOCIAL_INSURANCE_VCT } from '../../src/issuer/schema.ts'
+import { post } from '../ledger/_ledger.ts'
+import { APP_ORIGIN, holders, makeIssuerWorld, PSB, PSB_NAME, postForm, requestCredentials, type IssuerWorld } from '../issuer/_world.ts'
+
+export { APP_ORIGIN, PSB, PSB_NAME }
+export const HRSS = 'did:web:hrss.gov.example'
+export const HRSS_NAME = { 'zh-CN': '某市人力资源和社会保障局', en: 'Municipal Human Resources and Social Security Bureau' }
+export const DOWN_NAME = { 'zh-CN': '停机测试局', en: 'Bureau Whose Service Is Down' }
+
+export interface ConsoleWorld {
+  iw: IssuerWorld
+  hrss: { svc: IssuerService; server: IssuerServer }
+  /** Where civic-config.json and /collect are served. */
+  helperUrl: string
+  configUrl: string
+  /** What civic-config.json holds. */
+  config: CivicConfigJson
+  collect(o: { offerUri: string; txCode: string | null; copies: number }): Promise<number>
+  close(): Promise<void>
+}
+
+export interface CivicConfigJson {
+  ledger: { url: string; origin: string; vkey: string; witnesses: string[]; quorum: number }
+  issuers: { id: string; did: string; name: { 'zh-CN': string; en: string }; adminUrl: string }[]
+}
+
+const listen = (s: Server): Promise<string> =>
+  new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)))
+
+/** A loopback port nothing listens on (taken and released). */
+async function deadPort(): Promise<number> {
+  const s = createServer()
+  await listen(s)
+  const port = (s.address() as AddressInfo).port
+  await new Promise((r) => s.close(r))
+  return port
+}
+
+/** The wallet's side of OpenID4VCI's pre-authorized code flow, for `copies` holder keys. */
+async function collect(iw: IssuerWorld, o: { offerUri: string; txCode: string | null; copies: number }): Promise<number> {
+  const u = new URL(o.offerUri)
+  const ref = u.searchParams.get('credential_offer_uri')
+  if (!ref) throw new Error('the offer is not by reference')
+  const got = await fetch(ref)
+  if (got.status !== 200) throw new Error(`offer: ${await got.text()}`)
+  const offer = (await got.json()) as { credential_issuer: string; credential_configuration_ids: string[]; grants: Record<string, { 'pre-authorized_code': string }> }
+  const grant = offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']!
+  const form: Record<string, string> = { grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': grant['pre-authorized_code'] }
+  if (o.txCode) form.tx_code = o.txCode
+  const t = await postForm(`${offer.credential_issuer}/token`, form)
+  if (t.status !== 200) throw new Error(`token: ${JSON.stringify(t.json)}`)
+  const world = { ...iw, base: offer.credential_issuer }
+  const r = await requestCredentials(world, t.json.access_token, holders(o.copies), { configurationId: offer.credential_configuration_ids[0]! })
+  if (r.status !== 200) throw new Error(`credential: ${JSON.stringify(r.json)}`)
+  return (r.json.credentials as unknown[]).length
+}
+
+export async function startConsoleWorld(): Promise<ConsoleWorld> {
+  const iw = await makeIssuerWorld()
+  // The social-security bureau, on the same ledger.
+  const dataDir = join(iw.world.dir, 'issuer-hrss')
+  const init = await initIssuer(dataDir, {
+    did: HRSS, name: HRSS_NAME, statusListBase: 'https://hrss.gov.example/status/', ledger: iw.trust, vct: [SOCIAL_INSURANCE_VCT], appOrigin: APP_ORIGIN, now: iw.clock.now,
+  })
+  const accreditation = await createIssuerAccreditationEntry({
+    root: iw.world.root, subject: HRSS, id: 'urn:civic:accreditation:hrss:console-test', name: HRSS_NAME,
+    keys: [{ kid: init.kid, jwk: init.jwk }], vct: init.vct, statusListBase: init.statusListBase,
+    validFrom: iw.clock.now - 3600, validUntil: iw.clock.now + 365 * 86_400,
+  })
+  const accredited = await post(iw.ledger.url, accreditation)
+  if (accredited.status !== 200) throw new Error(`accreditation refused: ${JSON.stringify(accredited.json)}`)
+  const svc = await IssuerService.open(dataDir, { now: () => iw.clock.now })
+  const server = await startIssuerServer(svc, {})
+
+  const config: CivicConfigJson = {
+    ledger: { url: iw.trust.url, origin: iw.trust.origin, vkey: iw.trust.logKeys[0]!, witnesses: iw.trust.witnessKeys, quorum: iw.trust.quorum },
+    issuers: [
+      { id: 'psb', did: PSB, name: PSB_NAME, adminUrl: iw.base },
+      { id: 'hrss', did: HRSS, name: HRSS_NAME, adminUrl: `${server.url}/admin/` },
+      { id: 'down', did: 'did:web:down.gov.example', name: DOWN_NAME, adminUrl: `http://127.0.0.1:${await deadPort()}` },
+    ],
+  }
+  const helper = createServer((req, res) => {
+    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'cache-control': 'no-store' }
+    const path = req.url ?? '/'
+    if (req.method === 'OPTIONS') return void res.writeHead(204, { ...cors, 'access-control-allow-methods': 'GET, POST' }).end()
+    if (req.method === 'GET' && path === '/civic-config.json') return void res.writeHead(200, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify(config))
+    if (req.method === 'GET' && path === '/html/civic-config.json') return void res.writeHead(200, { ...cors, 'content-type': 'text/html' }).end('<!doctype html><div id="app"></div>')
+    if (req.method === 'GET' && path === '/bad/civic-config.json') return void res.writeHead(200, { ...cors, 'content-type': 'application/json' }).end('{"issuers":"none"}')
+    if (req.method === 'POST' && path === '/collect') {
+      let body = ''
+      req.on('data', (d) => (body += d))
+      req.on('end', () => {
+        collect(iw, JSON.parse(body)).then(
+          (n) => res.writeHead(200, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify({ credentials: n })),
+          (e) => res.writeHead(500, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e) })),
+        )
+      })
+      return
+    }
+    res.writeHead(404, cors).end()
+  })
+  const helperUrl = await listen(helper)
+  return {
+    iw, hrss: { svc, server }, helperUrl, configUrl: `${helperUrl}/civic-config.json`, config,
+    collect: (o) => collect(iw, o),
+    async close() {
+      await new Promise((r) => helper.close(r))
+      helper.closeAllConnections()
+      await server.close()
+      await svc.close()
+      await iw.cleanup()
+    },
+  }
+}
+
+// As a child process: print the URLs, serve until told to stop.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const w = await startConsoleWorld()
+  let stopping = false
+  const stop = () => {
+    if (stopping) return
+    stopping = true
+    void w.close().finally(() => process.exit(0))
+  }
+  process.once('SIGTERM', stop)
+  process.once('SIGINT', stop)
+  process.stdin.on('end', stop).resume()
+  process.stdout.write(`${JSON.stringify({ helperUrl: w.helperUrl, configUrl: w.configUrl, config: w.config })}\n`)
+}

@@ -1,0 +1,190 @@
+/**
+ * The issuer console in Debian Chromium against `civic start` (what `npm start` runs), as issue 4
+ * asks: issue → the offer QR is shown → (the citizen collects the credential) → revoke with
+ * confirmation → publish → the status anchor is in the ledger, inclusion verified, and
+ * `civic log verify` on the running ledger succeeds.
+ *
+ * `civic start` must seed the demo issuers and serve civic-config.json next to index.html
+ * (`{ledger, issuers: [{id, did, name, adminUrl}]}`), with each issuer's admin API open to the
+ * app's origin. The citizen's part (collecting the offer) is played here by OpenID4VCI calls
+ * from Node with fresh holder keys, until the wallet role can do it in the page.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { strings } from '../../src/app/i18n/strings.ts'
+import { LightClient } from '../../src/core/log/light-client.ts'
+import { parseLogPolicy } from '../../src/core/log/policy.ts'
+import { syncLog } from '../../src/core/log/sync.ts'
+import { parseEntry } from '../../src/core/registry/entry.ts'
+import { holders, keyProof, postForm, postJson } from '../issuer/_world.ts'
+import { PROJECT_ROOT } from './support/app-server.ts'
+import { launchBrowser, type BrowserSession } from './support/browser.ts'
+
+const data = mkdtempSync(join(tmpdir(), 'civic-e2e-issuer-'))
+let child: ChildProcess | undefined
+let output = ''
+let browser: BrowserSession | undefined
+let port = 0
+
+/** A base port with the next few free too (the ledger, witnesses and issuers sit above it). */
+async function freeBase(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 30000)
+    const ok = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((d) => new Promise<boolean>((r) => {
+      const s = createServer().once('error', () => r(false))
+      s.listen(base + d, '127.0.0.1', () => s.close(() => r(true)))
+    })))
+    if (ok.every(Boolean)) return base
+  }
+  throw new Error('no free ports')
+}
+
+beforeAll(async () => {
+  port = await freeBase()
+  child = spawn(process.execPath, [join(PROJECT_ROOT, 'src/cli/bin.mjs'), 'start', '--data', data, '--port', String(port)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout!.on('data', (d) => (output += d))
+  child.stderr!.on('data', (d) => (output += d))
+  await new Promise<void>((resolve, reject) => {
+    const t = setInterval(() => output.includes('Ctrl-C stops it.') && (clearInterval(t), resolve()), 50)
+    child!.once('exit', (code) => (clearInterval(t), reject(new Error(`civic start exited ${code}: ${output}`))))
+  })
+  browser = await launchBrowser({ locale: 'en-US' })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child!.once('exit', r))
+    child.kill('SIGINT')
+    await exited
+  }
+  rmSync(data, { recursive: true, force: true })
+})
+
+interface CivicConfig {
+  ledger: { url: string; origin: string; vkey: string; witnesses: string[]; quorum: number }
+  issuers: { id: string; did: string; name: { 'zh-CN': string; en: string }; adminUrl: string }[]
+}
+
+const adminBase = (u: string) => u.replace(/\/+$/, '').replace(/\/admin$/, '')
+
+/** The wallet's side of the pre-authorized code flow (OpenID4VCI 1.0), `copies` fresh holder keys. */
+async function collect(offerUri: string, txCode: string | null, copies: number): Promise<number> {
+  const ref = new URL(offerUri).searchParams.get('credential_offer_uri')!
+  const offer = (await (await fetch(ref)).json()) as { credential_issuer: string; credential_configuration_ids: string[]; grants: Record<string, { 'pre-authorized_code': string }> }
+  const form: Record<string, string> = { grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']!['pre-authorized_code'] }
+  if (txCode) form.tx_code = txCode
+  const token = await postForm(`${offer.credential_issuer}/token`, form)
+  expect(token.status, JSON.stringify(token.json)).toBe(200)
+  const { c_nonce } = (await (await fetch(`${offer.credential_issuer}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
+  const iat = Math.floor(Date.now() / 1000)
+  const proofs = await Promise.all(holders(copies).map((h) => keyProof(h, { aud: offer.credential_issuer, iat, nonce: c_nonce })))
+  const r = await postJson(`${offer.credential_issuer}/credential`, { credential_configuration_id: offer.credential_configuration_ids[0], proofs: { jwt: proofs } }, { authorization: `Bearer ${token.json.access_token}` })
+  expect(r.status, JSON.stringify(r.json)).toBe(200)
+  return r.json.credentials.length
+}
+
+async function status(page: Page, id: string): Promise<string | null> {
+  return page.locator(`[data-testid="credential-row"][data-id="${id}"]`).getAttribute('data-status')
+}
+
+describe('issuer console on `civic start`', () => {
+  it('issue → offer QR → revoke → the anchor is in the ledger → civic log verify succeeds', async () => {
+    const origin = `http://127.0.0.1:${port}`
+    // the app learns where the services are from civic-config.json
+    const served = await fetch(`${origin}/civic-config.json`)
+    expect(served.status, 'civic start serves civic-config.json next to index.html').toBe(200)
+    const config = (await served.json()) as CivicConfig
+    expect(config.issuers.length, 'civic start seeds the two demo issuers').toBeGreaterThanOrEqual(2)
+    // the office that issues the resident ID
+    let psb: CivicConfig['issuers'][number] | undefined
+    for (const i of config.issuers) {
+      const info = (await (await fetch(`${adminBase(i.adminUrl)}/admin/info`)).json()) as { credentialTypes: { id: string }[] }
+      if (info.credentialTypes.some((t) => t.id === 'resident-id')) psb = i
+    }
+    expect(psb, 'an issuer of resident-id').toBeDefined()
+
+    const page = browser!.page
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`${origin}/#/issuer`)
+    await page.getByTestId('route-issuer').waitFor()
+    await page.getByTestId(`issuer-option-${psb!.id}`).click()
+    await page.getByTestId('offer-form').waitFor()
+    // a type picker appears only when the office issues more than one type
+    if ((await page.getByTestId('offer-type').count()) > 0) await page.getByTestId('offer-type').selectOption('resident-id')
+
+    // issue
+    await page.getByTestId('claim-name').fill('李伟')
+    await page.getByTestId('claim-birth_date').fill('1990-05-01')
+    await page.getByTestId('claim-city').fill('成都')
+    await page.getByTestId('claim-district').fill('武侯')
+    await page.getByTestId('offer-officer').fill('PSB-0042')
+    await page.getByTestId('issue').click()
+
+    // the offer QR, drawn by Chromium from the server's SVG
+    const qr = page.getByTestId('offer-qr')
+    await qr.waitFor()
+    expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true)
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/)
+    const offerUri = await page.getByTestId('offer-uri').inputValue()
+    expect(offerUri).toMatch(/^openid-credential-offer:\/\/\?credential_offer_uri=/)
+    const txCode = (await page.getByTestId('offer-tx-code-value').textContent())?.trim() ?? null
+    const credentialId = (await page.getByTestId('offer-credential-id').textContent())!.trim()
+
+    // the citizen collects three copies
+    expect(await collect(offerUri, txCode, 3)).toBe(3)
+    await page.getByTestId('offer-done').click()
+    await page.getByTestId('refresh').click()
+    await page.locator(`[data-testid="credential-row"][data-id="${credentialId}"][data-status="valid"]`).waitFor()
+
+    // revoke, behind a confirmation that names the credential and all its copies
+    await page.locator(`[data-testid="credential-row"][data-id="${credentialId}"] [data-testid="revoke"]`).click()
+    const dialog = page.getByTestId('confirm-dialog')
+    await dialog.waitFor()
+    expect(await dialog.textContent()).toContain(credentialId)
+    expect(await dialog.textContent()).toContain('All 3 copies')
+    await page.getByTestId('confirm').click()
+    await page.locator(`[data-testid="credential-row"][data-id="${credentialId}"][data-status="revoked"]`).waitFor()
+    expect(await status(page, credentialId)).toBe('revoked')
+
+    // publish: the anchor with its ledger index, inclusion verified
+    await page.getByTestId('publish').click()
+    const verified = page.locator('[data-testid="anchor-row"]').filter({ has: page.getByTestId('inclusion-verified') }).first()
+    await verified.waitFor({ timeout: 30_000 })
+    expect((await verified.getByTestId('inclusion-verified').textContent())?.trim()).toBe(strings['issuer.anchors.verified'].en)
+    const uri = (await verified.getAttribute('data-uri'))!
+    const index = Number(await verified.getAttribute('data-index'))
+    const version = Number(await verified.getAttribute('data-version'))
+
+    // the anchor is in the ledger, as a reader that trusts only the log key and witnesses sees it
+    const policy = parseLogPolicy({ origin: config.ledger.origin, logKeys: [config.ledger.vkey], witnessKeys: config.ledger.witnesses, quorum: config.ledger.quorum })
+    const ledgerUrl = config.ledger.url.endsWith('/') ? config.ledger.url : `${config.ledger.url}/`
+    const synced = await syncLog({
+      origin: config.ledger.origin, client: new LightClient([policy]), edge: { size: 0, hashes: [] },
+      fetch: async (path) => {
+        const r = await fetch(new URL(path, ledgerUrl))
+        if (r.status !== 200) throw new Error(`${path}: HTTP ${r.status}`)
+        return new Uint8Array(await r.arrayBuffer())
+      },
+    })
+    if (!synced.ok) throw new Error(`${synced.code}: ${synced.detail}`)
+    expect(parseEntry(synced.value.entries[index])).toMatchObject({ type: 'status-anchor', iss: psb!.did, uri, version })
+
+    // and `civic log verify`, exactly as civic start prints it, succeeds on the running ledger
+    const audit = /npx civic log verify (.+)$/m.exec(output)
+    expect(audit, output).not.toBeNull()
+    const v = spawnSync(process.execPath, [join(PROJECT_ROOT, 'src/cli/bin.mjs'), 'log', 'verify', ...audit![1]!.trim().split(/\s+/)], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 })
+    expect(v.status, `${v.stdout}${v.stderr}`).toBe(0)
+    const line = JSON.parse(v.stdout.trim().split('\n').pop()!) as { ok: boolean; size: number }
+    expect(line.ok).toBe(true)
+    expect(line.size).toBeGreaterThan(index)
+
+    expect(errors).toEqual([])
+  })
+})
