@@ -78,15 +78,17 @@ export async function startCommand(argv: string[]): Promise<number> {
     const { build, preview } = await import('vite')
     const appRoot = resolve(import.meta.dirname, '../..')
     process.stdout.write('building the app…\n')
-    await build({ root: appRoot, logLevel: 'warn', mode: 'production' })
+    // Built into the data directory: each running system has its own copy and its own config.
+    const outDir = join(data, 'app')
+    await build({ root: appRoot, logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } })
     // Where the app finds the services (read by src/app/state/config.svelte.ts).
-    writeFileSync(join(appRoot, 'dist', 'civic-config.json'), JSON.stringify({
+    writeFileSync(join(outDir, 'civic-config.json'), JSON.stringify({
       ledger: { url: ledger.url, origin: cfg.origin, vkey, witnesses: cfg.witnesses.map((w) => w.vkey), quorum: cfg.quorum },
       issuers: issuers.map((i) => ({ id: i.id, did: i.did, name: i.name, adminUrl: `${i.url.replace(/\/$/, '')}/` })),
       // Status list URIs are the issuers' https names; on this machine each issuer serves them.
       statusMirrors: Object.fromEntries(issuers.map((i) => [i.statusListBase, `${i.url.replace(/\/$/, '')}/status/`])),
     }, null, 2))
-    const server = await preview({ root: appRoot, preview: { host, port, strictPort: true }, logLevel: 'warn' })
+    const server = await preview({ root: appRoot, build: { outDir }, preview: { host, port, strictPort: true }, logLevel: 'warn' })
     stops.push(() => new Promise<void>((r) => server.httpServer.close(() => r())))
     const base = `http://${host}:${port}/`
     process.stdout.write(
