@@ -22,6 +22,9 @@ const doors: [RegExp, string][] = [
   [/^(did-jwt|did-jwt-vc|did-resolver)$/, 'src/core/vc/'],
   [/^idb$/, 'src/wallet/store'],
   [/^(workbox-window|virtual:pwa-register)/, 'src/app/pwa/'],
+  [/^uqr$/, 'src/issuer/qr.ts'],
+  [/^pg$/, 'src/ledger/storage/postgres.ts'],
+  [/^@sd-jwt\/|^@openid4vc\//, 'test/'],
 ]
 
 describe('architecture', () => {
