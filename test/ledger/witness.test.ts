@@ -639,9 +639,8 @@ describe('witness client: requestCosignature', () => {
     expect(await requestCosignature({ ...base, url })).toMatchObject({ ok: false, status: 0, code: 'ERR_LEDGER_UNAVAILABLE' })
     // a witness that never answers
     const hang: typeof fetch = (_u, init) => new Promise((_r, reject) => init?.signal?.addEventListener('abort', () => reject(new Error('aborted'))))
-    const t0 = Date.now()
+    // (without the client's own timeout this call would never return, and the test would time out)
     expect(await requestCosignature({ ...base, url: 'http://w.invalid', timeoutMs: 50, fetch: hang })).toMatchObject({ ok: false, status: 0, code: 'ERR_LEDGER_UNAVAILABLE', detail: expect.stringMatching(/50 ms/) })
-    expect(Date.now() - t0).toBeLessThan(1500)
     const fake = (status: number, text: string, contentType = 'text/plain'): typeof fetch => async () => new Response(text, { status, headers: { 'content-type': contentType } })
     const key = generateNoteKeys('witness.example/w9', SIG_TYPE_COSIGNATURE_V1, seededRandom(3)).verifierKey
     const keyId = Buffer.alloc(4)

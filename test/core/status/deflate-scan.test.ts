@@ -263,7 +263,6 @@ describe('scanZlib', () => {
     const bomb = zeroBomb(1100)
     const capped = await measure(async () => scan(bomb.bytes, 16 * MiB))
     expect(capped.result).toEqual({ code: 'ERR_STATUS_LIST_TOO_LARGE' })
-    expect(capped.ms).toBeLessThan(1000)
     const whole = await measure(async () => scan(bomb.bytes, 2 ** 31))
     expect(whole.result).toEqual({ size: bomb.inflatedSize })
     expect(whole.peakGrowthBytes).toBeLessThan(64 * MiB)

@@ -162,15 +162,14 @@ describe('encodeStatusList / decodeStatusList', () => {
     expect(await decodeCode({ bits: 8, lst: '!'.repeat(maxLstLength(1024)) }, 1024)).toBe('ERR_B64_INVALID')
   })
 
-  it('refuses a decompression bomb (1.1 MB of zlib inflating to 1.1 GiB) fast, without inflating it', async () => {
+  it('refuses a decompression bomb (1.1 MB of zlib inflating to 1.1 GiB) without inflating it', async () => {
     const bomb = zeroBomb(1100)
     expect(bomb.bytes.length).toBeLessThan(1.2e6)
     expect(bomb.inflatedSize).toBeGreaterThan(2 ** 30)
     const lst = encodeBase64url(bomb.bytes)
     const r = await measure(() => decodeStatusList({ bits: 1, lst }))
     expect(r.error).toMatchObject({ code: 'ERR_STATUS_LIST_TOO_LARGE' })
-    // Loose bounds, so the test fails only if the whole output were made (about 1.1 GiB).
-    expect(r.ms).toBeLessThan(3000)
+    // Memory, not time, tells whether the output was made: all of it would be about 1.1 GiB.
     expect(r.peakGrowthBytes).toBeLessThan(256 * MiB)
     // The same construction at a size within the cap is a valid list of zeros, so the refusal
     // above is for its size alone.
