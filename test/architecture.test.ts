@@ -51,6 +51,19 @@ describe('architecture', () => {
     expect(offenders).toEqual([])
   })
 
+  it('the issuer and the ledger services share only src/core and src/node', () => {
+    const offenders: string[] = []
+    for (const s of sources) {
+      for (const i of importsOf(s.text).filter((x) => x.startsWith('.'))) {
+        const target = join(s.path, '..', i)
+        if (s.path.startsWith('src/issuer/') && target.startsWith('src/ledger')) offenders.push(`${s.path} → ${i}`)
+        if (s.path.startsWith('src/ledger/') && target.startsWith('src/issuer')) offenders.push(`${s.path} → ${i}`)
+        if (s.path.startsWith('src/node/') && !target.startsWith('src/node')) offenders.push(`${s.path} → ${i}`)
+      }
+    }
+    expect(offenders).toEqual([])
+  })
+
   it('Svelte components import no crypto, storage or network module', () => {
     const offenders = sources
       .filter((s) => s.path.endsWith('.svelte'))

@@ -18,7 +18,7 @@ import type { VerifierPurpose } from '../core/registry/entry.ts'
 import type { LedgerTrust } from '../issuer/config.ts'
 import { FIRST_KID, initIssuer } from '../issuer/service.ts'
 import { RESIDENT_ID_VCT, SOCIAL_INSURANCE_VCT } from '../issuer/schema.ts'
-import { writeFileDurably } from '../ledger/durable.ts'
+import { writeFileDurably } from '../node/durable.ts'
 
 const YEAR = 365 * 86_400
 export const ROOT_KEY_FILE = 'governance-root.jwk'

@@ -42,3 +42,19 @@ export function intOption(v: string | undefined, name: string): number | undefin
   if (!/^(0|[1-9][0-9]{0,11})$/.test(v)) throw new UsageError(`--${name} must be a whole number of seconds`)
   return Number(v)
 }
+
+/** Resolves on SIGINT, SIGTERM or `signal`'s abort, whichever comes first; then forgets all three. */
+export function untilStopped(signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      signal?.removeEventListener('abort', stop)
+      done()
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    if (signal?.aborted) stop()
+    else signal?.addEventListener('abort', stop)
+  })
+}

@@ -26,7 +26,7 @@ import { startIssuerServer } from '../issuer/http.ts'
 import { offerUris } from '../issuer/vci.ts'
 import { qrSvg } from '../issuer/qr.ts'
 import { lockHolder, readIssuerConfig, readServerInfo, writeServerInfo } from '../issuer/store.ts'
-import { intOption, readJsonFile, UsageError } from './io.ts'
+import { intOption, readJsonFile, untilStopped, UsageError } from './io.ts'
 
 export const ISSUER_USAGE = `civic issuer init    --data <dir> --did <did:web:…> --name-zh <name> --name-en <name> --status-base <https://…/>
                      --ledger <url> --origin <ledger origin> --vkey <log key> [--witness <key> …] [--quorum k]
@@ -157,18 +157,7 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
       throw e
     }
     line({ ok: true, url: server.url, did: svc.did, kid: svc.currentKid, admin: `${server.url}/admin/` })
-    await new Promise<void>((done) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop)
-        process.off('SIGTERM', stop)
-        io.signal?.removeEventListener('abort', stop)
-        done()
-      }
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
-      if (io.signal?.aborted) stop()
-      else io.signal?.addEventListener('abort', stop)
-    })
+    await untilStopped(io.signal)
     await server.close()
     await svc.close()
     return 0

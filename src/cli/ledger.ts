@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util'
 import { CivicError } from '../core/errors.ts'
 import { logVerifierKey, newLedgerConfig, readLedgerConfig, writeLedgerConfig, parseLedgerConfig, type LedgerConfig } from '../ledger/config.ts'
 import { startLedger } from '../ledger/service.ts'
-import { intOption, printJson, UsageError } from './io.ts'
+import { intOption, printJson, untilStopped, UsageError } from './io.ts'
 
 export const LEDGER_USAGE = `civic ledger serve --data <dir> [--port <n>] [--host 127.0.0.1] [--postgres <url>] [--read-only]
                    [--origin <origin>] [--root <did:key:…>] [--witness <url>=<vkey> …] [--quorum k]
@@ -66,13 +66,8 @@ async function serve(argv: string[]): Promise<number> {
   cfg.url = svc.url
   if (!o['read-only']) await writeLedgerConfig(dataDir, cfg)
   printJson({ ok: true, url: svc.url, origin: parsed.origin, vkey: logVerifierKey(parsed), size: svc.sequencer?.size ?? null })
-  await new Promise<void>((done) => {
-    const stop = () => {
-      svc.close().then(done, done)
-    }
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  })
+  await untilStopped()
+  await svc.close()
   return 0
 }
 

@@ -14,7 +14,7 @@ import { createWitnessServer, type WitnessServer } from '../ledger/witness/serve
 import { IssuerService } from '../issuer/service.ts'
 import { startIssuerServer } from '../issuer/http.ts'
 import { DEMO_ISSUERS, governanceRoot, issuerUrl, seedDemo } from './demo.ts'
-import { UsageError, intOption } from './io.ts'
+import { UsageError, intOption, untilStopped } from './io.ts'
 
 export const START_USAGE = 'civic start [--data <dir>] [--port <n>] [--host 127.0.0.1]   (ledger port+1, witnesses port+2..+4, issuers port+5..+6)'
 
@@ -114,13 +114,8 @@ export async function startCommand(argv: string[]): Promise<number> {
     await stopAll()
     throw e
   }
-  await new Promise<void>((done) => {
-    const stop = () => {
-      process.stdout.write('stopping…\n')
-      stopAll().then(done, done)
-    }
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  })
+  await untilStopped()
+  process.stdout.write('stopping…\n')
+  await stopAll()
   return 0
 }

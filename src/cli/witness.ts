@@ -13,7 +13,7 @@ import { InputError } from '../core/errors.ts'
 import { parseVerifierKey, SIG_TYPE_ED25519 } from '../core/log/note.ts'
 import { createWitnessServer, type WitnessLogConfig } from '../ledger/witness/server.ts'
 import { readWitnessIdentity } from '../ledger/witness/state.ts'
-import { UsageError } from './io.ts'
+import { untilStopped, UsageError } from './io.ts'
 
 export const WITNESS_USAGE = `civic witness serve --data <dir> --port <n> [--host 127.0.0.1] --name <witness key name> --log <origin>=<vkey> [--log …]
 civic witness info --data <dir>`
@@ -98,18 +98,7 @@ export async function witnessCommand(argv: string[], io: WitnessCommandIo = {}):
     throw e
   }
   out(`${JSON.stringify({ name: witness.name, verifierKey: witness.verifierKey, url })}\n`)
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      io.signal?.removeEventListener('abort', stop)
-      done()
-    }
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-    if (io.signal?.aborted) stop()
-    else io.signal?.addEventListener('abort', stop)
-  })
+  await untilStopped(io.signal)
   await witness.close()
   return 0
 }

@@ -23,9 +23,10 @@ import { randomBytes } from 'node:crypto'
 import { CivicError, InputError } from '../core/errors.ts'
 import { parseJson } from '../core/bytes/json.ts'
 import { parsePrivateJwk, type PrivateJwk } from '../core/crypto/jwk.ts'
-import { writeFileDurably } from '../ledger/witness/state.ts'
+import { writeFileDurably } from '../node/durable.ts'
 import { formatIssuerConfig, ISSUER_CONFIG_FILE, parseIssuerConfigText, type IssuerConfig } from './config.ts'
 import { formatIssuerState, parseIssuerState, type IssuerState } from './state.ts'
+import { pidAlive } from '../node/process.ts'
 
 export const KEYS_DIR = 'keys'
 export const STATE_FILE = 'state.json'
@@ -118,14 +119,6 @@ export async function writeIssuerState(dataDir: string, state: IssuerState): Pro
 
 // ── the lock and the running server's address ────────────────────────────────────────────
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 const heldLocks = new Set<string>()
 

@@ -9,7 +9,7 @@ import { CivicError } from '../core/errors.ts'
 import { parseJsonObject } from '../core/bytes/json.ts'
 import { encodeUtf8 } from '../core/bytes/utf8.ts'
 import { formatVerifierKey, generateNoteKeys, parseSignerKey, parseVerifierKey, SIG_TYPE_COSIGNATURE_V1, type SignerKey, type VerifierKey } from '../core/log/note.ts'
-import { writeFileDurably } from './durable.ts'
+import { writeFileDurably } from '../node/durable.ts'
 
 export const CONFIG_FILE = 'ledger.json'
 

@@ -48,7 +48,7 @@ import { dirname, join, resolve, sep } from 'node:path'
 import { CivicError } from '../../core/errors.ts'
 import { assertBatch, assertNote, assertObjectPath, closedError, storageError } from './open.ts'
 import type { LogStorage, StageBatch } from './types.ts'
-import { fsyncDir, tempName, writeSynced } from '../durable.ts'
+import { fsyncDir, tempName, writeSynced } from '../../node/durable.ts'
 
 export interface FsStorageOptions {
   /** Must exist and be a directory; the log lives in `<dataDir>/log/`, created on first lock. */

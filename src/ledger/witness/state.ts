@@ -53,13 +53,11 @@ export const LOG_RECORD_VERSION = 1
 /** The evidence file stops growing here (each report is at most a request body and a note). */
 export const MAX_EVIDENCE_FILE_BYTES = 64 * 1024 * 1024
 
-import { fsyncDir, tempName, writeFileDurably, writeSynced } from '../durable.ts'
+import { fsyncDir, tempName, writeFileDurably, writeSynced } from '../../node/durable.ts'
+import { pidAlive } from '../../node/process.ts'
 
 const storageError = (what: string, e: unknown): CivicError =>
   e instanceof CivicError ? e : new CivicError('ERR_LEDGER_STORAGE', `${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e })
-
-// Durable file primitives: ../durable.ts (re-exported for callers of this module).
-export { writeFileDurably } from '../durable.ts'
 
 // ── the witness key ──────────────────────────────────────────────────────────────────────
 
@@ -144,14 +142,6 @@ async function loadOrCreateKey(dataDir: string, name: string): Promise<LoadedKey
 
 // ── the lock ─────────────────────────────────────────────────────────────────────────────
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** Held lock paths of this process: a lock file with our own pid is live only if listed here. */
 const heldLocks = new Set<string>()

@@ -1,7 +1,9 @@
 /**
- * Durable file writes for the ledger's own files (fs storage, witness state, configuration):
- * a temp file beside the target, written and fsynced, renamed over it, the directory fsynced.
- * A crash leaves the old file or the new one, plus at most a hidden temp file nobody reads.
+ * Durable file writes for the services' own files (ledger storage, witness state, issuer state,
+ * configurations): a temp file beside the target, written and fsynced, renamed over it, the
+ * directory fsynced. A crash leaves the old file or the new one, plus at most a hidden temp file
+ * nobody reads. src/node holds what the Node services (ledger, issuer, CLI) share; the kernel
+ * (src/core) never imports it.
  */
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
