@@ -1,12 +1,12 @@
 /**
- * Text helpers of the issuer console: the one table from error codes to the strings that name
- * them (design §8 rule 4), placeholders filled into translated strings, and times shown in the
- * officer's language.
+ * The app's text helpers: the one table from error codes to the strings that name them (design
+ * §8 rule 4; every role adds its codes here), placeholders filled into translated strings, and
+ * times shown in the reader's language.
  */
-import type { ErrorCode } from '../../../core/errors.ts'
-import type { Locale, StringKey } from '../../i18n/strings.ts'
+import type { ErrorCode } from '../../core/errors.ts'
+import type { Locale, StringKey } from './strings.ts'
 
-/** Codes the issuer console can meet, each with its text; anything else is named by `error.unknown` and its code. */
+/** Codes the screens can meet, each with its text; anything else is named by `error.unknown` and its code. */
 export const ERROR_TEXT: Partial<Record<ErrorCode, StringKey>> = {
   ERR_ISSUER_UNREACHABLE: 'error.ERR_ISSUER_UNREACHABLE',
   ERR_ISSUER_FORBIDDEN: 'error.ERR_ISSUER_FORBIDDEN',
