@@ -16,6 +16,7 @@ import { failFrom, ok, type ErrorCode, type Verdict } from '../../src/core/error
 import { verifyCompactJws } from '../../src/core/jose/jws.ts'
 import { verifySdJwt, type VerifySdJwtOptions } from '../../src/core/sdjwt/verify.ts'
 import { testKey } from '../support/keys.ts'
+import { concatBytes } from '../../src/core/bytes/compare.ts'
 
 // ─── keys, clock, verifier expectations ─────────────────────────────────────────────────────
 
@@ -43,15 +44,7 @@ const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
 
 const enc = (text: string): string => encodeBase64url(encodeUtf8(text))
 const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v))
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
-}
+const concat = concatBytes
 const beToBig = (b: Uint8Array): bigint => b.reduce((n, x) => (n << 8n) | BigInt(x), 0n)
 const bigToBe = (n: bigint, len = 32): Uint8Array => {
   const out = new Uint8Array(len)

@@ -10,6 +10,7 @@
  * DEFLATE's largest ratio), whatever the platform buffers internally.
  */
 import { InputError } from '../errors.ts'
+import { concatBytes } from '../bytes/compare.ts'
 
 const SLICE = 16 * 1024
 
@@ -49,20 +50,12 @@ async function pipe(stream: GenericTransformStream, input: Uint8Array, cap: numb
 /** zlib-compress `data` (the platform picks the level; the draft only recommends the highest). */
 export async function deflateZlib(data: Uint8Array): Promise<Uint8Array> {
   const chunks: Uint8Array[] = []
-  let length = 0
   const bound = data.length + (data.length >>> 10) + 64
   const done = await pipe(new CompressionStream('deflate'), data, bound, (c) => {
     chunks.push(c)
-    length += c.byteLength
   })
   if (!done) throw new RangeError('deflate output above its bound')
-  const out = new Uint8Array(length)
-  let o = 0
-  for (const c of chunks) {
-    out.set(c, o)
-    o += c.byteLength
-  }
-  return out
+  return concatBytes(...chunks)
 }
 
 /**

@@ -20,6 +20,7 @@
  */
 import { isErrorCode, type ErrorCode } from '../../core/errors.ts'
 import { decodeUtf8 } from '../../core/bytes/utf8.ts'
+import { concatBytes } from '../../core/bytes/compare.ts'
 import { cosignatureVerifier } from '../../core/log/cosignature.ts'
 import { parseNote, parseVerifierKey, SIG_TYPE_COSIGNATURE_V1, type Note, type VerifierKey } from '../../core/log/note.ts'
 import { ADD_CHECKPOINT_PATH, formatAddCheckpointRequest, parseSizeBody, TLOG_SIZE_CONTENT_TYPE } from './wire.ts'
@@ -134,13 +135,7 @@ async function readCapped(res: Response): Promise<Uint8Array | null> {
     }
     chunks.push(value)
   }
-  const out = new Uint8Array(size)
-  let o = 0
-  for (const c of chunks) {
-    out.set(c, o)
-    o += c.length
-  }
-  return out
+  return concatBytes(...chunks)
 }
 
 /** `{"error":{"code":"ERR_…","message":"…"}}` from one of our witnesses, else null. */

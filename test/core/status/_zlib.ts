@@ -5,18 +5,11 @@
  */
 import zlib from 'node:zlib'
 import { CivicError } from '../../../src/core/errors.ts'
+import { concatBytes } from '../../../src/core/bytes/compare.ts'
 
 export const MiB = 1 << 20
 
-export const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
-}
+export const concat = concatBytes
 
 /**
  * A valid zlib stream of `mib` MiB of zeros, about 1 KB per MiB (DEFLATE's best ratio is
