@@ -17,16 +17,15 @@
  * never exists half-written; a lock whose process is gone is stale and taken over. Codes:
  * ERR_ISSUER_CONFIG (missing or invalid directory), ERR_ISSUER_LOCKED, ERR_ISSUER_STORAGE.
  */
-import { link, mkdir, open, readFile, unlink, chmod } from 'node:fs/promises'
+import { mkdir, open, readFile, unlink, chmod } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import { CivicError, InputError } from '../core/errors.ts'
 import { parseJson } from '../core/bytes/json.ts'
 import { parsePrivateJwk, type PrivateJwk } from '../core/crypto/jwk.ts'
 import { writeFileDurably } from '../node/durable.ts'
 import { formatIssuerConfig, ISSUER_CONFIG_FILE, parseIssuerConfigText, type IssuerConfig } from './config.ts'
 import { formatIssuerState, parseIssuerState, type IssuerState } from './state.ts'
-import { pidAlive } from '../node/process.ts'
+import { acquirePidLock, pidLockHolder, releasePidLock } from '../node/pid-lock.ts'
 
 export const KEYS_DIR = 'keys'
 export const STATE_FILE = 'state.json'
@@ -120,49 +119,18 @@ export async function writeIssuerState(dataDir: string, state: IssuerState): Pro
 // ── the lock and the running server's address ────────────────────────────────────────────
 
 
-const heldLocks = new Set<string>()
-
 /** The pid holding the directory, if that process is alive (and not this one's own released lock). */
-export async function lockHolder(dataDir: string): Promise<number | null> {
-  const path = resolve(dataDir, LOCK_FILE)
-  const text = await readText(path)
-  if (text === null) return null
-  const pid = /^[1-9][0-9]{0,9}\n?$/.test(text) ? Number(text.trim()) : 0
-  if (pid === process.pid) return heldLocks.has(path) ? pid : null
-  return pid > 0 && pidAlive(pid) ? pid : null
+export function lockHolder(dataDir: string): Promise<number | null> {
+  return pidLockHolder(resolve(dataDir, LOCK_FILE))
 }
 
 export async function acquireLock(dataDir: string): Promise<string> {
   const path = resolve(dataDir, LOCK_FILE)
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`
-    try {
-      const fh = await open(tmp, 'wx', 0o644)
-      try {
-        await fh.writeFile(`${process.pid}\n`)
-        await fh.sync()
-      } finally {
-        await fh.close()
-      }
-      await link(tmp, path)
-      heldLocks.add(path)
-      return path
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw storageError(`cannot create ${path}`, e)
-    } finally {
-      await unlink(tmp).catch(() => {})
-    }
-    const holder = await lockHolder(dataDir)
-    if (holder !== null) throw new CivicError('ERR_ISSUER_LOCKED', `another process (pid ${holder}) holds ${dataDir}`)
-    await unlink(path).catch(() => {})
-  }
-  throw new CivicError('ERR_ISSUER_LOCKED', `could not take ${path}`)
+  await acquirePidLock(path, dataDir, 'ERR_ISSUER_LOCKED', 'ERR_ISSUER_STORAGE')
+  return path
 }
 
-export async function releaseLock(path: string): Promise<void> {
-  heldLocks.delete(path)
-  await unlink(path).catch(() => {})
-}
+export const releaseLock = releasePidLock
 
 export interface ServerInfo {
   pid: number

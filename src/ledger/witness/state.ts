@@ -54,7 +54,7 @@ export const LOG_RECORD_VERSION = 1
 export const MAX_EVIDENCE_FILE_BYTES = 64 * 1024 * 1024
 
 import { fsyncDir, tempName, writeFileDurably, writeSynced } from '../../node/durable.ts'
-import { pidAlive } from '../../node/process.ts'
+import { acquirePidLock, releasePidLock } from '../../node/pid-lock.ts'
 
 const storageError = (what: string, e: unknown): CivicError =>
   e instanceof CivicError ? e : new CivicError('ERR_LEDGER_STORAGE', `${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e })
@@ -143,39 +143,13 @@ async function loadOrCreateKey(dataDir: string, name: string): Promise<LoadedKey
 // ── the lock ─────────────────────────────────────────────────────────────────────────────
 
 
-/** Held lock paths of this process: a lock file with our own pid is live only if listed here. */
-const heldLocks = new Set<string>()
-
 async function acquireLock(dataDir: string): Promise<string> {
   const path = resolve(dataDir, WITNESS_LOCK_FILE)
-  for (let attempt = 0; attempt < 2; attempt++) {
-    // Written whole to a temp file, then linked: the lock file never exists half-written.
-    const tmp = tempName(path)
-    try {
-      await writeSynced(tmp, encodeUtf8(`${process.pid}\n`), 0o644)
-      await link(tmp, path)
-      heldLocks.add(path)
-      return path
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw storageError(`cannot create ${path}`, e)
-    } finally {
-      await unlink(tmp).catch(() => {})
-    }
-    const text = await readFile(path, 'utf8').catch(() => '')
-    const pid = /^[1-9][0-9]{0,9}\n?$/.test(text) ? Number(text.trim()) : 0
-    const live = pid === process.pid ? heldLocks.has(path) : pid > 0 && pidAlive(pid)
-    if (live) throw new CivicError('ERR_LEDGER_LOCKED', `another witness (pid ${pid}) serves ${dataDir}`)
-    // Stale: its process is gone. Remove it and try once more. (Two processes starting at the
-    // same moment over one stale lock could both get here; operators start one witness.)
-    await unlink(path).catch(() => {})
-  }
-  throw new CivicError('ERR_LEDGER_LOCKED', `could not take ${path}`)
+  await acquirePidLock(path, `witness data ${dataDir}`, 'ERR_LEDGER_LOCKED', 'ERR_LEDGER_STORAGE')
+  return path
 }
 
-async function releaseLock(path: string): Promise<void> {
-  heldLocks.delete(path)
-  await unlink(path).catch(() => {})
-}
+const releaseLock = releasePidLock
 
 // ── per-log records ──────────────────────────────────────────────────────────────────────
 
