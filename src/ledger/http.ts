@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { CivicError, type ErrorCode } from '../core/errors.ts'
 import { decodeUtf8 } from '../core/bytes/utf8.ts'
 import { parseCheckpoint } from '../core/log/checkpoint.ts'
+import { parseNote } from '../core/log/note.ts'
 import { proveInclusion } from '../core/log/merkle.ts'
 import { formatTlogProof } from '../core/log/proof.ts'
 import { parseTilePath, tileHashReader, MAX_ENTRY_BYTES, TILE_WIDTH } from '../core/log/tiles.ts'
@@ -65,8 +66,7 @@ export function createLedgerServer(o: LedgerHttpOptions): Server {
     const note = o.sequencer?.checkpoint ?? (await o.storage.getCheckpoint())
     if (!note) return null
     if (cache && cache.note === note) return cache
-    const text = decodeUtf8(note)
-    cache = { note, size: parseCheckpoint(text.slice(0, text.indexOf('\n\n') + 1)).size }
+    cache = { note, size: parseCheckpoint(parseNote(note).text).size }
     return cache
   }
 

@@ -20,7 +20,7 @@ import { CivicError, type ErrorCode, type Verdict } from '../core/errors.ts'
 import { decodeUtf8, encodeUtf8 } from '../core/bytes/utf8.ts'
 import { formatCheckpoint, parseCheckpoint } from '../core/log/checkpoint.ts'
 import { proveConsistency } from '../core/log/merkle.ts'
-import { ed25519NoteSigner, ed25519NoteVerifier, openNote, signNote, type SignerKey, type VerifierKey } from '../core/log/note.ts'
+import { ed25519NoteSigner, ed25519NoteVerifier, openNote, parseNote, signNote, type SignerKey, type VerifierKey } from '../core/log/note.ts'
 import { parseEntryBundle, tileHashReader, entryBundlePath, TILE_WIDTH, MAX_ENTRY_BYTES } from '../core/log/tiles.ts'
 import { bytesEqual } from '../core/bytes/compare.ts'
 import type { LogStorage, StoredObject } from './storage/types.ts'
@@ -258,7 +258,7 @@ export class Sequencer {
   async #reload(): Promise<void> {
     const s = this.#o.storage
     const staged = await s.getStagedCheckpoint()
-    const target = staged ? Math.max(this.#publishedSize, parseCheckpoint(openNoteText(staged)).size) : this.#publishedSize
+    const target = staged ? Math.max(this.#publishedSize, parseCheckpoint(parseNote(staged).text).size) : this.#publishedSize
     this.#edge = await TreeEdge.load(target, (p) => s.getObject(p))
     this.#unpublished = target > this.#publishedSize
     await this.#o.gate.load(this.#entries(0, target))
@@ -329,9 +329,4 @@ export class Sequencer {
     while (this.#queue.length > 0 || this.#flushing) await (this.#flushing ?? this.#runFlush())
     await this.#o.storage.close()
   }
-}
-
-function openNoteText(note: Uint8Array): string {
-  const t = decodeUtf8(note)
-  return t.slice(0, t.indexOf('\n\n') + 1)
 }
