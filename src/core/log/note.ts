@@ -183,19 +183,24 @@ function keyHashField(hash16: string | undefined, what: string): number {
   return parseInt(hash16, 16)
 }
 
+/** `<name>+<hash>+<keydata>` split and each part checked (the key ID is matched by the caller). */
+function keyFields(text: string, what: string, form: string): { name: string; keyId: number; type: NoteKeyType; key: Uint8Array } {
+  const i = text.indexOf('+')
+  const j = i < 0 ? -1 : text.indexOf('+', i + 1)
+  if (j < 0) keyInvalid(`${what}: expected ${form}`)
+  const name = text.slice(0, i)
+  if (!isValidKeyName(name)) keyInvalid(`${what}: invalid key name`)
+  const keyId = keyHashField(text.slice(i + 1, j), what)
+  return { name, keyId, ...keyMaterial(text.slice(j + 1), what) }
+}
+
 /**
  * Parse a verifier key `<name>+<hash>+<keydata>` (Ed25519 0x01 or cosignature/v1 0x04); the
  * key ID must match the key (signed-note §Signatures). Throws InputError ERR_NOTE_KEY_INVALID.
  */
 export function parseVerifierKey(vkey: string): VerifierKey {
   if (typeof vkey !== 'string' || vkey.length > 1024) keyInvalid('verifier key: not a string of sane length')
-  const i = vkey.indexOf('+')
-  const j = i < 0 ? -1 : vkey.indexOf('+', i + 1)
-  if (j < 0) keyInvalid('verifier key: expected <name>+<hash>+<key>')
-  const name = vkey.slice(0, i)
-  if (!isValidKeyName(name)) keyInvalid('verifier key: invalid key name')
-  const keyId = keyHashField(vkey.slice(i + 1, j), 'verifier key')
-  const { type, key } = keyMaterial(vkey.slice(j + 1), 'verifier key')
+  const { name, keyId, type, key } = keyFields(vkey, 'verifier key', '<name>+<hash>+<key>')
   if (!isEd25519PublicKey(key)) keyInvalid('verifier key: not a usable Ed25519 public key (non-canonical, off the curve or of small order)')
   if (noteKeyId(name, type, key) !== keyId) keyInvalid('verifier key: the key ID does not match the key')
   return { name, type, keyId, publicKey: key }
@@ -210,14 +215,7 @@ export function formatVerifierKey(key: Pick<VerifierKey, 'name' | 'type' | 'publ
 export function parseSignerKey(skey: string): SignerKey {
   if (typeof skey !== 'string' || skey.length > 1024) keyInvalid('signer key: not a string of sane length')
   if (!skey.startsWith('PRIVATE+KEY+')) keyInvalid('signer key: must start with PRIVATE+KEY+')
-  const body = skey.slice('PRIVATE+KEY+'.length)
-  const i = body.indexOf('+')
-  const j = i < 0 ? -1 : body.indexOf('+', i + 1)
-  if (j < 0) keyInvalid('signer key: expected PRIVATE+KEY+<name>+<hash>+<key>')
-  const name = body.slice(0, i)
-  if (!isValidKeyName(name)) keyInvalid('signer key: invalid key name')
-  const keyId = keyHashField(body.slice(i + 1, j), 'signer key')
-  const { type, key } = keyMaterial(body.slice(j + 1), 'signer key')
+  const { name, keyId, type, key } = keyFields(skey.slice('PRIVATE+KEY+'.length), 'signer key', 'PRIVATE+KEY+<name>+<hash>+<key>')
   const publicKey = ed25519PublicKey(key)
   if (noteKeyId(name, type, publicKey) !== keyId) keyInvalid('signer key: the key ID does not match the key')
   return { name, type, keyId, publicKey, secretKey: key }
