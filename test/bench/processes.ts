@@ -19,13 +19,9 @@ import { testKey } from '../support/keys.ts'
 const BIN = join(PROJECT_ROOT, 'src/cli/bin.mjs')
 
 async function civic(args: string[]): Promise<{ child: ChildProcess; line: Record<string, unknown> }> {
-  const prof = process.env.CIVIC_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CIVIC_BENCH_PROF}`] : []
-  const child = spawn(process.execPath, [...prof, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let err = ''
-  child.stderr!.on('data', (d) => {
-    err += d
-    if (process.env.CIVIC_BENCH_LOG) process.stderr.write(d)
-  })
+  child.stderr!.on('data', (d) => (err += d))
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve)
     child.once('exit', (code) => reject(new Error(`civic ${args[0]} exited ${code}: ${err}`)))
