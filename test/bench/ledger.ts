@@ -54,7 +54,7 @@ function postEntry(url: URL, body: Uint8Array): Promise<void> {
 }
 
 /** Concurrent writers: status lists being re-anchored at once, each by its own connection. */
-const WRITERS = Number(process.env.CIVIC_BENCH_WRITERS ?? 256)
+const WRITERS = 256
 
 /** WRITERS writers, writer k sending entries k, k + WRITERS, … one after another (its list's versions in order). */
 async function appendAll(url: string, entries: Uint8Array[], inFlight = WRITERS): Promise<number> {
