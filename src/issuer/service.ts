@@ -181,7 +181,13 @@ export interface RotationReport {
 export type StatusAction = 'revoke' | 'suspend' | 'reinstate'
 
 const b64hash = (s: string): string => encodeBase64url(createHash('sha256').update(s).digest())
-const newId = (): string => encodeBase64url(randomBytes(16))
+/** 128 random bits as base64url, never starting with `-` or `_` (officers pass ids as `--id <id>`). */
+const newId = (): string => {
+  for (;;) {
+    const id = encodeBase64url(randomBytes(16))
+    if (/^[A-Za-z0-9]/.test(id)) return id
+  }
+}
 
 function view(c: CredentialRecord): CredentialView {
   return { id: c.id, vct: c.vct, configurationId: c.configurationId, officer: c.officer, status: c.status, createdAt: c.createdAt, issuedAt: c.issuedAt, statusChangedAt: c.statusChangedAt, copies: c.copies.map((x) => ({ ...x })) }

@@ -192,3 +192,15 @@ describe('DPoP-bound access tokens', () => {
     refused(await token({ grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': o2.preAuthorizedCode }, { dpop: good }), 400, 'invalid_dpop_proof', 'ERR_VCI_DPOP_INVALID')
   })
 })
+
+describe('credential ids', () => {
+  // An id starting with "-" could not follow `--id` on a command line (the option parser takes
+  // it for an option); a plain base64url id starts with "-" or "_" one time in 32.
+  it('never start with - or _', async () => {
+    for (let i = 0; i < 200; i++) {
+      const o = await iw.svc.createOffer({ vct: 'urn:civic:resident-id', claims: CITIZEN, txCode: false })
+      expect(o.credentialId).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{21}$/)
+      expect(o.offerId).toMatch(/^[A-Za-z0-9]/)
+    }
+  })
+})
