@@ -2,6 +2,7 @@
 import { defineConfig } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { VitePWA } from 'vite-plugin-pwa'
+import { availableParallelism } from 'node:os'
 
 export default defineConfig({
   plugins: [
@@ -41,6 +42,9 @@ export default defineConfig({
   build: { target: 'es2022' },
   resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
   test: {
+    // At most two test files at once: several tests start servers, PostgreSQL or Chromium, and a
+    // host that reports more CPUs than it grants must not turn them into timeouts.
+    maxWorkers: Math.max(1, Math.min(2, availableParallelism() - 1)),
     projects: [
       {
         extends: true,
@@ -51,6 +55,7 @@ export default defineConfig({
           exclude: ['test/e2e/**'],
           setupFiles: ['fake-indexeddb/auto'],
           testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {

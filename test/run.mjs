@@ -5,38 +5,112 @@
 //   layer 1: svelte-check (types of src/ and test/), counted as one check
 //   layer 2: vitest, projects `unit` (node + fake-indexeddb) and `e2e`
 //            (built app in Debian Chromium through playwright-core)
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+//
+// Every layer runs in its own process group under a deadline. A layer that
+// overruns is stopped (SIGTERM, then SIGKILL), the test files it was still in
+// are named, and it counts as failed: the run always ends, and always says why.
+// When a layer ends, whatever it left running in its group is stopped too, so
+// no stray process keeps the terminal or a CI log pipe open.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const bin = (name) => join('node_modules', '.bin', name)
+const minutes = (name, fallback) => {
+  const v = Number(process.env[name])
+  return Number.isFinite(v) && v > 0 ? v : fallback
+}
+const CHECK_DEADLINE_MIN = minutes('CIVIC_CHECK_DEADLINE_MIN', 10)
+const VITEST_DEADLINE_MIN = minutes('CIVIC_TEST_DEADLINE_MIN', 30)
+
 let passed = 0
 let failed = 0
 let skipped = 0
 
-console.log('== type check (svelte-check)')
-const check = spawnSync(bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human'], { stdio: 'inherit' })
-if (check.status === 0) passed++
+const stamp = () => new Date().toISOString().slice(11, 19)
+
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // the group is already gone
+  }
+}
+
+/** Run one layer in its own process group; resolves with { code, signal, timedOut }. */
+function runLayer(command, args, { env, deadlineMin, onDeadline }) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env, detached: true })
+    let timedOut = false
+    let hard
+    const deadline = setTimeout(() => {
+      timedOut = true
+      onDeadline?.()
+      killGroup(child.pid, 'SIGTERM')
+      hard = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 15_000)
+    }, deadlineMin * 60_000)
+    const forward = (sig) => () => {
+      killGroup(child.pid, sig)
+      process.exit(130)
+    }
+    const onInt = forward('SIGINT')
+    const onTerm = forward('SIGTERM')
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
+    child.on('error', (error) => {
+      console.error(`${command}: ${error.message}`)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(deadline)
+      clearTimeout(hard)
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      killGroup(child.pid, 'SIGKILL') // stragglers of this layer
+      resolve({ code, signal, timedOut })
+    })
+  })
+}
+
+console.log(`== type check (svelte-check)  [${stamp()}]`)
+const check = await runLayer(bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human'], {
+  env: process.env,
+  deadlineMin: CHECK_DEADLINE_MIN,
+  onDeadline: () => console.error(`svelte-check did not finish within ${CHECK_DEADLINE_MIN} min: stopped`),
+})
+if (check.code === 0) passed++
 else failed++
 
-console.log('== vitest (unit + e2e)')
+console.log(`== vitest (unit + e2e)  [${stamp()}]`)
 const dir = mkdtempSync(join(tmpdir(), 'civic-test-'))
 const summaryFile = join(dir, 'summary.json')
+const progressFile = join(dir, 'running.json')
+const running = () => {
+  try {
+    return JSON.parse(readFileSync(progressFile, 'utf8'))
+  } catch {
+    return []
+  }
+}
 const extra = process.argv.slice(2)
-const vt = spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=./test/support/plain-summary.ts', ...extra], {
-  stdio: 'inherit',
-  env: { ...process.env, CIVIC_SUMMARY_FILE: summaryFile },
+const vt = await runLayer(bin('vitest'), ['run', '--reporter=default', '--reporter=./test/support/plain-summary.ts', ...extra], {
+  env: { ...process.env, CIVIC_SUMMARY_FILE: summaryFile, CIVIC_PROGRESS_FILE: progressFile },
+  deadlineMin: VITEST_DEADLINE_MIN,
+  onDeadline: () => {
+    const files = running()
+    console.error(`vitest did not finish within ${VITEST_DEADLINE_MIN} min: stopped.`)
+    console.error(files.length ? `still running: ${files.join(', ')}` : 'no test file was running (stuck outside the tests)')
+  },
 })
-try {
+if (!vt.timedOut && existsSync(summaryFile)) {
   const s = JSON.parse(readFileSync(summaryFile, 'utf8'))
   passed += s.passed
   failed += s.failed
   skipped += s.skipped
-  if (vt.status !== 0 && s.failed === 0) failed++ // vitest failed for a reason outside any test
-} catch {
-  console.error('vitest wrote no summary: counted as one failure')
-  failed++
+  if (vt.code !== 0 && s.failed === 0) failed++ // vitest failed for a reason outside any test
+} else {
+  if (!vt.timedOut) console.error('vitest wrote no summary: counted as one failure')
+  failed += Math.max(1, running().length)
 }
 rmSync(dir, { recursive: true, force: true })
 

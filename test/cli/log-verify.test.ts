@@ -2,7 +2,7 @@
 // given, and fails with a code once any byte of the checkpoint, a tile or a bundle changes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { PROJECT_ROOT, vectorPath } from '../support/vectors.ts'
@@ -15,7 +15,7 @@ const BIN = join(PROJECT_ROOT, 'src/cli/bin.mjs')
 let dir = ''
 
 const civic = (args: string[]) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: PROJECT_ROOT })
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 60_000 })
   return { code: r.status, out: r.stdout.trim() }
 }
 function files(d: string): string[] {
@@ -25,6 +25,16 @@ function files(d: string): string[] {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'civic-tessera-'))
   cpSync(vectorPath('tessera-log'), dir, { recursive: true })
+  // The vectors may be read-only; the copy is ours to damage and to remove.
+  const own = (d: string): void => {
+    chmodSync(d, 0o755)
+    for (const n of readdirSync(d)) {
+      const p = join(d, n)
+      if (statSync(p).isDirectory()) own(p)
+      else chmodSync(p, 0o644)
+    }
+  }
+  own(dir)
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 

@@ -13,7 +13,7 @@ let dir = ''
 const f = (name: string) => join(dir, name)
 
 function civic(args: string[], stdin = '') {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input: stdin, encoding: 'utf8', cwd: PROJECT_ROOT })
+  const r = spawnSync(process.execPath, [BIN, ...args], { input: stdin, encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 60_000 })
   return { code: r.status, out: r.stdout.trim(), err: r.stderr.trim() }
 }
 

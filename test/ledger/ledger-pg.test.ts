@@ -60,7 +60,7 @@ describe('ledger on PostgreSQL', () => {
     const dir = join(world.dir, 'info')
     mkdirSync(dir)
     await writeLedgerConfig(dir, { ...world.rawConfig, url: 'http://127.0.0.1:9/' })
-    const info = (d: string) => spawnSync(process.execPath, [join(PROJECT_ROOT, 'src/cli/bin.mjs'), 'ledger', 'info', '--data', d], { encoding: 'utf8' })
+    const info = (d: string) => spawnSync(process.execPath, [join(PROJECT_ROOT, 'src/cli/bin.mjs'), 'ledger', 'info', '--data', d], { encoding: 'utf8', timeout: 60_000 })
     const r = info(dir)
     expect(r.status).toBe(0)
     expect(JSON.parse(r.stdout)).toStrictEqual({

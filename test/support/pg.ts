@@ -86,7 +86,7 @@ function freePort(): Promise<number> {
 }
 
 function hasSetpriv(): boolean {
-  return spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0
+  return spawnSync('setpriv', ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0
 }
 
 export async function startPg(opts: StartPgOptions = {}): Promise<PgServer> {
@@ -98,7 +98,7 @@ export async function startPg(opts: StartPgOptions = {}): Promise<PgServer> {
   if (process.getuid?.() === 0) {
     const id = (flag: string): number => {
       try {
-        return Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim())
+        return Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', timeout: 10_000 }).trim())
       } catch {
         throw new Error('running as root, but there is no `postgres` user to run PostgreSQL as (it comes with the postgresql package)')
       }
@@ -110,7 +110,7 @@ export async function startPg(opts: StartPgOptions = {}): Promise<PgServer> {
   const env = { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' }
   const opt = { ...ids, cwd: dir, env }
   const tool = (name: string, args: string[]): void => {
-    const r = spawnSync(join(bin, name), args, { ...opt, encoding: 'utf8' })
+    const r = spawnSync(join(bin, name), args, { ...opt, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' })
     if (r.status !== 0) throw new Error(`${name} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}${r.error ?? ''}`)
   }
   const settings: Record<string, string> = {
@@ -194,7 +194,7 @@ export async function startPg(opts: StartPgOptions = {}): Promise<PgServer> {
 
     /** For process 'exit': synchronous only. */
     killSync(): void {
-      if (running()) spawnSync(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], { ...opt, stdio: 'ignore' })
+      if (running()) spawnSync(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], { ...opt, stdio: 'ignore', timeout: 30_000, killSignal: 'SIGKILL' })
       rmSync(dir, { recursive: true, force: true })
     },
   }
