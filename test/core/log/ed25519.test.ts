@@ -3,6 +3,7 @@
  * only caller, because this suite owns test/core/log; it may move to test/core/crypto).
  */
 import { describe, expect, it } from 'vitest'
+import { ed25519 } from '@noble/curves/ed25519.js'
 import { seededRandom } from '../../support/keys.ts'
 import { ed25519PublicKey, generateEd25519, isEd25519PublicKey, signEd25519, verifyEd25519 } from '../../../src/core/crypto/ed25519.ts'
 
@@ -75,5 +76,76 @@ describe('Ed25519 (RFC 8032), strict', () => {
     expect(verifyEd25519(a.publicKey, msg, signEd25519(a.secretKey, msg))).toBe(true)
     expect(() => signEd25519(new Uint8Array(31), msg)).toThrow(TypeError)
     expect(() => generateEd25519(() => new Uint8Array(31))).toThrow(RangeError)
+  })
+})
+
+const msg = hex('72')
+
+describe('verifyEd25519 agrees with noble ed25519.verify (strict, zip215: false)', () => {
+  const flip = (b: Uint8Array, i: number): Uint8Array => {
+    const out = Uint8Array.from(b)
+    out[i] = out[i]! ^ 0x01
+    return out
+  }
+  // The small-order points: both encodings of each (RFC 8032 decoding, x sign bit set or not).
+  const SMALL_ORDER = [
+    '0100000000000000000000000000000000000000000000000000000000000000',
+    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    '0000000000000000000000000000000000000000000000000000000000000000',
+    '0000000000000000000000000000000000000000000000000000000000000080',
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
+  ].map(hex)
+
+  it('on valid, damaged and foreign signatures, before and after a key gets its table', () => {
+    const rnd = seededRandom(42)
+    const keys = Array.from({ length: 3 }, () => generateEd25519(rnd))
+    let compared = 0
+    let valid = 0
+    // Six rounds: every key is used far past the use at which its table is built.
+    for (let round = 0; round < 6; round++) {
+      keys.forEach((k, i) => {
+        const msg = rnd(1 + ((round * 37 + i * 11) % 200))
+        const sig = signEd25519(k.secretKey, msg)
+        const torsioned = Uint8Array.of(...SMALL_ORDER[4]!, ...sig.subarray(32)) // R replaced by a small-order point
+        const sigs = [sig, flip(sig, 0), flip(sig, 31), flip(sig, 32), flip(sig, 63), torsioned, signEd25519(keys[(i + 1) % 3]!.secretKey, msg)]
+        for (const s of sigs) {
+          for (const m of [msg, flip(msg, 0)]) {
+            const ours = verifyEd25519(k.publicKey, m, s)
+            expect(ours).toBe(ed25519.verify(s, m, k.publicKey, { zip215: false }))
+            compared++
+            if (ours) valid++
+          }
+        }
+      })
+    }
+    expect(compared).toBe(6 * 3 * 7 * 2)
+    expect(valid).toBe(6 * 3) // exactly the untouched signature over the untouched message
+  })
+
+  it('on small-order keys and small-order R, used often enough to be remembered', () => {
+    for (let use = 0; use < 4; use++) {
+      for (const a of SMALL_ORDER) {
+        for (const r of SMALL_ORDER) {
+          const s = Uint8Array.of(...r, ...new Uint8Array(32))
+          expect(verifyEd25519(a, msg, s)).toBe(false)
+          expect(ed25519.verify(s, msg, a, { zip215: false })).toBe(false)
+        }
+        expect(isEd25519PublicKey(a)).toBe(false)
+      }
+    }
+  })
+
+  it('refuses a non-canonical R (y ≥ p), as noble does', () => {
+    const k = generateEd25519(seededRandom(7))
+    const sig = signEd25519(k.secretKey, msg)
+    const bad = Uint8Array.of(...hex('edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'), ...sig.subarray(32))
+    for (let use = 0; use < 4; use++) {
+      expect(verifyEd25519(k.publicKey, msg, sig)).toBe(true)
+      expect(verifyEd25519(k.publicKey, msg, bad)).toBe(false)
+      expect(ed25519.verify(bad, msg, k.publicKey, { zip215: false })).toBe(false)
+    }
   })
 })
