@@ -7,6 +7,11 @@
  * then, in one synchronous step with no await (so nothing interleaves), the state-dependent
  * rules are checked again against the latest state, the entry is enqueued and folded. If the
  * signing key's standing changed meanwhile, the entry is verified again.
+ *
+ * At most MAX_VERIFYING signature checks are under way at once; later arrivals wait here, in
+ * order. The runtime runs WebCrypto in the same small worker pool as file I/O, so without the
+ * limit a burst of submissions queues hundreds of checks ahead of the storage's writes and
+ * fsyncs, and every batch waits behind them.
  */
 import { CivicError, fail, ok, type Verdict } from '../core/errors.ts'
 import { sameJwk } from '../core/crypto/jwk.ts'
@@ -16,12 +21,17 @@ import { signingAuthority, stateProblem } from '../core/registry/rules.ts'
 import { verifyEntry } from '../core/registry/verify.ts'
 import type { EntryGate } from './sequencer.ts'
 
+const MAX_VERIFYING = 4
+
 export class RegistryGate implements EntryGate {
   readonly #root: RegistryRoot
   readonly #now: () => number
   #committed: RegistryState
   /** The state after each admitted, unpublished entry, in order. */
   #pending: RegistryState[] = []
+  #verifying = 0
+  /** Admissions waiting for a verification slot, first come first served. */
+  #waiting: (() => void)[] = []
 
   constructor(root: RegistryRoot, now: () => number) {
     this.#root = root
@@ -52,7 +62,7 @@ export class RegistryGate implements EntryGate {
   async admit(entry: Uint8Array, allow: ((rateKey: string) => boolean) | undefined, enqueue: () => void): Promise<Verdict<{ rateKey?: string }>> {
     for (let attempt = 0; attempt < 4; attempt++) {
       const seen = this.#tip()
-      const v = await verifyEntry(seen, entry, { now: this.#now() })
+      const v = await this.#verify(seen, entry)
       if (!v.ok) return v
       // ── synchronous from here: no other admission can interleave ──
       const tip = this.#tip()
@@ -73,6 +83,18 @@ export class RegistryGate implements EntryGate {
       return ok({ rateKey })
     }
     return fail('ERR_LEDGER_UNAVAILABLE', 'the registry kept changing under this entry; retry')
+  }
+
+  async #verify(state: RegistryState, entry: Uint8Array): ReturnType<typeof verifyEntry> {
+    if (this.#verifying < MAX_VERIFYING) this.#verifying++
+    else await new Promise<void>((slot) => this.#waiting.push(slot)) // the slot is handed over, still counted
+    try {
+      return await verifyEntry(state, entry, { now: this.#now() })
+    } finally {
+      const next = this.#waiting.shift()
+      if (next) next()
+      else this.#verifying--
+    }
   }
 
   commit(count: number): void {
