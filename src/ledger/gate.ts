@@ -16,7 +16,7 @@
 import { CivicError, fail, ok, type Verdict } from '../core/errors.ts'
 import { sameJwk } from '../core/crypto/jwk.ts'
 import { createRegistryState, type RegistryRoot, type RegistryState } from '../core/registry/state.ts'
-import { foldEntry } from '../core/registry/fold.ts'
+import { foldEntry, RegistryFolder } from '../core/registry/fold.ts'
 import { signingAuthority, stateProblem } from '../core/registry/rules.ts'
 import { verifyEntry } from '../core/registry/verify.ts'
 import type { EntryGate } from './sequencer.ts'
@@ -49,13 +49,14 @@ export class RegistryGate implements EntryGate {
   }
 
   async load(entries: AsyncIterable<Uint8Array>): Promise<void> {
-    let s = createRegistryState(this.#root)
+    const folder = new RegistryFolder(createRegistryState(this.#root))
     for await (const e of entries) {
+      const s = folder.state
       const v = await verifyEntry(s, e, { now: this.#now() })
       if (!v.ok) throw new CivicError('ERR_LEDGER_CORRUPT', `entry ${s.size} of the stored log is refused by the registry rules: ${v.code}: ${v.detail}`)
-      s = foldEntry(s, v.value)
+      folder.fold(v.value)
     }
-    this.#committed = s
+    this.#committed = folder.state
     this.#pending = []
   }
 

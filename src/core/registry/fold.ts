@@ -9,6 +9,9 @@
  * - `foldEntries` verifies and folds a run of log entries starting at `state.size`. A log
  *   should never contain a bad entry (the server validates before sequencing); a reader still
  *   refuses one and reports its log index and code, with the state folded up to it.
+ * - `RegistryFolder` folds a long run (a reader catching up, a ledger loading its log) into a
+ *   private copy, status anchors in place: a pure fold copies the anchor map on every anchor,
+ *   which makes catching up quadratic in the number of status lists.
  */
 import { isJsonObject } from '../bytes/json.ts'
 import type { ErrorCode } from '../errors.ts'
@@ -81,16 +84,47 @@ function apply(state: RegistryState, entry: RegistryEntry): RegistryState {
   }
 }
 
+function assertFoldable(state: RegistryState, entry: RegistryEntry): void {
+  const authority = signingAuthority(state, entry)
+  if (!authority.ok) throw new TypeError(`foldEntry: entry was not verified against this state (${authority.code})`)
+  const problem = stateProblem(state, entry)
+  if (problem) throw new TypeError(`foldEntry: entry was not verified against this state (${problem.code})`)
+}
+
 /**
  * The registry after `entry`. Pure; `entry` must have been accepted by verifyEntry against this
  * same `state` (TypeError otherwise: folding an unverified entry is a bug, not a ledger event).
  */
 export function foldEntry(state: RegistryState, entry: RegistryEntry): RegistryState {
-  const authority = signingAuthority(state, entry)
-  if (!authority.ok) throw new TypeError(`foldEntry: entry was not verified against this state (${authority.code})`)
-  const problem = stateProblem(state, entry)
-  if (problem) throw new TypeError(`foldEntry: entry was not verified against this state (${problem.code})`)
+  assertFoldable(state, entry)
   return apply(state, entry)
+}
+
+/**
+ * Folds entries, one after another, into its own copy of `start` (which it never touches).
+ * `state` is that copy and CHANGES with every `fold`: read it between folds (to verify the next
+ * entry against it), keep it only once folding is over. Same rules as `foldEntry`.
+ */
+export class RegistryFolder {
+  #state: RegistryState
+  constructor(start: RegistryState) {
+    this.#state = { ...start, anchors: { ...start.anchors } }
+  }
+
+  get state(): RegistryState {
+    return this.#state
+  }
+
+  fold(entry: RegistryEntry): void {
+    assertFoldable(this.#state, entry)
+    if (entry.type === 'status-anchor') {
+      const { uri, iss, version, digest, iat, ttl, signedBy } = entry
+      this.#state.anchors[uri] = { uri, iss, version, digest, iat, ttl, signedBy }
+      this.#state.size++
+    } else {
+      this.#state = apply(this.#state, entry) // shares the (private) anchor map
+    }
+  }
 }
 
 export type FoldResult =
@@ -118,11 +152,14 @@ export async function foldEntries(
   options: Omit<VerifyEntryOptions, 'now'> = {},
 ): Promise<FoldResult> {
   if (!Array.isArray(entries)) throw new TypeError('entries must be an array of Uint8Array')
-  let state = typeof start === 'string' || (isJsonObject(start) && 'kty' in start) ? createRegistryState(start as RegistryRoot) : (start as RegistryState)
-  for (const bytes of entries) {
+  const first = typeof start === 'string' || (isJsonObject(start) && 'kty' in start) ? createRegistryState(start as RegistryRoot) : (start as RegistryState)
+  if (entries.length === 0) return { ok: true, value: first }
+  const folder = new RegistryFolder(first)
+  for (const [i, bytes] of entries.entries()) {
+    const state = i === 0 ? first : folder.state
     const v = await verifyEntry(state, bytes, { ...options, now })
     if (!v.ok) return { ok: false, code: v.code, detail: `entry ${state.size}: ${v.detail}`, index: state.size, state }
-    state = apply(state, v.value)
+    folder.fold(v.value)
   }
-  return { ok: true, value: state }
+  return { ok: true, value: folder.state }
 }

@@ -190,3 +190,36 @@ describe('stories', () => {
   })
 })
 
+
+describe('RegistryFolder (foldEntries and the ledger load through it)', () => {
+  it('never touches the state it starts from, and folds as foldEntry does, anchor after anchor', async () => {
+    const frozen = deepFreeze(structuredClone(state))
+    const lists = Array.from({ length: 12 }, (_, i) => `${PSB_STATUS_BASE}f${i}`)
+    const entries: Uint8Array[] = []
+    for (let v = 1; v <= 3; v++) for (const uri of lists) entries.push(await createStatusAnchorEntry({ issuer: psb.as, uri, version: v, statusListToken: `${uri}@${v}`, iat: NOW, ttl: 60 }))
+    const bulk = await foldEntries(frozen, entries, NOW)
+    if (!bulk.ok) throw new Error(bulk.code)
+    let one: typeof state = frozen
+    for (const bytes of entries) {
+      const v = await verifyEntry(one, bytes, { now: NOW })
+      if (!v.ok) throw new Error(v.code)
+      one = foldEntry(one, v.value)
+    }
+    expect(bulk.value).toEqual(one)
+    expect(bulk.value.size).toBe(state.size + 36)
+    expect(bulk.value.anchors[lists[5]!]!.version).toBe(3)
+    expect(frozen).toEqual(state) // deep-frozen: a write would have thrown
+  })
+
+  it('reports the state before a refused entry, unchanged by what followed', async () => {
+    const a = await createStatusAnchorEntry({ issuer: psb.as, uri: `${PSB_STATUS_BASE}g`, version: 1, statusListToken: 'g1', iat: NOW, ttl: 60 })
+    const replay = await createStatusAnchorEntry({ issuer: psb.as, uri: `${PSB_STATUS_BASE}g`, version: 1, statusListToken: 'g1 again', iat: NOW, ttl: 60 })
+    const r = await foldEntries(state, [a, replay], NOW)
+    expect(r).toMatchObject({ ok: false, code: 'ERR_REG_REPLAY', index: state.size + 1 })
+    if (!r.ok) {
+      expect(r.state.size).toBe(state.size + 1)
+      expect(r.state.anchors[`${PSB_STATUS_BASE}g`]!.version).toBe(1)
+    }
+    expect(state.anchors[`${PSB_STATUS_BASE}g`]).toBeUndefined()
+  })
+})
