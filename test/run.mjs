@@ -12,8 +12,8 @@
 // When a layer ends, whatever it left running in its group is stopped too, so
 // no stray process keeps the terminal or a CI log pipe open.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const bin = (name) => join('node_modules', '.bin', name)
@@ -72,6 +72,21 @@ function runLayer(command, args, { env, deadlineMin, onDeadline }) {
   })
 }
 
+// One line of facts about the machine first, so a log cut short still tells where it ran.
+const freeGb = (() => {
+  try {
+    const f = statfsSync(tmpdir())
+    return `${((f.bavail * f.bsize) / 2 ** 30).toFixed(1)} GiB free in ${tmpdir()}`
+  } catch {
+    return `${tmpdir()} unreadable`
+  }
+})()
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+console.log(
+  `== ${process.version}, ${availableParallelism()} CPUs, uid ${process.getuid?.() ?? '?'}, ${freeGb}, ` +
+    `${existsSync(chromium) ? chromium : `no ${chromium}`}, PG_BIN=${process.env.PG_BIN || '(unset)'}, ` +
+    `deadlines ${CHECK_DEADLINE_MIN}+${VITEST_DEADLINE_MIN} min  [${new Date().toISOString()}]`,
+)
 console.log(`== type check (svelte-check)  [${stamp()}]`)
 const check = await runLayer(bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human'], {
   env: process.env,
