@@ -8,6 +8,11 @@
  * rules are checked again against the latest state, the entry is enqueued and folded. If the
  * signing key's standing changed meanwhile, the entry is verified again.
  *
+ * The published registry and the tip are each folded in place (RegistryFolder): admitting an
+ * anchor costs the same with ten status lists as with a hundred thousand. Each admitted entry
+ * is folded twice, into the tip now and into the published registry when its batch publishes;
+ * a failed batch rebuilds the tip from the published registry.
+ *
  * At most MAX_VERIFYING signature checks are under way at once; later arrivals wait here, in
  * order. The runtime runs WebCrypto in the same small worker pool as file I/O, so without the
  * limit a burst of submissions queues hundreds of checks ahead of the storage's writes and
@@ -16,7 +21,8 @@
 import { CivicError, fail, ok, type Verdict } from '../core/errors.ts'
 import { sameJwk } from '../core/crypto/jwk.ts'
 import { createRegistryState, type RegistryRoot, type RegistryState } from '../core/registry/state.ts'
-import { foldEntry, RegistryFolder } from '../core/registry/fold.ts'
+import { RegistryFolder } from '../core/registry/fold.ts'
+import type { RegistryEntry } from '../core/registry/entry.ts'
 import { signingAuthority, stateProblem } from '../core/registry/rules.ts'
 import { verifyEntry } from '../core/registry/verify.ts'
 import type { EntryGate } from './sequencer.ts'
@@ -26,9 +32,12 @@ const MAX_VERIFYING = 4
 export class RegistryGate implements EntryGate {
   readonly #root: RegistryRoot
   readonly #now: () => number
-  #committed: RegistryState
-  /** The state after each admitted, unpublished entry, in order. */
-  #pending: RegistryState[] = []
+  /** The registry as the published log makes it. */
+  #committed: RegistryFolder
+  /** The published registry plus every admitted, unpublished entry. */
+  #tip: RegistryFolder
+  /** The admitted, unpublished entries, in order. */
+  #pending: RegistryEntry[] = []
   #verifying = 0
   /** Admissions waiting for a verification slot, first come first served. */
   #waiting: (() => void)[] = []
@@ -36,16 +45,13 @@ export class RegistryGate implements EntryGate {
   constructor(root: RegistryRoot, now: () => number) {
     this.#root = root
     this.#now = now
-    this.#committed = createRegistryState(root)
+    this.#committed = new RegistryFolder(createRegistryState(root))
+    this.#tip = new RegistryFolder(this.#committed.state)
   }
 
-  /** The registry as the published log makes it. */
+  /** The registry as the published log makes it (live: it changes as batches are published). */
   get state(): RegistryState {
-    return this.#committed
-  }
-
-  #tip(): RegistryState {
-    return this.#pending[this.#pending.length - 1] ?? this.#committed
+    return this.#committed.state
   }
 
   async load(entries: AsyncIterable<Uint8Array>): Promise<void> {
@@ -56,41 +62,47 @@ export class RegistryGate implements EntryGate {
       if (!v.ok) throw new CivicError('ERR_LEDGER_CORRUPT', `entry ${s.size} of the stored log is refused by the registry rules: ${v.code}: ${v.detail}`)
       folder.fold(v.value)
     }
-    this.#committed = folder.state
-    this.#pending = []
+    this.#committed = folder
+    this.reset()
   }
 
   async admit(entry: Uint8Array, allow: ((rateKey: string) => boolean) | undefined, enqueue: () => void): Promise<Verdict<{ rateKey?: string }>> {
     for (let attempt = 0; attempt < 4; attempt++) {
-      const seen = this.#tip()
-      const v = await this.#verify(seen, entry)
+      const { verdict: v, standing } = await this.#verify(entry)
       if (!v.ok) return v
       // ── synchronous from here: no other admission can interleave ──
-      const tip = this.#tip()
+      const tip = this.#tip.state
       const e = v.value
-      if (tip !== seen) {
-        const before = signingAuthority(seen, e)
-        const now = signingAuthority(tip, e)
-        if (!now.ok) return now
-        if (!before.ok || before.value.kid !== now.value.kid || !sameJwk(before.value.jwk, now.value.jwk)) continue // standing changed: verify again
-        const problem = stateProblem(tip, e)
-        if (problem) return problem
-      }
+      const now = signingAuthority(tip, e)
+      if (!now.ok) return now
+      // The key the signature was checked with, from the standing as it was then.
+      const before = signingAuthority({ ...tip, ...standing }, e)
+      if (!before.ok || before.value.kid !== now.value.kid || !sameJwk(before.value.jwk, now.value.jwk)) continue // standing changed: verify again
+      const problem = stateProblem(tip, e)
+      if (problem) return problem
       // Rate limits apply per author: the issuer for its anchors and key changes, the root for the rest.
       const rateKey = e.iss
       if (allow && !allow(rateKey)) return fail('ERR_LEDGER_RATE_LIMITED', `too many entries from ${rateKey}`)
-      this.#pending.push(foldEntry(tip, e))
+      this.#tip.fold(e)
+      this.#pending.push(e)
       enqueue()
       return ok({ rateKey })
     }
     return fail('ERR_LEDGER_UNAVAILABLE', 'the registry kept changing under this entry; retry')
   }
 
-  async #verify(state: RegistryState, entry: Uint8Array): ReturnType<typeof verifyEntry> {
+  /**
+   * verifyEntry against the tip, in a verification slot. `standing` holds the parts of the tip
+   * that decide who may sign what, as they were when the check began: folding replaces those
+   * maps and never edits them, so the references are a snapshot.
+   */
+  async #verify(entry: Uint8Array): Promise<{ verdict: Verdict<RegistryEntry>; standing: Pick<RegistryState, 'root' | 'issuers' | 'verifiers'> }> {
     if (this.#verifying < MAX_VERIFYING) this.#verifying++
     else await new Promise<void>((slot) => this.#waiting.push(slot)) // the slot is handed over, still counted
     try {
-      return await verifyEntry(state, entry, { now: this.#now() })
+      const s = this.#tip.state
+      const standing = { root: s.root, issuers: s.issuers, verifiers: s.verifiers }
+      return { verdict: await verifyEntry(s, entry, { now: this.#now() }), standing }
     } finally {
       const next = this.#waiting.shift()
       if (next) next()
@@ -99,12 +111,11 @@ export class RegistryGate implements EntryGate {
   }
 
   commit(count: number): void {
-    if (count === 0) return
-    this.#committed = this.#pending[count - 1]!
-    this.#pending = this.#pending.slice(count)
+    for (const e of this.#pending.splice(0, count)) this.#committed.fold(e)
   }
 
   reset(): void {
     this.#pending = []
+    this.#tip = new RegistryFolder(this.#committed.state)
   }
 }

@@ -8,7 +8,9 @@ import { verifyTlogProof } from '../../src/core/log/proof.ts'
 import { startLedger, type LedgerService } from '../../src/ledger/service.ts'
 import { verifyLog } from '../../src/cli/log-verify.ts'
 import { logVerifierKey } from '../../src/ledger/config.ts'
-import { get, makeWorld, nowSeconds, post, type World } from './_ledger.ts'
+import { createKeyChangeEntry } from '../../src/core/registry/create.ts'
+import { testKey } from '../support/keys.ts'
+import { get, makeWorld, nowSeconds, post, PSB, type World } from './_ledger.ts'
 
 let world: World
 let ledger: LedgerService
@@ -177,6 +179,40 @@ describe('ledger', () => {
       expect(after.split('\n').slice(0, 3)).toEqual(before.split('\n').slice(0, 3))
       expect((await post(again.url, await w.anchor('https://psb.gov.example/status/r', 1))).json.error.code).toBe('ERR_REG_REPLAY')
       expect((await post(again.url, await w.anchor('https://psb.gov.example/status/r', 2))).json.index).toBe(2)
+    } finally {
+      await w.cleanup()
+    }
+  })
+})
+
+describe('ledger: a key revoked while anchors signed with it are in flight', () => {
+  it('admits none of them after the revocation, and every refusal has a code', async () => {
+    const w = await makeWorld()
+    try {
+      const l = await w.start()
+      expect((await post(l.url, w.accreditation)).status).toBe(200)
+      const next = testKey('ES256')
+      const add = await createKeyChangeEntry({ signer: w.psb, subject: PSB, action: 'add', kid: 'key-2', jwk: next.signer.publicJwk, iat: nowSeconds() })
+      expect((await post(l.url, add)).status).toBe(200)
+      const revoke = await createKeyChangeEntry({ signer: { did: PSB, kid: 'key-2', signer: next.signer }, subject: PSB, action: 'revoke', kid: 'key-1', iat: nowSeconds() })
+      const anchors = await Promise.all(Array.from({ length: 40 }, (_, i) => w.anchor(`https://psb.gov.example/status/race${i}`, 1)))
+      const bodies = [...anchors.slice(0, 20), revoke, ...anchors.slice(20)]
+      const answers = await Promise.all(bodies.map((b) => post(l.url, b)))
+      const revoked = answers[20]!
+      expect(revoked.status).toBe(200)
+      const cut = revoked.json.index as number
+      let admitted = 0
+      for (const [i, a] of answers.entries()) {
+        if (i === 20) continue
+        if (a.status === 200) {
+          expect(a.json.index).toBeLessThan(cut)
+          admitted++
+        } else {
+          expect(a.status).toBe(403)
+          expect(a.json.error.code).toMatch(/^ERR_REG_KEY_REVOKED$|^ERR_JWS_KEY_UNKNOWN$/)
+        }
+      }
+      expect(admitted).toBeLessThan(40) // the revocation was not simply last
     } finally {
       await w.cleanup()
     }
