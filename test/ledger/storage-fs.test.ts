@@ -214,6 +214,7 @@ describe('fs backend specifics', () => {
     expect(await s.getStagedCheckpoint()).toEqual(batchOf(1, ['tile/0/000.p/1']).checkpoint)
     expect(await s.getCheckpoint()).toEqual(cosigned(batchOf(1, ['tile/0/000.p/1']).checkpoint))
     expect(await s.getObject('tile/0/000.p/2')).toBeNull() // not even the objects: the check comes first
+    expect(readdirSync(join(dataDir, 'log'), { recursive: true }).filter((n) => String(n).endsWith('.tmp'))).toEqual([]) // nor temp files left behind
     // asking again: refused while the other lives; granted once it is gone
     expect(await codeOf(s.acquireSequencerLock())).toBe('ERR_LEDGER_LOCKED')
     expect(await codeOf(s.stage(batchOf(2, ['tile/0/000.p/2'])))).toBe('ERR_LEDGER_LOCKED')

@@ -216,27 +216,37 @@ class FsStorage implements LogStorage {
       // Durable-write order (types.ts contract: objects first, staged checkpoint last), and
       // what a crash at each step leaves:
       // 0. still ours? A sequencer whose lock was taken over must not write objects into its
-      //    successor's tree (see the residual race in the file comment).
-      await this.assertLockStillOurs()
+      //    successor's tree (see the residual race in the file comment). Checked beside steps
+      //    1–2, which write nothing anyone reads, and awaited before the first rename (step 3).
+      const lockCheck = this.assertLockStillOurs()
       // 1. mkdir every missing directory of the batch (parents first). Their entries are made
       //    durable in step 3, with the files, in one pass of directory fsyncs.
       //    → empty directories; both checkpoints stand and refer to none of them.
-      step = 'creating directories'
-      const { fresh, parents } = await this.makeDirs(dirs)
       // 2. write every object to a temp file in its final directory and fsync it (16 at a time).
       //    → `.*.tmp` files: not tile paths, so never read or served.
       //    The staged checkpoint's temp file is written and fsynced alongside: a temp file is
       //    never read, and its rename (step 5) still comes after every object is durable.
-      step = 'writing objects'
       const stagedTmp = tempName(this.stagedPath)
-      pending.add(stagedTmp)
-      await Promise.all([
-        writeSynced(stagedTmp, batch.checkpoint),
-        eachLimited(items, async (it) => {
-          pending.add(it.tmp)
-          await writeSynced(it.tmp, it.bytes)
-        }),
-      ])
+      const written = (async () => {
+        step = 'creating directories'
+        const made = await this.makeDirs(dirs)
+        step = 'writing objects'
+        pending.add(stagedTmp)
+        await Promise.all([
+          writeSynced(stagedTmp, batch.checkpoint),
+          eachLimited(items, async (it) => {
+            pending.add(it.tmp)
+            await writeSynced(it.tmp, it.bytes)
+          }),
+        ])
+        return made
+      })()
+      // Both settle before anything is decided, so no write is still under way when the catch
+      // below removes the temp files.
+      const [lockOk, writtenOk] = await Promise.allSettled([lockCheck, written])
+      if (lockOk.status === 'rejected') throw lockOk.reason
+      if (writtenOk.status === 'rejected') throw writtenOk.reason
+      const { fresh, parents } = writtenOk.value
       // 3. rename each temp file over its final name (atomic: a reader sees the old object, or
       //    none, or the whole new one), then fsync, once each, every touched directory and the
       //    parent of every directory not yet known durable. The directory handles are opened
@@ -244,6 +254,8 @@ class FsStorage implements LogStorage {
       //    Tessera's syncDir).
       //    → some new objects, perhaps not yet durable, all beyond the published tree; no
       //    durable checkpoint refers to them yet, and a later stage may overwrite them.
+      // 4. still ours? (again: this batch may have taken a while) Checked beside the directory
+      //    fsyncs, and awaited before step 5.
       step = 'renaming objects into place'
       const handles: FileHandle[] = []
       try {
@@ -253,15 +265,14 @@ class FsStorage implements LogStorage {
           pending.delete(it.tmp)
         })
         step = 'fsyncing directories'
-        await eachLimited(handles, (h) => h.sync())
+        const [synced, stillOurs] = await Promise.allSettled([eachLimited(handles, (h) => h.sync()), this.assertLockStillOurs()])
+        if (synced.status === 'rejected') throw synced.reason
+        if (stillOurs.status === 'rejected') throw stillOurs.reason
       } finally {
         await Promise.all(handles.map((h) => h.close().catch(() => {})))
       }
       for (const d of fresh) this.knownDirs.add(d)
-      // Every object of the batch is now durable.
-      // 4. still ours? (again: this batch may have taken a while)
-      step = 'checking the sequencer lock'
-      await this.assertLockStillOurs()
+      // Every object of the batch is now durable, and the lock was still ours after that.
       // 5. replace the staged checkpoint: rename its fsynced temp file (step 2), fsync log/.
       //    → before its rename: the old staged checkpoint. The published one and its objects
       //    are untouched (a stage only writes beyond the published tree); if this batch
