@@ -272,7 +272,7 @@ class FsStorage implements LogStorage {
         await Promise.all(handles.map((h) => h.close().catch(() => {})))
       }
       for (const d of fresh) this.knownDirs.add(d)
-      // Every object of the batch is now durable, and the lock was still ours after that.
+      // Every object of the batch is now durable, and the lock was still ours at the second check.
       // 5. replace the staged checkpoint: rename its fsynced temp file (step 2), fsync log/.
       //    → before its rename: the old staged checkpoint. The published one and its objects
       //    are untouched (a stage only writes beyond the published tree); if this batch
