@@ -183,8 +183,7 @@ class FsStorage implements LogStorage {
     return this.serially(async () => {
       const pending = new Set<string>()
       try {
-        await this.assertLockStillOurs()
-        await this.replaceFile(this.publishedPath, note, pending)
+        await this.replaceFile(this.publishedPath, note, pending, this.assertLockStillOurs())
       } catch (e) {
         await Promise.all([...pending].map((p) => unlink(p).catch(() => {})))
         throw e instanceof CivicError ? e : storageError('fs: publishing the checkpoint', e)
@@ -293,7 +292,8 @@ class FsStorage implements LogStorage {
 
   /**
    * Durably replace one checkpoint file (Tessera `overwrite`):
-   *   a. write `<name>.<pid>.<random>.tmp` beside it and fsync it
+   *   a. write `<name>.<pid>.<random>.tmp` beside it and fsync it, while `guard` (the lock
+   *      check) runs; nothing goes further unless both succeed
    *      → crash: the old file stands (plus a temp file nobody reads).
    *   b. rename it over the final name: atomic, readers see the old note or the new one
    *      → crash: after a process crash the new note stands; after a power loss before (c),
@@ -302,10 +302,12 @@ class FsStorage implements LogStorage {
    *      durably staged already, and recovery re-witnesses and publishes that same tree.
    *   c. fsync log/ → the new note is durable; resolve.
    */
-  private async replaceFile(final: string, bytes: Uint8Array, pending: Set<string>): Promise<void> {
+  private async replaceFile(final: string, bytes: Uint8Array, pending: Set<string>, guard: Promise<void>): Promise<void> {
     const tmp = tempName(final)
     pending.add(tmp)
-    await writeSynced(tmp, bytes)
+    const [written, allowed] = await Promise.allSettled([writeSynced(tmp, bytes), guard])
+    if (allowed.status === 'rejected') throw allowed.reason
+    if (written.status === 'rejected') throw written.reason
     await rename(tmp, final)
     pending.delete(tmp)
     await fsyncDir(dirname(final))
