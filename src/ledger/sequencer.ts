@@ -293,10 +293,17 @@ export class Sequencer {
       if (!b) throw new CivicError('ERR_LEDGER_CORRUPT', `${path} missing`)
       return b
     })
+    // Witnesses usually know the same size: one proof per size asked for, shared.
+    const proofs = new Map<number, ReturnType<typeof proveConsistency>>()
+    const proofFrom = (old: number): ReturnType<typeof proveConsistency> => {
+      let p = proofs.get(old)
+      if (!p) proofs.set(old, (p = proveConsistency(old, size, reader)))
+      return p
+    }
     const ask = async (w: WitnessConfig): Promise<string | null> => {
       for (let attempt = 0; attempt < 3; attempt++) {
         const old = Math.min(this.#witnessSize.get(w.url) ?? 0, size)
-        const proof = old === 0 || old === size ? [] : await proveConsistency(old, size, reader)
+        const proof = old === 0 || old === size ? [] : await proofFrom(old)
         const r = await this.#o
           .cosign({ url: w.url, witnessKey: w.key, oldSize: old, consistencyProof: proof, checkpointNote: note, timeoutMs: this.#o.witnessTimeoutMs })
           .catch((): Awaited<ReturnType<CosignRequest>> => ({ ok: false, status: 0, code: 'ERR_LEDGER_UNAVAILABLE' }))
