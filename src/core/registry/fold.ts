@@ -156,6 +156,7 @@ export async function foldEntries(
   if (entries.length === 0) return { ok: true, value: first }
   const folder = new RegistryFolder(first)
   for (const [i, bytes] of entries.entries()) {
+    // The first entry is checked against the caller's own object, so a refusal there hands it back as is.
     const state = i === 0 ? first : folder.state
     const v = await verifyEntry(state, bytes, { ...options, now })
     if (!v.ok) return { ok: false, code: v.code, detail: `entry ${state.size}: ${v.detail}`, index: state.size, state }
