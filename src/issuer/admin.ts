@@ -31,6 +31,8 @@ import { qrSvg } from './qr.ts'
 export interface AdminRequest {
   method: string
   path: string
+  /** The request's headers as node:http gives them (cookie and authorization are read from here). */
+  headers: Readonly<Record<string, string | string[] | undefined>>
   remoteAddress: string | undefined
   host: string | undefined
   origin: string | undefined

@@ -103,7 +103,7 @@ export async function startIssuerServer(svc: IssuerService, o: IssuerServerOptio
       let ar: AdminRequest | undefined
       try {
         const body = method === 'POST' ? await readBody(req, MAX_BODY) : new Uint8Array(0)
-        ar = { method, path, remoteAddress: req.socket.remoteAddress, host: req.headers.host, origin, contentType: mediaType(req), body }
+        ar = { method, path, headers: req.headers, remoteAddress: req.socket.remoteAddress, host: req.headers.host, origin, contentType: mediaType(req), body }
         const r = method === 'OPTIONS' ? admin.preflight(ar) : await admin.handle(ar)
         return send(res, r.status, r.headers, r.body)
       } catch (e) {
