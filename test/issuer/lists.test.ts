@@ -1,14 +1,24 @@
 // Status list allocation (src/issuer/lists.ts): every copy gets its own index, uniformly at
 // random among all free entries of all lists (herd privacy), never twice, new lists only when
-// the free entries run out; status changes; when a list is due for publishing.
-import { describe, expect, it } from 'vitest'
-import { randomBytes } from 'node:crypto'
+// the free entries run out; status changes; when a list is due for publishing. Every draw comes
+// from a seeded source, so the statistical checks give the same answer on every run.
+import { beforeEach, describe, expect, it } from 'vitest'
 import { StatusList } from '../../src/core/status/list.ts'
 import { allocateSlots, newList, publishDue, setStatus, uniformInt, type ListRecord } from '../../src/issuer/lists.ts'
+import type { RandomSource } from '../../src/core/crypto/hash.ts'
+import { seededRandom } from '../support/keys.ts'
 
-const random = (n: number) => new Uint8Array(randomBytes(n))
 const BASE = 'https://psb.gov.example/status/'
+/** One seeded source per test (set in beforeEach), shared by every draw the test makes. */
+let random: RandomSource = seededRandom(1)
 const opts = (size: number) => ({ base: BASE, size, bits: 2 as const, random })
+
+beforeEach((ctx) => {
+  // a seed per test name: reordering or adding tests does not change another test's draws
+  let seed = 0x9e3779b9
+  for (const ch of ctx.task.name) seed = Math.imul(seed ^ ch.charCodeAt(0), 0x01000193) >>> 0
+  random = seededRandom(seed)
+})
 
 describe('allocateSlots', () => {
   it('hands out every entry exactly once, then opens a new list', () => {
