@@ -23,6 +23,8 @@ const doors: [RegExp, string][] = [
   [/^idb$/, 'src/wallet/store'],
   [/^(workbox-window|virtual:pwa-register)/, 'src/app/pwa/'],
   [/^uqr$/, 'src/issuer/qr.ts'],
+  [/^@simplewebauthn\/server$/, 'src/issuer/officers.ts'],
+  [/^@simplewebauthn\/browser$/, 'src/issuer/console-webauthn.ts'],
   [/^pg$/, 'src/ledger/storage/postgres.ts'],
   [/^@sd-jwt\/|^@openid4vc\//, 'test/'],
 ]
