@@ -11,14 +11,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { spawn, type ChildProcess } from 'node:child_process'
 import { flushSync, mount, unmount } from 'svelte'
 import { strings, type StringKey } from '../../src/app/i18n/strings.ts'
+import { issuerStrings, type IssuerKey } from '../../src/app/i18n/issuer.ts'
 import { locale } from '../../src/app/state/locale.svelte.ts'
 import { ConfigState } from '../../src/app/state/config.svelte.ts'
 import { IssuerConsoleState } from '../../src/app/state/issuer-console.svelte.ts'
 import IssuerConsole from '../../src/app/components/issuer/IssuerConsole.svelte'
 import { PROJECT_ROOT } from '../support/vectors.ts'
 
-const en = (k: StringKey) => strings[k].en
-const zh = (k: StringKey) => strings[k]['zh-CN']
+const entryOf = (k: StringKey | IssuerKey) => (k in issuerStrings ? issuerStrings[k as IssuerKey] : strings[k as StringKey])
+const en = (k: StringKey | IssuerKey) => entryOf(k).en
+const zh = (k: StringKey | IssuerKey) => entryOf(k)['zh-CN']
 
 interface Started {
   helperUrl: string

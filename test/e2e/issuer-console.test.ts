@@ -16,7 +16,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import { strings } from '../../src/app/i18n/strings.ts'
+import { issuerStrings } from '../../src/app/i18n/issuer.ts'
 import { LightClient } from '../../src/core/log/light-client.ts'
 import { parseLogPolicy } from '../../src/core/log/policy.ts'
 import { syncLog } from '../../src/core/log/sync.ts'
@@ -157,7 +157,7 @@ describe('issuer console on `civic start`', () => {
     await page.getByTestId('publish').click()
     const verified = page.locator('[data-testid="anchor-row"]').filter({ has: page.getByTestId('inclusion-verified') }).first()
     await verified.waitFor({ timeout: 30_000 })
-    expect((await verified.getByTestId('inclusion-verified').textContent())?.trim()).toBe(strings['issuer.anchors.verified'].en)
+    expect((await verified.getByTestId('inclusion-verified').textContent())?.trim()).toBe(issuerStrings['issuer.anchors.verified'].en)
     const uri = (await verified.getAttribute('data-uri'))!
     const index = Number(await verified.getAttribute('data-index'))
     const version = Number(await verified.getAttribute('data-version'))

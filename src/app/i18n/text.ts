@@ -1,31 +1,9 @@
 /**
- * The app's text helpers: the one table from error codes to the strings that name them (design
- * §8 rule 4; every role adds its codes here), placeholders filled into translated strings, and
- * times shown in the reader's language.
+ * The app's text helpers: placeholders filled into translated strings, and times shown in the
+ * reader's language. Each role's table maps the error codes its screens can meet to their
+ * texts (design §8 rule 4), e.g. issuer.ts ISSUER_ERROR_TEXT.
  */
-import type { ErrorCode } from '../../core/errors.ts'
-import type { Locale, StringKey } from './strings.ts'
-
-/** Codes the screens can meet, each with its text; anything else is named by `error.unknown` and its code. */
-export const ERROR_TEXT: Partial<Record<ErrorCode, StringKey>> = {
-  ERR_ISSUER_UNREACHABLE: 'error.ERR_ISSUER_UNREACHABLE',
-  ERR_ISSUER_FORBIDDEN: 'error.ERR_ISSUER_FORBIDDEN',
-  ERR_ISSUER_BAD_REQUEST: 'error.ERR_ISSUER_BAD_REQUEST',
-  ERR_ISSUER_NOT_FOUND: 'error.ERR_ISSUER_NOT_FOUND',
-  ERR_ISSUER_UNKNOWN_VCT: 'error.ERR_ISSUER_UNKNOWN_VCT',
-  ERR_ISSUER_CLAIMS_INVALID: 'error.ERR_ISSUER_CLAIMS_INVALID',
-  ERR_ISSUER_UNKNOWN_CREDENTIAL: 'error.ERR_ISSUER_UNKNOWN_CREDENTIAL',
-  ERR_ISSUER_CREDENTIAL_STATE: 'error.ERR_ISSUER_CREDENTIAL_STATE',
-  ERR_ISSUER_CAPACITY: 'error.ERR_ISSUER_CAPACITY',
-  ERR_ISSUER_LEDGER: 'error.ERR_ISSUER_LEDGER',
-  ERR_ISSUER_STORAGE: 'error.ERR_ISSUER_STORAGE',
-  ERR_ISSUER_LOCKED: 'error.ERR_ISSUER_LOCKED',
-  ERR_ISSUER_CONFIG: 'error.ERR_ISSUER_CONFIG',
-}
-
-export function errorTextKey(code: ErrorCode): StringKey {
-  return ERROR_TEXT[code] ?? 'error.unknown'
-}
+import type { Locale } from './strings.ts'
 
 /** Replace `{name}` placeholders; unknown names stay as they are. */
 export function fill(text: string, vars: Readonly<Record<string, string | number>>): string {

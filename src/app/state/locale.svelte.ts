@@ -3,7 +3,7 @@
  * from the browser's preferred languages. Storage may be missing or refuse writes
  * (private mode, quota); the choice then lasts for this page only.
  */
-import { isLocale, translate, type Locale, type StringKey } from '../i18n/strings.ts'
+import { isLocale, translate, type Entry, type Locale, type StringKey } from '../i18n/strings.ts'
 
 export const LOCALE_STORAGE_KEY = 'civic-wallet.locale'
 
@@ -74,6 +74,11 @@ export class LocaleState {
 
   t(key: StringKey): string {
     return translate(this.#current, key)
+  }
+
+  /** A translator over a role's own table (e.g. issuerStrings); it reads the current language at each call. */
+  table<K extends string>(strings: Readonly<Record<K, Entry>>): (key: K) => string {
+    return (key) => strings[key][this.#current]
   }
 }
 
