@@ -10,6 +10,7 @@ import { logCommand, LOG_VERIFY_USAGE } from './log-verify.ts'
 import { ledgerCommand, LEDGER_USAGE } from './ledger.ts'
 import { witnessCommand, WITNESS_USAGE } from './witness.ts'
 import { issuerCommand, ISSUER_USAGE } from './issuer.ts'
+import { keyCommand, KEY_USAGE } from './key.ts'
 
 const USAGE = `usage:
 ${START_USAGE}
@@ -18,6 +19,7 @@ ${LOG_VERIFY_USAGE}
 ${LEDGER_USAGE}
 ${WITNESS_USAGE}
 ${ISSUER_USAGE}
+${KEY_USAGE}
 civic help`
 
 export async function main(argv: string[]): Promise<number> {
@@ -29,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'ledger') return await ledgerCommand(rest)
     if (cmd === 'witness') return await witnessCommand(rest)
     if (cmd === 'issuer') return await issuerCommand(rest)
+    if (cmd === 'key') return await keyCommand(rest)
     if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
       process.stdout.write(`${USAGE}\n`)
       return 0
