@@ -1,13 +1,16 @@
 /**
- * `civic log verify <url|dir> --origin O --vkey K [--witness K …] [--quorum k]`: an auditor's
- * check of a whole tiled log — the checkpoint (log signature, witness quorum), every tile and
- * entry bundle, and the recomputed root. One JSON line; exit 0 only when all of it holds.
+ * `civic log verify <url|dir> --origin O --vkey K [--witness K …] [--quorum k] [--now N|no-clock]`:
+ * an auditor's check of a whole tiled log — the checkpoint (log signature, witness quorum), every
+ * tile and entry bundle, and the recomputed root. One JSON line; exit 0 only when all of it holds.
+ * Cosignatures dated in the future do not count: the clock is the system's unless `--now` gives
+ * seconds, or `--now no-clock` opts out by name (an archive read long after the fact).
  */
 import { readFile, readdir, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fail, failFrom, InputError, type Verdict } from '../core/errors.ts'
 import { encodeBase64 } from '../core/bytes/base64.ts'
+import type { CosignatureClock } from '../core/log/cosignature.ts'
 import { parseLogPolicy, verifyCheckpointNote, type LogPolicy } from '../core/log/policy.ts'
 import { treeHash } from '../core/log/merkle.ts'
 import { bytesEqual } from '../core/bytes/compare.ts'
@@ -17,7 +20,7 @@ import {
 } from '../core/log/tiles.ts'
 import { intOption, printJson, UsageError } from './io.ts'
 
-export const LOG_VERIFY_USAGE = 'civic log verify <url|dir> --origin O --vkey K [--witness K …] [--quorum k] [--now N]'
+export const LOG_VERIFY_USAGE = 'civic log verify <url|dir> --origin O --vkey K [--witness K …] [--quorum k] [--now N|no-clock]'
 
 function fetcherFor(source: string): TileFetcher {
   if (/^https?:\/\//.test(source)) {
@@ -31,7 +34,7 @@ function fetcherFor(source: string): TileFetcher {
   return async (path) => new Uint8Array(await readFile(join(source, path)))
 }
 
-export async function verifyLog(source: string, policy: Parameters<typeof parseLogPolicy>[0], now?: number): Promise<Verdict<Record<string, unknown>>> {
+export async function verifyLog(source: string, policy: Parameters<typeof parseLogPolicy>[0], now: CosignatureClock): Promise<Verdict<Record<string, unknown>>> {
   let p
   try {
     p = parseLogPolicy(policy)
@@ -66,7 +69,7 @@ export async function verifyLog(source: string, policy: Parameters<typeof parseL
  * verified tree's own tile or bundle, and every `checkpoint.<n>` must verify and commit to the
  * verified tree's first n entries; anything else under the directory's tile/ is refused.
  */
-async function verifyArchive(dir: string, size: number, fetch: TileFetcher, policy: LogPolicy, now: number | undefined): Promise<Verdict<true>> {
+async function verifyArchive(dir: string, size: number, fetch: TileFetcher, policy: LogPolicy, now: CosignatureClock): Promise<Verdict<true>> {
   const reader = tileHashReader(size, fetch)
   const latest = async (ref: TilePathRef): Promise<Uint8Array[]> => {
     const count = ref.kind === 'entries' ? size : Math.floor(size / TILE_WIDTH ** ref.level)
@@ -132,7 +135,9 @@ export async function logCommand(argv: string[]): Promise<number> {
   if (!o.origin || !o.vkey?.length) throw new UsageError('--origin and --vkey are required')
   const witnesses = o.witness ?? []
   const quorum = intOption(o.quorum, 'quorum') ?? witnesses.length
-  const v = await verifyLog(positionals[0]!, { origin: o.origin, logKeys: o.vkey, witnessKeys: witnesses, quorum }, intOption(o.now, 'now'))
+  // Cosignatures are judged at the system clock unless --now says otherwise (seconds, or no-clock).
+  const now = o.now === 'no-clock' ? 'no-clock' : (intOption(o.now, 'now') ?? Math.floor(Date.now() / 1000))
+  const v = await verifyLog(positionals[0]!, { origin: o.origin, logKeys: o.vkey, witnessKeys: witnesses, quorum }, now)
   if (v.ok) {
     printJson({ ok: true, ...v.value })
     return 0

@@ -34,6 +34,7 @@ export { bytesEqual } from './bytes/compare.ts'
 
 export { parseNote, formatNote, signNote, parseVerifierKey, formatVerifierKey, generateNoteKeys } from './log/note.ts'
 export { parseCheckpoint, formatCheckpoint, type Checkpoint } from './log/checkpoint.ts'
+export type { CosignatureClock } from './log/cosignature.ts'
 export { parseLogPolicy, verifyCheckpointNote, type LogPolicy, type TrustedCheckpoint } from './log/policy.ts'
 export { hashLeaf, verifyInclusion, verifyConsistency, proveInclusion, proveConsistency, CompactRange } from './log/merkle.ts'
 export { tilePath, entryBundlePath, parseTilePath, verifyTiledLog, tileHashReader } from './log/tiles.ts'

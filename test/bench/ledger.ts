@@ -86,7 +86,7 @@ export async function benchLedgerOn(id: 'P4' | 'P4pg', label: string, postgresUr
       if (r.status !== 200) throw new Error(`${path}: ${r.status}`)
       return r.bytes
     }
-    const first = await syncLog({ origin: world.origin, client, edge: { size: 0, hashes: [] }, fetch })
+    const first = await syncLog({ origin: world.origin, now: nowSeconds(), client, edge: { size: 0, hashes: [] }, fetch })
     if (!first.ok) throw new Error(`${first.code}: ${first.detail}`)
     const edge: SyncEdge = first.value.edge
 
@@ -98,7 +98,7 @@ export async function benchLedgerOn(id: 'P4' | 'P4pg', label: string, postgresUr
     if (!withReads) return figures
 
     // … and the client catches up.
-    const next = await syncLog({ origin: world.origin, client, edge, fetch })
+    const next = await syncLog({ origin: world.origin, now: nowSeconds(), client, edge, fetch })
     if (!next.ok) throw new Error(`${next.code}: ${next.detail}`)
     const entryBytes = next.value.entries.reduce((s, e) => s + e.length, 0)
     figures.push({
@@ -112,7 +112,7 @@ export async function benchLedgerOn(id: 'P4' | 'P4pg', label: string, postgresUr
     const reps = 200
     const t0 = performance.now()
     for (let i = 0; i < reps; i++) {
-      const v = verifyTlogProof(proof, { entry }, world.policy)
+      const v = verifyTlogProof(proof, { entry }, world.policy, nowSeconds())
       if (!v.ok) throw new Error(v.code)
     }
     figures.push({ id: 'P5proof', what: 'offline tlog-proof verify (ms)', value: (performance.now() - t0) / reps, op: '<=', goal: 10, note: `${proof.length}-byte proof: log signature, 3 witness cosignatures (quorum 2), inclusion path in a tree of ${next.value.size}` })

@@ -166,7 +166,7 @@ describe('issuer console on `civic start`', () => {
     const policy = parseLogPolicy({ origin: config.ledger.origin, logKeys: [config.ledger.vkey], witnessKeys: config.ledger.witnesses, quorum: config.ledger.quorum })
     const ledgerUrl = config.ledger.url.endsWith('/') ? config.ledger.url : `${config.ledger.url}/`
     const synced = await syncLog({
-      origin: config.ledger.origin, client: new LightClient([policy]), edge: { size: 0, hashes: [] },
+      origin: config.ledger.origin, now: Math.floor(Date.now() / 1000), client: new LightClient([policy]), edge: { size: 0, hashes: [] },
       fetch: async (path) => {
         const r = await fetch(new URL(path, ledgerUrl))
         if (r.status !== 200) throw new Error(`${path}: HTTP ${r.status}`)

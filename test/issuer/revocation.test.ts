@@ -16,7 +16,7 @@ import { verifyTlogProof } from '../../src/core/log/proof.ts'
 import { parseEntry } from '../../src/core/registry/entry.ts'
 import { signerFromPrivateJwk } from '../../src/core/crypto/keys.ts'
 import { readKey } from '../../src/issuer/store.ts'
-import { get } from '../ledger/_ledger.ts'
+import { get, nowSeconds } from '../ledger/_ledger.ts'
 import {
   holders, makeIssuerWorld, PSB, postJson, redeemedOffer, registryKeyResolver, requestCredentials, syncRegistry, verifiedClaims,
   type IssuerWorld,
@@ -202,7 +202,7 @@ async function syncedEntry(index: number): Promise<Uint8Array | undefined> {
   const { LightClient } = await import('../../src/core/log/light-client.ts')
   const { syncLog } = await import('../../src/core/log/sync.ts')
   const r = await syncLog({
-    origin: iw.world.config.origin, client: new LightClient([iw.world.policy]), edge: { size: 0, hashes: [] },
+    origin: iw.world.config.origin, now: nowSeconds(), client: new LightClient([iw.world.policy]), edge: { size: 0, hashes: [] },
     fetch: async (p) => (await get(iw.ledger.url, p)).bytes,
   })
   return r.ok ? r.value.entries[index] : undefined

@@ -14,7 +14,7 @@ import { verifyCheckpointNote } from '../../src/core/log/policy.ts'
 import { entryBundlePath, parseEntryBundle, tileHashReader, TILE_WIDTH } from '../../src/core/log/tiles.ts'
 import { writeLedgerConfig } from '../../src/ledger/config.ts'
 import { PROJECT_ROOT } from '../support/vectors.ts'
-import { get, makeWorld, post, type World } from './_ledger.ts'
+import { get, makeWorld, nowSeconds, post, type World } from './_ledger.ts'
 
 const KILLS = 50
 const BIN = join(PROJECT_ROOT, 'src/cli/bin.mjs')
@@ -74,7 +74,7 @@ describe('crash safety', () => {
         while (!stop) {
           try {
             const c = await get(url, 'checkpoint')
-            const v = verifyCheckpointNote(c.bytes, world.policy)
+            const v = verifyCheckpointNote(c.bytes, world.policy, nowSeconds())
             if (v.ok) seen.set(v.value.checkpoint.size, v.value.checkpoint.rootHash)
           } catch {
             return
@@ -91,7 +91,7 @@ describe('crash safety', () => {
 
       // After the restart: the published tree holds every acknowledged entry at its index …
       const note = (await get(url, 'checkpoint')).bytes
-      const cp = verifyCheckpointNote(note, world.policy)
+      const cp = verifyCheckpointNote(note, world.policy, nowSeconds())
       if (!cp.ok) throw new Error(`round ${round}: ${cp.code}`)
       const { size, rootHash } = cp.value.checkpoint
       seen.set(size, rootHash)

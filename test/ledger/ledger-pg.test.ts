@@ -37,7 +37,7 @@ describe('ledger on PostgreSQL', () => {
     const replica = await startLedger({ dataDir: join(world.dir, 'ledger'), config: world.config, postgresUrl: db.url(), readOnly: true })
     try {
       expect(decodeUtf8((await get(replica.url, 'checkpoint')).bytes)).toBe(decodeUtf8((await get(seq.url, 'checkpoint')).bytes))
-      const v = await verifyLog(replica.url, { origin: world.config.origin, logKeys: [logVerifierKey(world.config)], witnessKeys: world.witnesses.map((w) => w.verifierKey), quorum: 2 })
+      const v = await verifyLog(replica.url, { origin: world.config.origin, logKeys: [logVerifierKey(world.config)], witnessKeys: world.witnesses.map((w) => w.verifierKey), quorum: 2 }, nowSeconds())
       expect(v).toMatchObject({ ok: true, value: { size: 4 } })
     } finally {
       await replica.close()

@@ -17,7 +17,7 @@ let ledger: LedgerService
 
 const checkpointSize = async () => {
   const c = await get(ledger.url, 'checkpoint')
-  const v = verifyCheckpointNote(c.bytes, world.policy)
+  const v = verifyCheckpointNote(c.bytes, world.policy, nowSeconds())
   if (!v.ok) throw new Error(v.code)
   return v.value.checkpoint.size
 }
@@ -32,7 +32,7 @@ describe('ledger', () => {
   it('publishes a witnessed empty tree at once', async () => {
     const c = await get(ledger.url, 'checkpoint')
     expect(c.status).toBe(200)
-    const v = verifyCheckpointNote(c.bytes, world.policy)
+    const v = verifyCheckpointNote(c.bytes, world.policy, nowSeconds())
     if (!v.ok) throw new Error(`${v.code}: ${v.detail}`)
     expect(v.value.checkpoint.size).toBe(0)
     expect(v.value.cosigners.length).toBe(3)
@@ -63,16 +63,16 @@ describe('ledger', () => {
       entries.push(anchor2.subarray(o + 2, o + 2 + n))
       o += 2 + n
     }
-    const v = verifyTlogProof(p.bytes, { entry: entries[2]! }, world.policy)
+    const v = verifyTlogProof(p.bytes, { entry: entries[2]! }, world.policy, nowSeconds())
     expect(v).toMatchObject({ ok: true, value: { index: 2 } })
-    expect(verifyTlogProof(p.bytes, { entry: entries[1]! }, world.policy).ok).toBe(false)
+    expect(verifyTlogProof(p.bytes, { entry: entries[1]! }, world.policy, nowSeconds()).ok).toBe(false)
     expect((await get(ledger.url, 'proof/99')).status).toBe(404)
     expect((await get(ledger.url, 'tile/entries/000.p/5')).status).toBe(404)
     expect((await get(ledger.url, 'tile/0/x/1')).status).toBe(404)
   })
 
   it('is verified whole by the auditor command over HTTP', async () => {
-    const v = await verifyLog(ledger.url, { origin: world.config.origin, logKeys: [logVerifierKey(world.config)], witnessKeys: world.witnesses.map((w) => w.verifierKey), quorum: 2 })
+    const v = await verifyLog(ledger.url, { origin: world.config.origin, logKeys: [logVerifierKey(world.config)], witnessKeys: world.witnesses.map((w) => w.verifierKey), quorum: 2 }, nowSeconds())
     expect(v).toMatchObject({ ok: true, value: { size: 4 } })
   })
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LightClient } from '../../src/core/log/light-client.ts'
 import { syncLog, type SyncEdge, type SyncProgress } from '../../src/core/log/sync.ts'
-import { get, makeWorld, post, type World } from './_ledger.ts'
+import { get, makeWorld, nowSeconds, post, type World } from './_ledger.ts'
 import type { LedgerService } from '../../src/ledger/service.ts'
 import { bytesEqual } from '../../src/core/bytes/compare.ts'
 
@@ -38,7 +38,7 @@ describe('syncLog', () => {
     const client = new LightClient([world.policy])
     let edge: SyncEdge = { size: 0, hashes: [] }
     const progress: SyncProgress[] = []
-    const first = await syncLog({ origin: world.config.origin, client, edge, fetch: fetcher(ledger.url), onProgress: (p) => progress.push(p) })
+    const first = await syncLog({ origin: world.config.origin, now: nowSeconds(), client, edge, fetch: fetcher(ledger.url), onProgress: (p) => progress.push(p) })
     if (!first.ok) throw new Error(`${first.code}: ${first.detail}`)
     expect(first.value.size).toBe(301)
     expect(first.value.entries.every((e, i) => bytesEqual(e, entries[i]!))).toBe(true)
@@ -47,14 +47,14 @@ describe('syncLog', () => {
     edge = first.value.edge
 
     await append(20, 300)
-    const second = await syncLog({ origin: world.config.origin, client, edge, fetch: fetcher(ledger.url) })
+    const second = await syncLog({ origin: world.config.origin, now: nowSeconds(), client, edge, fetch: fetcher(ledger.url) })
     if (!second.ok) throw new Error(`${second.code}: ${second.detail}`)
     expect(second.value.entries.length).toBe(20)
     expect(second.value.entries.every((e, i) => bytesEqual(e, entries[301 + i]!))).toBe(true)
     // it downloaded the partial bundle again (45 known + 20 new), not the whole log
     expect(second.value.bytes).toBeLessThan(first.value.bytes / 2)
 
-    const again = await syncLog({ origin: world.config.origin, client, edge: second.value.edge, fetch: fetcher(ledger.url) })
+    const again = await syncLog({ origin: world.config.origin, now: nowSeconds(), client, edge: second.value.edge, fetch: fetcher(ledger.url) })
     expect(again).toMatchObject({ ok: true, value: { entries: [] } })
   })
 
@@ -66,27 +66,27 @@ describe('syncLog', () => {
       c[c.length - 1] = c[c.length - 1]! ^ 1
       return c
     })
-    const r = await syncLog({ origin: world.config.origin, client, edge: { size: 0, hashes: [] }, fetch: doctored })
+    const r = await syncLog({ origin: world.config.origin, now: nowSeconds(), client, edge: { size: 0, hashes: [] }, fetch: doctored })
     expect(r).toMatchObject({ ok: false, code: 'ERR_LOG_TILE_MISMATCH' })
   })
 
   it('refuses a rollback to an older checkpoint and keeps evidence', async () => {
     const client = new LightClient([world.policy])
     const old = (await get(ledger.url, 'checkpoint')).bytes
-    const first = await syncLog({ origin: world.config.origin, client, edge: { size: 0, hashes: [] }, fetch: fetcher(ledger.url) })
+    const first = await syncLog({ origin: world.config.origin, now: nowSeconds(), client, edge: { size: 0, hashes: [] }, fetch: fetcher(ledger.url) })
     if (!first.ok) throw new Error(first.code)
     await append(3, 400)
-    const newer = await syncLog({ origin: world.config.origin, client, edge: first.value.edge, fetch: fetcher(ledger.url) })
+    const newer = await syncLog({ origin: world.config.origin, now: nowSeconds(), client, edge: first.value.edge, fetch: fetcher(ledger.url) })
     if (!newer.ok) throw new Error(newer.code)
     const stale = fetcher(ledger.url, (path, b) => (path === 'checkpoint' ? old : b))
-    const r = await syncLog({ origin: world.config.origin, client, edge: newer.value.edge, fetch: stale })
+    const r = await syncLog({ origin: world.config.origin, now: nowSeconds(), client, edge: newer.value.edge, fetch: stale })
     expect(r).toMatchObject({ ok: false, code: 'ERR_LOG_MISBEHAVIOUR' })
     expect(client.evidence.at(-1)).toMatchObject({ kind: 'rollback' })
   })
 
   it('refuses a stored edge that does not match the light client', async () => {
     const client = new LightClient([world.policy])
-    const r = await syncLog({ origin: world.config.origin, client, edge: { size: 5, hashes: [] }, fetch: fetcher(ledger.url) })
+    const r = await syncLog({ origin: world.config.origin, now: nowSeconds(), client, edge: { size: 5, hashes: [] }, fetch: fetcher(ledger.url) })
     expect(r).toMatchObject({ ok: false, code: 'ERR_LOG_STATE_INVALID' })
   })
 })

@@ -112,7 +112,7 @@ function verifyCosignature(w: WitnessServer, note: string, responseBody: string)
   const key = parseVerifierKey(w.verifierKey)
   const mine = lines.signatures.filter((s) => s.name === key.name && s.keyId === key.keyId)
   expect(mine).toHaveLength(1)
-  const v = cosignatureVerifier(key, { nowSeconds: NOW }).verify(lines.textBytes, mine[0]!.signature)
+  const v = cosignatureVerifier(key, { now: NOW }).verify(lines.textBytes, mine[0]!.signature)
   expect(v).toMatchObject({ ok: true })
   return (v as { value: { timestampSeconds: number } }).value.timestampSeconds
 }
@@ -443,7 +443,7 @@ describe('witness: durable state', () => {
     clock = NOW + 60
     const line = await addOk(url, log, 5, 5)
     expect(parseNote(`${parseNote(log.checkpoint(5)).text}\n${line}`).signatures).toHaveLength(1)
-    expect(cosignatureVerifier(parseVerifierKey(w.verifierKey)).verify(parseNote(log.checkpoint(5)).textBytes, parseNote(`x\n\n${line}`).signatures[0]!.signature)).toEqual({ ok: true, value: { timestampSeconds: NOW + 60 } })
+    expect(cosignatureVerifier(parseVerifierKey(w.verifierKey), { now: NOW }).verify(parseNote(log.checkpoint(5)).textBytes, parseNote(`x\n\n${line}`).signatures[0]!.signature)).toEqual({ ok: true, value: { timestampSeconds: NOW + 60 } })
     expect(readFileSync(join(dataDir, LOGS_DIR, readdirSync(join(dataDir, LOGS_DIR))[0]!), 'utf8')).toBe(before)
   })
 

@@ -25,17 +25,35 @@ export function cosignedMessage(timestampSeconds: number, checkpointText: Uint8A
   return concatBytes(encodeUtf8(`${COSIGNATURE_V1_HEADER}\ntime ${timestampSeconds}\n`), checkpointText)
 }
 
+/**
+ * The time a cosignature is judged at: `now` in seconds, so that cosignatures dated in the
+ * future are refused ("verifiers MAY reject"), or the named opt-out `'no-clock'` for readers
+ * that have no trustworthy clock (an audit of stored notes). There is no default: a caller that
+ * forgets the clock gets a type error, not a check silently skipped.
+ */
+export type CosignatureClock = number | 'no-clock'
+
+/** Refuse a missing or impossible clock: a caller's bug (TypeError), never a skipped check. */
+export function assertCosignatureClock(now: unknown, who: string): asserts now is CosignatureClock {
+  if (now === 'no-clock') return
+  if (typeof now !== 'number' || !Number.isFinite(now) || now < 0) {
+    throw new TypeError(`${who}: now must be the time in seconds or the opt-out 'no-clock'`)
+  }
+}
+
 export interface CosignatureOptions {
-  /** Current time in seconds; with it, cosignatures from the future are refused ("verifiers MAY reject"). */
-  nowSeconds?: number
+  /** Current time in seconds, or `'no-clock'` to accept cosignatures dated in the future. */
+  now: CosignatureClock
   /** Allowed clock skew for the future check, seconds (default 300). */
   maxFutureSkewSeconds?: number
 }
 
 /** A verifier for one witness's cosignature/v1 key (type 0x04). Never throws. */
-export function cosignatureVerifier(key: VerifierKey, options: CosignatureOptions = {}): NoteVerifier {
+export function cosignatureVerifier(key: VerifierKey, options: CosignatureOptions): NoteVerifier {
   if (key.type !== SIG_TYPE_COSIGNATURE_V1) throw new TypeError('not a cosignature/v1 key (type 0x04)')
+  assertCosignatureClock(options?.now, 'cosignatureVerifier')
   const { name, keyId, publicKey } = key
+  const now = options.now
   const skew = options.maxFutureSkewSeconds ?? 300
   return {
     name,
@@ -57,23 +75,23 @@ export function cosignatureVerifier(key: VerifierKey, options: CosignatureOption
         return fail('ERR_LOG_COSIGNATURE_INVALID', `cosignature by ${name} does not verify`)
       }
       // "verifiers MAY reject cosignatures with timestamps in the future"
-      if (options.nowSeconds !== undefined && timestampSeconds > options.nowSeconds + skew) {
-        return fail('ERR_LOG_COSIGNATURE_FUTURE', `cosignature by ${name} is dated ${timestampSeconds - options.nowSeconds} s in the future`)
+      if (now !== 'no-clock' && timestampSeconds > now + skew) {
+        return fail('ERR_LOG_COSIGNATURE_FUTURE', `cosignature by ${name} is dated ${timestampSeconds - now} s in the future`)
       }
       return ok({ timestampSeconds })
     },
   }
 }
 
-/** A witness signer: each signature is timestamped with `nowSeconds()` (the clock comes in as an argument). */
-export function cosignatureSigner(key: SignerKey, nowSeconds: () => number): NoteSigner {
+/** A witness signer: each signature is timestamped with `now()`, in seconds (the clock comes in as an argument). */
+export function cosignatureSigner(key: SignerKey, now: () => number): NoteSigner {
   if (key.type !== SIG_TYPE_COSIGNATURE_V1) throw new TypeError('not a cosignature/v1 key (type 0x04)')
   const { name, keyId, secretKey } = key
   return {
     name,
     keyId,
     sign(text) {
-      const t = nowSeconds()
+      const t = now()
       if (!Number.isSafeInteger(t) || t < 0) throw new RangeError('clock returned an impossible time')
       const out = new Uint8Array(TIMESTAMPED_SIGNATURE_BYTES)
       const dv = new DataView(out.buffer)

@@ -15,6 +15,7 @@ import { parseCheckpoint } from './checkpoint.ts'
 import { bytesEqual, decodeBase64, encodeBase64 } from './_encoding.ts'
 import { HASH_SIZE, verifyConsistency } from './merkle.ts'
 import { parseNote } from './note.ts'
+import { assertCosignatureClock, type CosignatureClock } from './cosignature.ts'
 import { verifyCheckpointNote, type LogPolicy, type TrustedCheckpoint } from './policy.ts'
 
 export const LIGHT_CLIENT_STATE_VERSION = 1
@@ -103,7 +104,8 @@ export class LightClient {
    * is then ignored). Never throws on attacker data. Codes: those of verifyCheckpointNote,
    * ERR_LOG_ORIGIN_MISMATCH (no policy for the origin), ERR_LOG_MISBEHAVIOUR.
    */
-  update(noteInput: Uint8Array | string, consistencyProof: readonly Uint8Array[], nowSeconds?: number): Verdict<UpdateResult> {
+  update(noteInput: Uint8Array | string, consistencyProof: readonly Uint8Array[], now: CosignatureClock): Verdict<UpdateResult> {
+    assertCosignatureClock(now, 'LightClient.update')
     let origin: string
     try {
       origin = parseCheckpoint(parseNote(noteInput).text).origin
@@ -112,7 +114,7 @@ export class LightClient {
     }
     const policy = this.#policies.get(origin)
     if (!policy) return fail('ERR_LOG_ORIGIN_MISMATCH', `no log with origin ${JSON.stringify(origin)} is configured`)
-    const verified = verifyCheckpointNote(noteInput, policy, nowSeconds)
+    const verified = verifyCheckpointNote(noteInput, policy, now)
     if (!verified.ok) return verified
     const offered = verified.value
     const { size, rootHash } = offered.checkpoint
@@ -131,7 +133,7 @@ export class LightClient {
         offeredNote: offered.noteText,
         consistencyProof: consistencyProof.map((h) => encodeBase64(h)),
         detail,
-        ...(nowSeconds === undefined ? {} : { observedAtSeconds: nowSeconds }),
+        ...(now === 'no-clock' ? {} : { observedAtSeconds: now }),
       })
       return fail('ERR_LOG_MISBEHAVIOUR', `${origin}: ${detail}`)
     }

@@ -7,7 +7,7 @@
 import { fail, failFrom, InputError, ok, type ErrorCode, type Verdict } from '../errors.ts'
 import { decodeUtf8 } from '../bytes/utf8.ts'
 import { parseCheckpoint, type Checkpoint } from './checkpoint.ts'
-import { cosignatureVerifier, type CosignatureOptions } from './cosignature.ts'
+import { assertCosignatureClock, cosignatureVerifier, type CosignatureClock } from './cosignature.ts'
 import {
   ed25519NoteVerifier, parseNote, parseVerifierKey, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519,
   type Note, type NoteLimits, type VerifierKey,
@@ -81,10 +81,15 @@ export interface RejectedCosignature {
  * failing cosignature by a configured witness (bad signature, malformed, dated in the future)
  * is not counted and is reported in `rejectedCosignatures`: k-of-n exists to tolerate n − k
  * faulty witnesses, and one broken witness must not take every client down.
+ *
+ * `now` (seconds) is required: cosignatures dated more than the policy's skew after it do not
+ * count. A reader without a clock says so by name with `'no-clock'`; omitting it is a type error
+ * and, from untyped callers, a TypeError.
  * Codes: ERR_NOTE_*, ERR_LOG_CHECKPOINT_MALFORMED, ERR_LOG_SIZE_UNSUPPORTED,
  * ERR_LOG_ORIGIN_MISMATCH, ERR_LOG_QUORUM_NOT_MET.
  */
-export function verifyCheckpointNote(input: Uint8Array | string, policy: LogPolicy, nowSeconds?: number, limits?: NoteLimits): Verdict<TrustedCheckpoint> {
+export function verifyCheckpointNote(input: Uint8Array | string, policy: LogPolicy, now: CosignatureClock, limits?: NoteLimits): Verdict<TrustedCheckpoint> {
+  assertCosignatureClock(now, 'verifyCheckpointNote')
   let note: Note
   let checkpoint: Checkpoint
   try {
@@ -96,8 +101,7 @@ export function verifyCheckpointNote(input: Uint8Array | string, policy: LogPoli
   if (checkpoint.origin !== policy.origin) {
     return fail('ERR_LOG_ORIGIN_MISMATCH', `checkpoint origin ${JSON.stringify(checkpoint.origin)} is not ${JSON.stringify(policy.origin)}`)
   }
-  const cosignOptions: CosignatureOptions = { maxFutureSkewSeconds: policy.maxFutureSkewSeconds ?? 300 }
-  if (nowSeconds !== undefined) cosignOptions.nowSeconds = nowSeconds
+  const cosignOptions = { now, maxFutureSkewSeconds: policy.maxFutureSkewSeconds ?? 300 }
   const logVerifiers = new Map(policy.logKeys.map((k) => [`${k.name}\n${k.keyId}`, ed25519NoteVerifier(k)]))
   const witnessVerifiers = new Map(policy.witnesses.map((k) => [`${k.name}\n${k.keyId}`, cosignatureVerifier(k, cosignOptions)]))
   let logSigned = false

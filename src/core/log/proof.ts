@@ -16,6 +16,7 @@ import { decodeUtf8 } from '../bytes/utf8.ts'
 import { decodeBase64, encodeBase64, parseDecimal } from './_encoding.ts'
 import { HASH_SIZE, hashLeaf, verifyInclusion } from './merkle.ts'
 import { MAX_NOTE_BYTES, parseNote } from './note.ts'
+import { assertCosignatureClock, type CosignatureClock } from './cosignature.ts'
 import { verifyCheckpointNote, type LogPolicy, type TrustedCheckpoint } from './policy.ts'
 
 /** "The first line MUST be the string `c2sp.org/tlog-proof@v1`." */
@@ -113,16 +114,18 @@ export interface VerifiedTlogProof {
 /**
  * Verify a tlog-proof offline for a leaf (the entry bytes, or its RFC 9162 §2.1.1 leaf hash):
  * the checkpoint against `policy` (log signature, k-of-n witnesses), then the inclusion proof
- * against its root. Never throws on attacker data.
+ * against its root. Never throws on attacker data. `now` as for verifyCheckpointNote: seconds,
+ * or the named opt-out `'no-clock'`.
  */
-export function verifyTlogProof(input: Uint8Array | string | TlogProof, leaf: ProvenLeaf, policy: LogPolicy, nowSeconds?: number): Verdict<VerifiedTlogProof> {
+export function verifyTlogProof(input: Uint8Array | string | TlogProof, leaf: ProvenLeaf, policy: LogPolicy, now: CosignatureClock): Verdict<VerifiedTlogProof> {
+  assertCosignatureClock(now, 'verifyTlogProof')
   let p: TlogProof
   try {
     p = typeof input === 'string' || input instanceof Uint8Array ? parseTlogProof(input) : input
   } catch (e) {
     return failFrom(e)
   }
-  const cp = verifyCheckpointNote(p.checkpointNote, policy, nowSeconds)
+  const cp = verifyCheckpointNote(p.checkpointNote, policy, now)
   if (!cp.ok) return cp
   const leafHash = 'entry' in leaf ? hashLeaf(leaf.entry) : leaf.leafHash
   const { size, rootHash } = cp.value.checkpoint

@@ -14,6 +14,7 @@ import { bytesEqual, decodeBase64, encodeBase64 } from './_encoding.ts'
 import { parseCheckpoint } from './checkpoint.ts'
 import { CompactRange, hashLeaf, proveConsistency } from './merkle.ts'
 import { parseNote } from './note.ts'
+import type { CosignatureClock } from './cosignature.ts'
 import { LightClient } from './light-client.ts'
 import { entryBundlePath, parseEntryBundle, tileHashReader, TILE_WIDTH } from './tiles.ts'
 
@@ -39,7 +40,8 @@ export interface SyncOptions {
   /** GET a path under the log's URL prefix (`checkpoint`, `tile/…`); rejects when it cannot. */
   fetch: (path: string) => Promise<Uint8Array>
   onProgress?: (p: SyncProgress) => void
-  nowSeconds?: number
+  /** Seconds, for the cosignatures' future check; `'no-clock'` opts out by name (LightClient.update). */
+  now: CosignatureClock
 }
 
 export interface SyncResult {
@@ -88,7 +90,7 @@ export async function syncLog(o: SyncOptions): Promise<Verdict<SyncResult>> {
       return fail('ERR_LOG_FETCH_FAILED', `tiles for the consistency proof: ${(e as Error).message}`)
     }
   }
-  const moved = o.client.update(note, proof, o.nowSeconds)
+  const moved = o.client.update(note, proof, o.now)
   if (!moved.ok) return moved
   const root = moved.value.rootHash
 

@@ -68,8 +68,8 @@ describe('LightClient: misbehaviour is refused and kept as evidence', () => {
     const [e] = c.evidence
     expect(e).toMatchObject({ kind: 'rollback', origin: log.origin, trustedNote: cp(12), offeredNote: cp(7), consistencyProof: [], observedAtSeconds: NOW })
     // The evidence stands on its own: both notes verify under the policy.
-    expect(verifyCheckpointNote(e!.trustedNote, policy).ok).toBe(true)
-    expect(verifyCheckpointNote(e!.offeredNote, policy).ok).toBe(true)
+    expect(verifyCheckpointNote(e!.trustedNote, policy, NOW).ok).toBe(true)
+    expect(verifyCheckpointNote(e!.offeredNote, policy, NOW).ok).toBe(true)
   })
 
   it('fork: the same size with another root', () => {
@@ -95,6 +95,17 @@ describe('LightClient: misbehaviour is refused and kept as evidence', () => {
     expect(c.update(cp(20), await proof(), NOW)).toMatchObject({ ok: false, code: 'ERR_LOG_MISBEHAVIOUR' })
     expect(c.evidence[0]).toMatchObject({ kind: 'inconsistent' })
     expect(c.trusted(log.origin)!.size).toBe(12)
+  })
+
+  it('needs the clock or the named opt-out; evidence is dated only with a clock', () => {
+    const c = client(12)
+    // @ts-expect-error `now` is required (seconds, or 'no-clock')
+    expect(() => c.update(cp(12), [])).toThrow(TypeError)
+    expect(c.update(cp(7), [], 'no-clock')).toMatchObject({ ok: false, code: 'ERR_LOG_MISBEHAVIOUR' })
+    expect(c.evidence[0]!.observedAtSeconds).toBeUndefined()
+    const dated = client(12)
+    dated.update(cp(7), [], NOW)
+    expect(dated.evidence[0]!.observedAtSeconds).toBe(NOW)
   })
 
   it('keeps one copy of the same evidence, and at most MAX_EVIDENCE', () => {

@@ -26,7 +26,7 @@ describe('verifyCheckpointNote: log signature and k-of-n witnesses', () => {
 
   it('accepts bytes as well as text, and quorum 0 needs no witness', () => {
     const none = parseLogPolicy({ origin: TESSERA_ORIGIN, logKeys: [TESSERA_VKEY] })
-    expect(verifyCheckpointNote(files.get('checkpoint')!, none).ok).toBe(true)
+    expect(verifyCheckpointNote(files.get('checkpoint')!, none, NOW).ok).toBe(true)
   })
 
   const bad = (s: string, find: string, repl: string): string => {
@@ -66,6 +66,21 @@ describe('verifyCheckpointNote: log signature and k-of-n witnesses', () => {
     ['too many signatures', () => cosign(tessera, [w0.signer, w1.signer]) + '— x AAAAAAE=\n'.repeat(100), 'ERR_NOTE_TOO_MANY_SIGNATURES'],
   ] as const)('%s → %s', (_, make, code) => {
     expect(verifyCheckpointNote(make(), policy, NOW)).toMatchObject({ ok: false, code })
+  })
+
+  it('the clock is required by name: omitting it is a type error and a TypeError; \'no-clock\' opts out', () => {
+    const future = cosign(tessera, [w0.signer, witnesses(3, 7, () => NOW + 86400)[1]!.signer])
+    // @ts-expect-error `now` is required (seconds, or 'no-clock')
+    expect(() => verifyCheckpointNote(future, policy)).toThrow(TypeError)
+    // @ts-expect-error an explicit undefined is no clock either
+    expect(() => verifyCheckpointNote(future, policy, undefined)).toThrow(TypeError)
+    // @ts-expect-error nor is a misspelt opt-out
+    expect(() => verifyCheckpointNote(future, policy, 'no clock')).toThrow(TypeError)
+    expect(() => verifyCheckpointNote(future, policy, Number.NaN)).toThrow(TypeError)
+    expect(verifyCheckpointNote(future, policy, NOW)).toMatchObject({ ok: false, code: 'ERR_LOG_QUORUM_NOT_MET' })
+    const r = verifyCheckpointNote(future, policy, 'no-clock')
+    expect(r.ok).toBe(true)
+    if (r.ok) expect(r.value.cosigners.map((c) => c.timestampSeconds)).toEqual([NOW, NOW + 86400])
   })
 
   it('reports rejected cosignatures of configured witnesses while the quorum holds', () => {

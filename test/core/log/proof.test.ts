@@ -31,6 +31,13 @@ describe('c2sp.org/tlog-proof', () => {
     }
   })
 
+  it('needs the clock or the named opt-out', async () => {
+    const text = formatTlogProof(await proofFor(3))
+    // @ts-expect-error `now` is required (seconds, or 'no-clock')
+    expect(() => verifyTlogProof(text, { entry: enc('four') }, policy)).toThrow(TypeError)
+    expect(verifyTlogProof(text, { entry: enc('four') }, policy, 'no-clock').ok).toBe(true)
+  })
+
   it('carries extra data, unauthenticated', async () => {
     const text = formatTlogProof(await proofFor(3, enc('context')))
     expect(text.split('\n')[1]).toBe(`extra ${Buffer.from('context').toString('base64')}`)

@@ -5,7 +5,7 @@ import { parseLogPolicy, verifyCheckpointNote } from '../../../src/core/log/poli
 import {
   entryBundlePath, formatEntryBundle, parseEntryBundle, parseHashTile, parseTilePath, tileHashReader, tilePath, tilesForSize, verifyTiledLog,
 } from '../../../src/core/log/tiles.ts'
-import { fetcherFrom, TESSERA_ENTRIES, TESSERA_ORIGIN, TESSERA_VKEY, tesseraFiles, ToyLog } from './_fixtures.ts'
+import { fetcherFrom, NOW, TESSERA_ENTRIES, TESSERA_ORIGIN, TESSERA_VKEY, tesseraFiles, ToyLog } from './_fixtures.ts'
 import { codeOf } from '../../support/codes.ts'
 
 describe('tile paths (c2sp.org/tlog-tiles §"Merkle Tree", §"Log entries")', () => {
@@ -88,7 +88,7 @@ const noteVerdicts = new Map<string, ReturnType<typeof verifyCheckpointNote>>()
 function checkNote(bytes: Uint8Array): ReturnType<typeof verifyCheckpointNote> {
   const key = Buffer.from(bytes).toString('latin1')
   let v = noteVerdicts.get(key)
-  if (!v) noteVerdicts.set(key, (v = verifyCheckpointNote(bytes, policy)))
+  if (!v) noteVerdicts.set(key, (v = verifyCheckpointNote(bytes, policy, NOW)))
   return v
 }
 
@@ -117,16 +117,16 @@ describe('the Tessera vector log verifies fully from its tiles', () => {
   it('holds the entries the README lists', () => {
     const entries = parseEntryBundle(files.get('tile/entries/000.p/15')!, 15).map((e) => new TextDecoder().decode(e))
     expect(entries).toEqual(TESSERA_ENTRIES)
-    expect(verifyCheckpointNote(files.get('checkpoint.0')!, policy)).toMatchObject({ ok: true, value: { checkpoint: { size: 0, rootHash: EMPTY_ROOT } } })
+    expect(verifyCheckpointNote(files.get('checkpoint.0')!, policy, NOW)).toMatchObject({ ok: true, value: { checkpoint: { size: 0, rootHash: EMPTY_ROOT } } })
   })
 
   it('every checkpoint is consistent with the final one, by proofs computed from the final tiles', async () => {
-    const final = verifyCheckpointNote(files.get('checkpoint')!, policy)
+    const final = verifyCheckpointNote(files.get('checkpoint')!, policy, NOW)
     if (!final.ok) throw new Error(final.detail)
     const read = tileHashReader(15, fetcherFrom(files))
     expect(await treeHash(15, read)).toEqual(final.value.checkpoint.rootHash)
     for (let size = 1; size <= 15; size++) {
-      const cp = verifyCheckpointNote(files.get(`checkpoint.${size}`)!, policy)
+      const cp = verifyCheckpointNote(files.get(`checkpoint.${size}`)!, policy, NOW)
       if (!cp.ok) throw new Error(cp.detail)
       const proof = await proveConsistency(size, 15, read)
       expect(verifyConsistency({ size1: size, size2: 15, proof, root1: cp.value.checkpoint.rootHash, root2: final.value.checkpoint.rootHash })).toEqual({ ok: true, value: undefined })
@@ -137,7 +137,7 @@ describe('the Tessera vector log verifies fully from its tiles', () => {
 
   it('every entry has an inclusion proof in every checkpoint that holds it', async () => {
     for (let size = 1; size <= 15; size++) {
-      const cp = verifyCheckpointNote(files.get(`checkpoint.${size}`)!, policy)
+      const cp = verifyCheckpointNote(files.get(`checkpoint.${size}`)!, policy, NOW)
       if (!cp.ok) throw new Error(cp.detail)
       const read = tileHashReader(size, fetcherFrom(files))
       for (let index = 0; index < size; index++) {
