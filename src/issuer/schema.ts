@@ -12,9 +12,30 @@
  * typed values, bounded lengths, no SD-JWT VC registered names, predicates computed here and
  * never accepted from input. Dates are calendar dates `YYYY-MM-DD` compared in UTC; since
  * China is UTC+8 the UTC date is never ahead of the local one, so a predicate never turns
- * true early (it may turn true up to eight hours late). A credential that carries a predicate
- * expires the day the predicate would change (a 17-year-old's credential ends on the 18th
- * birthday), so a stale `age_over_18: false` is never presented as current.
+ * true early (it may turn true up to eight hours late).
+ *
+ * Validity never derives from a claim (design §8 rule 9). A credential is valid for its
+ * type's fixed `validityDays` (default 90) from the start of the issuance day: `iat` = `nbf`
+ * = 00:00 UTC of that day, `exp` = iat + validityDays days, the same for every copy of a
+ * batch and for every holder issued that day. Were `exp` cut to the day a predicate changes
+ * (a 17-year-old's credential ending on the 18th birthday), a verifier allowed to see only
+ * `age_over_18` would read the birth date off `exp`, and all copies would share it.
+ *
+ * A predicate must then hold for the credential's whole life, not just at issuance. An age
+ * predicate only ever turns from false to true, so:
+ * - true on the issuance day: embedded as true (it stays true);
+ * - false until at least `exp`: embedded as false (it stays false while the credential is valid);
+ * - false now but true before `exp`: left out. Embedding false would make the credential say
+ *   something untrue within its life; embedding true would say it early; cutting `exp` leaks
+ *   the date. Refusing the whole credential would keep a citizen without an ID for up to a
+ *   validity period. Leaving the one predicate out costs the holder nothing they could prove
+ *   anyway (they are not yet 18), and they get it with their next credential. The omission is
+ *   not visible: predicates are always selectively disclosable (a schema with `sd: false` on
+ *   a predicate is refused), and a left-out predicate's digest is replaced by a decoy, so the
+ *   credential has the same number of digests as any other of its type; a verifier asking
+ *   for it sees what it sees from a holder who declines. This is the strict choice: no date
+ *   and no digest count in the signed credential depends on a claim, and what a verifier can
+ *   learn of a predicate is its value, true for the credential's whole life, or nothing.
  */
 import { isJsonObject, type JsonObject } from '../core/bytes/json.ts'
 import { InputError } from '../core/errors.ts'
@@ -37,7 +58,10 @@ export interface ClaimSchema {
   display: Localized
 }
 
-/** A boolean claim the issuer computes: "at least `years` old on the day of issuance". */
+/**
+ * A boolean claim the issuer computes: "at least `years` old". Embedded only when its value
+ * holds from the issuance day to `exp` (see the module comment); always selectively disclosable.
+ */
 export interface AgePredicate {
   name: string
   /** A `date` claim of the same schema. */
@@ -52,11 +76,14 @@ export interface CredentialSchema {
   id: string
   vct: string
   display: Localized
-  /** Days a credential is valid (before any predicate bound). */
+  /** Days a credential is valid, counted from 00:00 UTC of the issuance day; never cut by a claim. */
   validityDays: number
   claims: ClaimSchema[]
   predicates: AgePredicate[]
 }
+
+/** Validity of a credential type whose schema does not say (issue 7: a fixed period per type). */
+export const DEFAULT_VALIDITY_DAYS = 90
 
 export const RESIDENT_ID_VCT = 'urn:civic:resident-id'
 export const SOCIAL_INSURANCE_VCT = 'urn:civic:social-insurance'
@@ -67,7 +94,7 @@ export const BUILTIN_SCHEMAS: readonly CredentialSchema[] = [
     id: 'resident-id',
     vct: RESIDENT_ID_VCT,
     display: { 'zh-CN': '居民身份凭证', en: 'Resident ID' },
-    validityDays: 365,
+    validityDays: DEFAULT_VALIDITY_DAYS,
     claims: [
       { name: 'name', type: 'string', required: true, sd: true, display: { 'zh-CN': '姓名', en: 'Name' } },
       { name: 'birth_date', type: 'date', required: true, sd: true, display: { 'zh-CN': '出生日期', en: 'Date of birth' } },
@@ -83,7 +110,7 @@ export const BUILTIN_SCHEMAS: readonly CredentialSchema[] = [
     id: 'social-insurance',
     vct: SOCIAL_INSURANCE_VCT,
     display: { 'zh-CN': '社会保险凭证', en: 'Social insurance' },
-    validityDays: 365,
+    validityDays: DEFAULT_VALIDITY_DAYS,
     claims: [
       { name: 'name', type: 'string', required: true, sd: true, display: { 'zh-CN': '姓名', en: 'Name' } },
       { name: 'insured_since', type: 'date', required: true, sd: true, display: { 'zh-CN': '参保日期', en: 'Insured since' } },
@@ -117,19 +144,20 @@ function localized(v: unknown, path: string): Localized {
   return { 'zh-CN': v['zh-CN'] as string, en: v.en as string }
 }
 
-function exact(v: unknown, path: string, members: string[]): JsonObject {
+function exact(v: unknown, path: string, members: string[], optional: string[] = []): JsonObject {
   if (!isJsonObject(v)) bad(`${path} is not an object`)
-  for (const k of Object.keys(v)) if (!members.includes(k)) bad(`${path}.${k} is not a schema member`)
+  for (const k of Object.keys(v)) if (!members.includes(k) && !optional.includes(k)) bad(`${path}.${k} is not a schema member`)
   for (const k of members) if (!Object.hasOwn(v, k)) bad(`${path}.${k} is missing`)
   return v
 }
 
 /** Strictly read one schema (issuer.json, `--schema` files). Throws InputError ERR_ISSUER_CONFIG. */
 export function parseCredentialSchema(v: unknown, path = 'schema'): CredentialSchema {
-  const o = exact(v, path, ['id', 'vct', 'display', 'validityDays', 'claims', 'predicates'])
+  const o = exact(v, path, ['id', 'vct', 'display', 'claims', 'predicates'], ['validityDays'])
   if (typeof o.id !== 'string' || !CONFIG_ID.test(o.id)) bad(`${path}.id must match ${CONFIG_ID}`)
   if (typeof o.vct !== 'string' || !VCT.test(o.vct)) bad(`${path}.vct must be printable ASCII without spaces`)
-  if (typeof o.validityDays !== 'number' || !Number.isInteger(o.validityDays) || o.validityDays < 1 || o.validityDays > 3660) bad(`${path}.validityDays must be 1..3660`)
+  const validityDays = o.validityDays ?? DEFAULT_VALIDITY_DAYS
+  if (typeof validityDays !== 'number' || !Number.isInteger(validityDays) || validityDays < 1 || validityDays > 3660) bad(`${path}.validityDays must be 1..3660`)
   if (!Array.isArray(o.claims) || o.claims.length === 0 || o.claims.length > 64) bad(`${path}.claims must hold 1..64 claims`)
   if (!Array.isArray(o.predicates) || o.predicates.length > 16) bad(`${path}.predicates must hold 0..16 predicates`)
   const names = new Set<string>()
@@ -152,10 +180,11 @@ export function parseCredentialSchema(v: unknown, path = 'schema'): CredentialSc
     const from = claims.find((cl) => cl.name === x.from)
     if (!from || from.type !== 'date' || !from.required) bad(`${p}.from must name a required date claim`)
     if (typeof x.years !== 'number' || !Number.isInteger(x.years) || x.years < 1 || x.years > 150) bad(`${p}.years must be 1..150`)
-    if (typeof x.sd !== 'boolean') bad(`${p}.sd is a boolean`)
+    // A predicate may be left out of a credential (module comment): only among decoys is that unseen.
+    if (x.sd !== true) bad(`${p}.sd must be true: a predicate is always selectively disclosable`)
     return { name: claimName(x.name, `${p}.name`), from: from.name, years: x.years, sd: x.sd, display: localized(x.display, `${p}.display`) }
   })
-  return { id: o.id, vct: o.vct, display: localized(o.display, `${path}.display`), validityDays: o.validityDays, claims, predicates }
+  return { id: o.id, vct: o.vct, display: localized(o.display, `${path}.display`), validityDays, claims, predicates }
 }
 
 // ── calendar dates (UTC) ─────────────────────────────────────────────────────────────────
@@ -188,6 +217,12 @@ function anniversary(birth: { y: number; m: number; d: number }, years: number):
   return dateSeconds(birth.y + years, birth.m, birth.d)
 }
 
+/** The validity window of a credential of `schema` issued at `now`: a function of the day only. */
+export function validityWindow(schema: Pick<CredentialSchema, 'validityDays'>, now: number): { iat: number; nbf: number; exp: number } {
+  const iat = startOfDay(now)
+  return { iat, nbf: iat, exp: iat + schema.validityDays * DAY }
+}
+
 // ── claims ───────────────────────────────────────────────────────────────────────────────
 
 export interface PreparedClaims {
@@ -197,7 +232,9 @@ export interface PreparedClaims {
   frame: DisclosureFrame
   /** 00:00 UTC of the issuance day: issuance times are rounded (OpenID4VCI 1.0 §Privacy: Correlation). */
   iat: number
-  /** iat + validity, cut to the first day a predicate would change. */
+  /** = iat. */
+  nbf: number
+  /** iat + the type's validityDays: never derived from a claim. */
   exp: number
 }
 
@@ -240,20 +277,25 @@ export function validateClaims(schema: CredentialSchema, input: unknown, now: nu
   return out
 }
 
+/**
+ * The signed form of validated claims issued at `now`. The window comes from the day and the
+ * type alone; a predicate whose value would change before `exp` is left out (module comment).
+ */
 export function prepareClaims(schema: CredentialSchema, validated: JsonObject, now: number): PreparedClaims {
-  const iat = startOfDay(now)
-  let exp = iat + schema.validityDays * DAY
+  const { iat, nbf, exp } = validityWindow(schema, now)
   const claims: JsonObject = { ...validated }
   for (const p of schema.predicates) {
     const birth = parseDate(String(validated[p.from]))
     if (!birth) invalid(`${p.from} is needed for ${p.name}`)
     const turns = anniversary(birth, p.years)
-    claims[p.name] = now >= turns
-    if (turns > now) exp = Math.min(exp, turns)
+    if (turns <= iat) claims[p.name] = true
+    else if (turns >= exp) claims[p.name] = false
+    // else: it would turn true while the credential is valid; left out, a decoy in its place
   }
-  const sd = [...schema.claims.filter((c) => c.sd && Object.hasOwn(claims, c.name)).map((c) => c.name), ...schema.predicates.filter((p) => p.sd).map((p) => p.name)]
+  const present = (name: string) => Object.hasOwn(claims, name)
+  const sd = [...schema.claims.filter((c) => c.sd && present(c.name)).map((c) => c.name), ...schema.predicates.filter((p) => p.sd && present(p.name)).map((p) => p.name)]
   const full = schema.claims.filter((c) => c.sd).length + schema.predicates.filter((p) => p.sd).length
   const frame: DisclosureFrame = { _sd: sd }
   if (full > sd.length) frame._sd_decoy = full - sd.length
-  return { claims, frame, iat, exp }
+  return { claims, frame, iat, nbf, exp }
 }

@@ -1,8 +1,10 @@
 // Claim schemas (src/issuer/schema.ts): what an officer may put in an offer, the predicates
-// computed at issuance, the validity bound at the day a predicate changes, rounded issuance
-// times, decoys for absent optional claims, and strict schema files.
+// computed at issuance and embedded only while they hold for the credential's life, a fixed
+// validity per type from the rounded issuance day, decoys for absent optional claims and
+// left-out predicates, and strict schema files. (test/issuer/validity.test.ts: exp never
+// derives from a claim, through the service.)
 import { describe, expect, it } from 'vitest'
-import { BUILTIN_SCHEMAS, parseCredentialSchema, prepareClaims, startOfDay, validateClaims } from '../../src/issuer/schema.ts'
+import { BUILTIN_SCHEMAS, DEFAULT_VALIDITY_DAYS, parseCredentialSchema, prepareClaims, startOfDay, validateClaims } from '../../src/issuer/schema.ts'
 
 const resident = BUILTIN_SCHEMAS.find((s) => s.id === 'resident-id')!
 const at = (iso: string) => Date.parse(iso) / 1000
@@ -44,32 +46,47 @@ describe('validateClaims', () => {
 })
 
 describe('prepareClaims', () => {
-  it('computes the age predicates at issuance and rounds iat to the day', () => {
+  it('computes the age predicates at issuance; iat = nbf = the day, exp = iat + the type\'s validity', () => {
     const p = prepareClaims(resident, { name: 'a', birth_date: '1990-05-01', city: 'b', district: 'c' }, NOW)
     expect(p.claims).toMatchObject({ age_over_18: true, age_over_60: false })
     expect(p.iat).toBe(at('2026-03-10T00:00:00Z'))
-    // the 60th birthday is after iat + 365 days: plain validity
-    expect(p.exp).toBe(p.iat + 365 * DAY)
+    expect(p.nbf).toBe(p.iat)
+    expect(DEFAULT_VALIDITY_DAYS).toBe(90)
+    expect(p.exp).toBe(p.iat + 90 * DAY)
     expect(p.frame._sd!.sort()).toEqual(['age_over_18', 'age_over_60', 'birth_date', 'city', 'district', 'name'])
     expect(p.frame._sd_decoy).toBeUndefined()
+    expect(prepareClaims({ ...resident, validityDays: 30 }, { name: 'a', birth_date: '1990-05-01', city: 'b' }, NOW).exp).toBe(p.iat + 30 * DAY)
   })
 
-  it('ends a minor\'s credential on the 18th birthday, and a 59-year-old\'s on the 60th', () => {
-    const minor = prepareClaims(resident, { name: 'a', birth_date: '2008-06-15', city: 'b' }, NOW)
-    expect(minor.claims).toMatchObject({ age_over_18: false, age_over_60: false })
-    expect(minor.exp).toBe(at('2026-06-15T00:00:00Z'))
+  it('never ends a credential on a birthday: a predicate that would change before exp is left out', () => {
+    // 18 on 2026-05-15, before exp (2026-06-08): age_over_18 would turn true while the credential is valid
+    const minor = prepareClaims(resident, { name: 'a', birth_date: '2008-05-15', city: 'b' }, NOW)
+    expect(minor.exp).toBe(at('2026-03-10T00:00:00Z') + 90 * DAY)
+    expect(minor.claims).not.toHaveProperty('age_over_18')
+    expect(minor.claims).toMatchObject({ age_over_60: false })
+    // its digest is a decoy: as many digests as a credential with every claim (district absent too)
+    expect(minor.frame._sd).not.toContain('age_over_18')
+    expect(minor.frame._sd!.length + minor.frame._sd_decoy!).toBe(6)
     const senior = prepareClaims(resident, { name: 'a', birth_date: '1966-04-01', city: 'b' }, NOW)
-    expect(senior.claims).toMatchObject({ age_over_18: true, age_over_60: false })
-    expect(senior.exp).toBe(at('2026-04-01T00:00:00Z'))
-    // on the birthday itself (UTC) the predicate is true
+    expect(senior.exp).toBe(minor.exp)
+    expect(senior.claims).toMatchObject({ age_over_18: true })
+    expect(senior.claims).not.toHaveProperty('age_over_60')
+    // false is embedded when it holds until exp: 18 on exp's day exactly, or later
+    const atExp = prepareClaims(resident, { name: 'a', birth_date: '2008-06-08', city: 'b' }, NOW)
+    expect(at('2026-06-08T00:00:00Z')).toBe(atExp.exp)
+    expect(atExp.claims.age_over_18).toBe(false)
+    expect(prepareClaims(resident, { name: 'a', birth_date: '2008-06-07', city: 'b' }, NOW).claims).not.toHaveProperty('age_over_18')
+    expect(prepareClaims(resident, { name: 'a', birth_date: '2015-01-01', city: 'b' }, NOW).claims.age_over_18).toBe(false)
+    // on the birthday itself (UTC) the predicate is true; the day before, it is left out
     expect(prepareClaims(resident, { name: 'a', birth_date: '2008-03-10', city: 'b' }, NOW).claims.age_over_18).toBe(true)
-    expect(prepareClaims(resident, { name: 'a', birth_date: '2008-03-11', city: 'b' }, NOW).claims.age_over_18).toBe(false)
+    expect(prepareClaims(resident, { name: 'a', birth_date: '2008-03-11', city: 'b' }, NOW).claims).not.toHaveProperty('age_over_18')
   })
 
   it('takes 1 March for a 29 February birthday in a common year', () => {
     const p = prepareClaims(resident, { name: 'a', birth_date: '2008-02-29', city: 'b' }, at('2026-02-28T12:00:00Z'))
-    expect(p.claims.age_over_18).toBe(false)
-    expect(p.exp).toBe(at('2026-03-01T00:00:00Z'))
+    expect(p.claims).not.toHaveProperty('age_over_18') // 18 on 1 March, inside the window
+    expect(p.exp).toBe(at('2026-02-28T00:00:00Z') + 90 * DAY)
+    expect(prepareClaims(resident, { name: 'a', birth_date: '2008-02-29', city: 'b' }, at('2026-03-01T00:00:00Z')).claims.age_over_18).toBe(true)
   })
 
   it('pads absent optional claims with decoy digests, so the digest count does not tell', () => {
@@ -88,6 +105,11 @@ describe('parseCredentialSchema', () => {
   it('round-trips the built-in catalogue', () => {
     for (const s of BUILTIN_SCHEMAS) expect(parseCredentialSchema(JSON.parse(JSON.stringify(s)))).toEqual(s)
   })
+  it('takes a validity per type, 90 days when the schema does not say', () => {
+    const { validityDays: _v, ...rest } = JSON.parse(JSON.stringify(resident))
+    expect(parseCredentialSchema(rest).validityDays).toBe(90)
+    expect(parseCredentialSchema({ ...rest, validityDays: 365 }).validityDays).toBe(365)
+  })
   const base = () => JSON.parse(JSON.stringify(resident))
   it.each([
     ['a reserved claim name', (s: any) => (s.claims[0].name = 'cnf')],
@@ -98,6 +120,8 @@ describe('parseCredentialSchema', () => {
     ['a vct with spaces', (s: any) => (s.vct = 'resident id')],
     ['a display without en', (s: any) => (s.display = { 'zh-CN': '身份' })],
     ['no claims', (s: any) => (s.claims = [])],
+    ['a predicate that is not selectively disclosable', (s: any) => (s.predicates[0].sd = false)],
+    ['a validity of 0 days', (s: any) => (s.validityDays = 0)],
   ])('refuses %s with ERR_ISSUER_CONFIG', (_n, mutate) => {
     const s = base()
     mutate(s)
