@@ -1,32 +1,59 @@
 /**
  * The admin API the issuer console (and `civic issuer …` while a server runs) uses: JSON over
- * HTTP under /admin/ on the issuer's own server.
+ * HTTP under /admin/.
  *
- * Who may call it: only a client on loopback (socket address 127.0.0.1 / ::1), addressing the
- * server by a loopback name (the Host header, so a DNS-rebinding page is refused), and — when a
- * browser says where it comes from (Origin) — only the configured console origin, which also
- * gets CORS (Access-Control-Allow-Origin, preflight). A POST must be application/json, which
- * a cross-site form cannot send without a preflight. Everything else: 403 ERR_ISSUER_FORBIDDEN.
+ * Who may call it, first: only a client on loopback (socket address 127.0.0.1 / ::1), addressing
+ * the server by a loopback name (the Host header, so a DNS-rebinding page is refused), and — when
+ * a browser says where it comes from (Origin) — only the configured console origin, which also
+ * gets CORS with credentials (the console sends its session cookie). A POST must be
+ * application/json, which a cross-site form cannot send without a preflight. Everything else:
+ * 403 ERR_ISSUER_FORBIDDEN. That gate is defence in depth, not authentication:
  *
+ * Who is calling: an officer's session (cookie `civic_officer_<office>`, HttpOnly,
+ * SameSite=Strict, Path=/admin, Secure on https; idle 15 min, at most 8 h; officers.ts) or the
+ * directory's admin token (`Authorization: Bearer …`, supervisor rights). Without either: 401
+ * ERR_ISSUER_UNAUTHENTICATED. Clerks issue and view; the rest is for supervisors (403
+ * ERR_ISSUER_ROLE). Every action (each POST, and each refusal of a presented credential or
+ * role) is appended to the audit trail with the officer who did it, never with claims.
+ *
+ * Without a session (the way in):
+ *   POST /admin/enrol/options   {code}               → EnrolOptions (WebAuthn creation options)
+ *   POST /admin/enrol/verify    {code, response}     → 201 SessionView + Set-Cookie (the code is used up)
+ *   POST /admin/session/options {}                   → SignInOptions
+ *   POST /admin/session/verify  {response}           → SessionView + Set-Cookie
+ *   GET  /admin/session                              → SessionView (401 when signed out)
+ *   POST /admin/session/end     {}                   → {ok} (the cookie cleared)
+ * Clerk and supervisor:
  *   GET  /admin/info                                   issuer identity, credential types, keys
  *   POST /admin/offers        {vct|configurationId, claims, officer?, txCode?}
  *                             → 201 {credentialId, offerId, offerUri, offerUriByValue, qrSvg, txCode, expiresAt}
  *   GET  /admin/credentials                            → {credentials: [CredentialView]}
  *   GET  /admin/credentials/<id>                       → CredentialView
- *   POST /admin/credentials/<id>/revoke|suspend|reinstate → {credential, changed}   (idempotent)
- *   POST /admin/publish       {force?}                 → {published: [AnchorView], failed: [...]}  (502 if any failed)
  *   GET  /admin/anchors                                → {anchors: [AnchorView], ledger: [LedgerRecord]}
  *   GET  /admin/lists                                  → {lists: [...]}
  *   GET  /admin/witnesses                              → WitnessView (latest checkpoint's cosigners)
+ * Supervisor:
+ *   POST /admin/credentials/<id>/revoke|suspend|reinstate → {credential, changed}   (idempotent)
+ *   POST /admin/publish       {force?}                 → {published: [AnchorView], failed: [...]}  (502 if any failed)
  *   POST /admin/rotate        {keepOld?}               → RotationReport
  *   POST /admin/keys/<kid>/revoke                      → LedgerRecord (a retired key no served list uses)
+ *   GET  /admin/officers                               → OfficersView
+ *   POST /admin/officers/enrolments {role, name, first?} → 201 CreatedEnrolment (the code, once)
+ *   POST /admin/officers/enrolments/<id>/cancel        → {cancelled}
+ *   POST /admin/officers/<id>/disable                  → OfficerView (its sessions end)
+ *   GET  /admin/audit                                  → AuditView (newest first)
  *
  * Errors: `{"error":{"code","message"}}`; a refused request changes nothing.
  */
 import { CivicError, type ErrorCode } from '../core/errors.ts'
+import { statusOf } from '../node/http.ts'
 import type { IssuerService, StatusAction } from './service.ts'
 import { offerUris } from './vci.ts'
 import { qrSvg } from './qr.ts'
+import { parseJson } from '../core/bytes/json.ts'
+import { InputError } from '../core/errors.ts'
+import type { AuditRecord, OfficerRole, OfficerView, SessionView } from './admin-wire.ts'
+import { ADMIN_TOKEN_OFFICER, OfficerStore, SESSION_MAX_SECONDS, sessionCookieName } from './officers.ts'
 
 export interface AdminRequest {
   method: string
@@ -46,22 +73,13 @@ export interface AdminReply {
   body: unknown
 }
 
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  ERR_ISSUER_FORBIDDEN: 403,
-  ERR_ISSUER_NOT_FOUND: 404,
-  ERR_ISSUER_UNKNOWN_CREDENTIAL: 404,
-  ERR_ISSUER_CREDENTIAL_STATE: 409,
-  ERR_ISSUER_LEDGER: 502,
-  ERR_ISSUER_STORAGE: 503,
-  ERR_ISSUER_LOCKED: 503,
-  ERR_ISSUER_CAPACITY: 507,
-}
 
 const LOOPBACK_ADDRESS = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::[0-9]{1,5})?$/i
 
+/** The status of a refusal: the one table of the HTTP layer (src/node/http.ts). */
 export function adminStatusOf(code: ErrorCode): number {
-  return STATUS[code] ?? 400
+  return statusOf(code)
 }
 
 function forbidden(detail: string): never {
@@ -75,7 +93,7 @@ function badRequest(detail: string): never {
 /** CORS headers for the console's origin (none for anyone else). */
 export function corsHeaders(appOrigin: string | null, origin: string | undefined): Record<string, string> {
   if (!appOrigin || origin !== appOrigin) return { vary: 'Origin' }
-  return { 'access-control-allow-origin': appOrigin, vary: 'Origin' }
+  return { 'access-control-allow-origin': appOrigin, 'access-control-allow-credentials': 'true', vary: 'Origin' }
 }
 
 function jsonBody(r: AdminRequest): Record<string, unknown> {
@@ -83,9 +101,10 @@ function jsonBody(r: AdminRequest): Record<string, unknown> {
   if (r.contentType !== 'application/json') badRequest('send application/json')
   let v: unknown
   try {
-    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(r.body))
-  } catch {
-    badRequest('the body is not JSON')
+    // Strict JSON: duplicate members are refused, not silently resolved.
+    v = parseJson(new TextDecoder('utf-8', { fatal: true }).decode(r.body), { maxLength: 256 * 1024, maxDepth: 8 }, 'the body')
+  } catch (e) {
+    badRequest(e instanceof InputError ? e.detail : 'the body is not UTF-8 JSON')
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) badRequest('the body is not a JSON object')
   return v as Record<string, unknown>
@@ -95,15 +114,67 @@ function allowedKeys(o: Record<string, unknown>, keys: string[]): void {
   for (const k of Object.keys(o)) if (!keys.includes(k)) badRequest(`unknown member ${k.slice(0, 40)}`)
 }
 
+
+/** The ways in that need no session: enrolment with a code, sign-in with a passkey. */
+const OPEN = new Set(['POST /admin/enrol/options', 'POST /admin/enrol/verify', 'POST /admin/session/options', 'POST /admin/session/verify', 'GET /admin/session', 'POST /admin/session/end'])
+
+/** What a clerk may do; everything else needs a supervisor. */
+function clerkMay(method: string, path: string): boolean {
+  if (method === 'GET') return path !== '/admin/officers' && path !== '/admin/audit'
+  return method === 'POST' && path === '/admin/offers'
+}
+
+function cookie(r: AdminRequest, name: string): string | null {
+  const h = r.headers.cookie
+  const all = Array.isArray(h) ? h.join('; ') : h ?? ''
+  for (const part of all.split(';')) {
+    const i = part.indexOf('=')
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      const v = part.slice(i + 1).trim()
+      return /^[A-Za-z0-9_-]{43}$/.test(v) ? v : null
+    }
+  }
+  return null
+}
+
+function bearer(r: AdminRequest): string | null {
+  const h = r.headers.authorization
+  if (typeof h !== 'string') return null
+  const m = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(h)
+  return m ? m[1]! : ''
+}
+
+export interface AdminApiOptions {
+  /** The admin listener's own origin: Secure cookies when it is https. Default: https when the console is. */
+  adminOrigin?: string
+  /** An officer store already open (tests); default: opened from the service's data directory on first use. */
+  officers?: OfficerStore
+}
+
 export class AdminApi {
   readonly svc: IssuerService
   readonly #base: () => string
   readonly appOrigin: string | null
+  readonly #secure: boolean
+  readonly #cookie: string
+  #officers: Promise<OfficerStore> | null
 
-  constructor(svc: IssuerService, base: () => string, appOrigin: string | null) {
+  constructor(svc: IssuerService, base: () => string, appOrigin: string | null, o: AdminApiOptions = {}) {
     this.svc = svc
     this.#base = base
     this.appOrigin = appOrigin
+    this.#secure = (o.adminOrigin ?? appOrigin ?? '').startsWith('https:')
+    this.#cookie = sessionCookieName(svc.did)
+    this.#officers = o.officers ? Promise.resolve(o.officers) : null
+  }
+
+  /** The office's officers, sessions and audit trail (opened once). */
+  officers(): Promise<OfficerStore> {
+    this.#officers ??= OfficerStore.open(this.svc.dataDir, { appOrigin: this.appOrigin, rpName: this.svc.config.name.en, now: () => this.svc.now() }).catch((e) => {
+      this.#officers = null
+      throw e
+    })
+    return this.#officers
   }
 
   /** Who may call: throws ERR_ISSUER_FORBIDDEN. */
@@ -123,16 +194,112 @@ export class AdminApi {
       headers: {
         ...corsHeaders(this.appOrigin, r.origin),
         'access-control-allow-methods': 'GET, POST',
-        'access-control-allow-headers': 'content-type',
+        'access-control-allow-headers': 'content-type, authorization',
         'access-control-max-age': '600',
       },
       body: null,
     }
   }
 
+  #setCookie(sid: string | null): string {
+    const attrs = `HttpOnly; SameSite=Strict; Path=/admin${this.#secure ? '; Secure' : ''}`
+    return sid === null ? `${this.#cookie}=; Max-Age=0; ${attrs}` : `${this.#cookie}=${sid}; Max-Age=${SESSION_MAX_SECONDS}; ${attrs}`
+  }
+
+  /** The caller: a live session's officer, the admin token, or null (no credential presented). Throws on a bad one. */
+  async #who(r: AdminRequest, store: OfficerStore): Promise<{ officer: OfficerView; sid: string | null } | null> {
+    const token = bearer(r)
+    if (token !== null) {
+      if (token !== '' && (await store.isAdminToken(token))) return { officer: ADMIN_TOKEN_OFFICER, sid: null }
+      throw new CivicError('ERR_ISSUER_UNAUTHENTICATED', 'this is not the admin token')
+    }
+    const sid = cookie(r, this.#cookie)
+    if (sid === null) return null
+    const s = store.session(sid)
+    return s ? { officer: s.officer, sid } : null
+  }
+
   async handle(r: AdminRequest): Promise<AdminReply> {
     this.gate(r)
-    const reply = (status: number, body: unknown): AdminReply => ({ status, headers: { ...corsHeaders(this.appOrigin, r.origin), 'cache-control': 'no-store' }, body })
+    const store = await this.officers()
+    const key = `${r.method} ${r.path}`
+    let who: { officer: OfficerView; sid: string | null } | null
+    try {
+      who = await this.#who(r, store)
+    } catch (e) {
+      await this.#audit(store, null, r, {}, e)
+      throw e
+    }
+    if (OPEN.has(key)) return this.#open(r, store, who)
+    if (!who) throw new CivicError('ERR_ISSUER_UNAUTHENTICATED', 'sign in with a passkey (or use the admin token)')
+    const target: Record<string, string> = {}
+    try {
+      if (who.officer.role !== 'supervisor' && !clerkMay(r.method, r.path)) {
+        throw new CivicError('ERR_ISSUER_ROLE', `a ${who.officer.role} may not ${r.method} ${r.path.slice(0, 80)}`)
+      }
+      const reply = await this.#route(r, who.officer, store, target)
+      if (r.method === 'POST') await this.#audit(store, who.officer, r, target, null, reply.status === 502 ? 'ERR_ISSUER_LEDGER' : 'ok')
+      return reply
+    } catch (e) {
+      if (e instanceof CivicError) await this.#audit(store, who.officer, r, target, e)
+      throw e
+    }
+  }
+
+  async #audit(store: OfficerStore, officer: OfficerView | null, r: AdminRequest, target: Record<string, string>, e: unknown, outcome = 'ok'): Promise<void> {
+    const rec: AuditRecord = { at: this.svc.now(), officer, action: actionName(r.method, r.path), target, outcome: e instanceof CivicError ? e.code : e ? 'error' : outcome }
+    await store.audit(rec)
+  }
+
+  #reply(r: AdminRequest, status: number, body: unknown, extra: Record<string, string> = {}): AdminReply {
+    return { status, headers: { ...corsHeaders(this.appOrigin, r.origin), 'cache-control': 'no-store', ...extra }, body }
+  }
+
+  /** Enrolment and sign-in. */
+  async #open(r: AdminRequest, store: OfficerStore, who: { officer: OfficerView; sid: string | null } | null): Promise<AdminReply> {
+    const key = `${r.method} ${r.path}`
+    if (key === 'GET /admin/session') {
+      if (!who) throw new CivicError('ERR_ISSUER_UNAUTHENTICATED', 'not signed in')
+      const s: SessionView = who.sid ? store.session(who.sid)! : { officer: who.officer, expiresAt: this.svc.now() + SESSION_MAX_SECONDS, idleSeconds: 0 }
+      return this.#reply(r, 200, s)
+    }
+    const body = jsonBody(r)
+    if (key === 'POST /admin/session/end') {
+      allowedKeys(body, [])
+      if (who?.sid) {
+        store.endSession(who.sid)
+        await this.#audit(store, who.officer, r, {}, null)
+      }
+      return this.#reply(r, 200, { ok: true }, { 'set-cookie': this.#setCookie(null) })
+    }
+    if (key === 'POST /admin/enrol/options') {
+      allowedKeys(body, ['code'])
+      const { enrolment, options } = await store.enrolOptions(body.code)
+      return this.#reply(r, 200, { name: enrolment.name, role: enrolment.role, options })
+    }
+    if (key === 'POST /admin/session/options') {
+      allowedKeys(body, [])
+      return this.#reply(r, 200, { options: await store.signInOptions() })
+    }
+    if (key === 'POST /admin/enrol/verify' || key === 'POST /admin/session/verify') {
+      const enrol = key === 'POST /admin/enrol/verify'
+      allowedKeys(body, enrol ? ['code', 'response'] : ['response'])
+      let officer: OfficerView
+      try {
+        officer = enrol ? await store.enrol(body.code, body.response) : await store.signIn(body.response)
+      } catch (e) {
+        if (e instanceof CivicError) await this.#audit(store, null, r, {}, e)
+        throw e
+      }
+      const { sid, session } = store.startSession(officer.id)
+      await this.#audit(store, officer, r, { officer: officer.id }, null)
+      return this.#reply(r, enrol ? 201 : 200, session, { 'set-cookie': this.#setCookie(sid) })
+    }
+    throw new CivicError('ERR_ISSUER_NOT_FOUND', `no admin endpoint ${key.slice(0, 80)}`)
+  }
+
+  async #route(r: AdminRequest, officer: OfficerView, store: OfficerStore, target: Record<string, string>): Promise<AdminReply> {
+    const reply = (status: number, body: unknown): AdminReply => this.#reply(r, status, body)
     const p = r.path
     const svc = this.svc
     if (r.method === 'GET') {
@@ -148,12 +315,16 @@ export class AdminApi {
       if (p === '/admin/anchors') return reply(200, { anchors: svc.anchors(), ledger: svc.ledgerRecords() })
       if (p === '/admin/lists') return reply(200, { lists: svc.lists() })
       if (p === '/admin/witnesses') return reply(200, await svc.witnesses())
+      if (p === '/admin/officers') return reply(200, store.list())
+      if (p === '/admin/audit') return reply(200, { records: await store.auditTrail() })
     }
     if (r.method === 'POST') {
       const body = jsonBody(r)
       if (p === '/admin/offers') {
         allowedKeys(body, ['vct', 'configurationId', 'claims', 'officer', 'txCode'])
         const created = await svc.createOffer(body as Parameters<IssuerService['createOffer']>[0])
+        target.credential = created.credentialId
+        target.configuration = created.configurationId
         const uris = offerUris(this.#base(), created)
         return reply(201, {
           credentialId: created.credentialId, offerId: created.offerId, configurationId: created.configurationId,
@@ -163,6 +334,7 @@ export class AdminApi {
       }
       const act = /^\/admin\/credentials\/([^/]+)\/(revoke|suspend|reinstate)$/.exec(p)
       if (act) {
+        target.credential = act[1]!.slice(0, 64)
         allowedKeys(body, [])
         return reply(200, await svc.setStatus(act[1]!, act[2] as StatusAction))
       }
@@ -170,6 +342,8 @@ export class AdminApi {
         allowedKeys(body, ['force'])
         if (body.force !== undefined && typeof body.force !== 'boolean') badRequest('force must be a boolean')
         const report = await svc.publish({ force: body.force === true })
+        report.published.forEach((a, i) => (target[`list${i + 1}`] = a.uri))
+        report.failed.forEach((f, i) => (target[`failed${i + 1}`] = f.uri))
         if (report.failed.length > 0) {
           const first = report.failed[0]!
           return reply(502, { error: { code: 'ERR_ISSUER_LEDGER', message: `${report.failed.length} list(s) not published; first: ${first.detail}` }, ...report })
@@ -178,13 +352,40 @@ export class AdminApi {
       }
       const key = /^\/admin\/keys\/([A-Za-z0-9._-]{1,64})\/revoke$/.exec(p)
       if (key) {
+        target.kid = key[1]!
         allowedKeys(body, [])
         return reply(200, await svc.revokeKey(key[1]!))
       }
       if (p === '/admin/rotate') {
         allowedKeys(body, ['keepOld'])
         if (body.keepOld !== undefined && typeof body.keepOld !== 'boolean') badRequest('keepOld must be a boolean')
-        return reply(200, await svc.rotateKey({ keepOld: body.keepOld === true }))
+        const old = svc.currentKid
+        const report = await svc.rotateKey({ keepOld: body.keepOld === true })
+        target.oldKid = old
+        target.kid = svc.currentKid
+        return reply(200, report)
+      }
+      if (p === '/admin/officers/enrolments') {
+        allowedKeys(body, ['role', 'name', 'first'])
+        if (body.first !== undefined && typeof body.first !== 'boolean') badRequest('first must be a boolean')
+        const e = await store.createEnrolment({ role: body.role, name: body.name, first: body.first === true })
+        if (!e) return reply(409, { error: { code: 'ERR_ISSUER_ENROLMENT', message: 'the office already has a supervisor' } })
+        target.enrolment = e.id
+        target.role = e.role as OfficerRole
+        return reply(201, e)
+      }
+      const cancel = /^\/admin\/officers\/enrolments\/([A-Za-z0-9_-]{22})\/cancel$/.exec(p)
+      if (cancel) {
+        allowedKeys(body, [])
+        target.enrolment = cancel[1]!
+        return reply(200, { cancelled: await store.cancelEnrolment(cancel[1]!) })
+      }
+      const disable = /^\/admin\/officers\/([A-Za-z0-9_-]{22})\/disable$/.exec(p)
+      if (disable) {
+        allowedKeys(body, [])
+        target.officer = disable[1]!
+        if (disable[1] === officer.id) badRequest('an officer cannot disable themself')
+        return reply(200, await store.disableOfficer(disable[1]!))
       }
     }
     throw new CivicError('ERR_ISSUER_NOT_FOUND', `no admin endpoint ${r.method} ${p.slice(0, 80)}`)
@@ -193,4 +394,23 @@ export class AdminApi {
   errorReply(e: CivicError, origin: string | undefined): AdminReply {
     return { status: adminStatusOf(e.code), headers: { ...corsHeaders(this.appOrigin, origin), 'cache-control': 'no-store' }, body: { error: { code: e.code, message: e.detail } } }
   }
+}
+
+/** The audit trail's name of a request: `credential.revoke`, `offer.create`, … (ids go to `target`). */
+function actionName(method: string, path: string): string {
+  const p = path.replace(/^\/admin\/?/, '')
+  if (method === 'POST' && p === 'offers') return 'offer.create'
+  let m = /^credentials\/[^/]+\/(revoke|suspend|reinstate)$/.exec(p)
+  if (m) return `credential.${m[1]}`
+  if (/^keys\/[^/]+\/revoke$/.test(p)) return 'key.revoke'
+  if (p === 'rotate') return 'key.rotate'
+  if (p === 'publish') return 'lists.publish'
+  if (p === 'officers/enrolments') return 'enrolment.create'
+  if (/^officers\/enrolments\/[^/]+\/cancel$/.test(p)) return 'enrolment.cancel'
+  m = /^officers\/[^/]+\/(disable)$/.exec(p)
+  if (m) return 'officer.disable'
+  if (p === 'enrol/verify') return 'officer.enrol'
+  if (p === 'session/verify') return 'session.start'
+  if (p === 'session/end') return 'session.end'
+  return `${method.toLowerCase()} ${p.slice(0, 60)}`
 }

@@ -41,6 +41,8 @@ import { isJsonObject, type JsonObject } from '../core/bytes/json.ts'
 import { InputError } from '../core/errors.ts'
 import { SD_JWT_VC_PLAIN_CLAIMS } from '../core/sdjwt/verify.ts'
 import type { DisclosureFrame } from '../core/sdjwt/frame.ts'
+// Control characters and bidirectional overrides have no place in a civil record (one definition with the console).
+import { MAX_CLAIM_LENGTH, UNSAFE_TEXT } from './admin-wire.ts'
 
 export type ClaimType = 'string' | 'date'
 
@@ -120,14 +122,12 @@ export const BUILTIN_SCHEMAS: readonly CredentialSchema[] = [
   },
 ]
 
-export const MAX_CLAIM_LENGTH = 200
+export { MAX_CLAIM_LENGTH } from './admin-wire.ts'
 const NAME = /^[a-z][a-z0-9_]{0,63}$/
 const CONFIG_ID = /^[A-Za-z0-9._-]{1,64}$/
 /** vct values: printable ASCII without spaces, as the registry's accreditation allows. */
 const VCT = /^[\x21-\x7e]{1,256}$/
 const DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/
-/** Control characters and bidirectional overrides have no place in a civil record. */
-const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/
 const RESERVED = new Set([...SD_JWT_VC_PLAIN_CLAIMS, '_sd', '_sd_alg', '...', 'sub', 'jti', 'aud'])
 
 export function builtinSchema(vct: string): CredentialSchema | undefined {

@@ -41,6 +41,7 @@ import { CONFIG_DEFAULTS, ISSUER_CONFIG_FILE, ISSUER_CONFIG_VERSION, normalizeUr
 import { LedgerClient, type Fetch, type WitnessView } from './ledger-client.ts'
 import { allocateSlots, publishDue, setStatus, summarizeList, STATUS_INVALID, STATUS_SUSPENDED, STATUS_VALID, type ListRecord } from './lists.ts'
 import { builtinSchema, prepareClaims, validateClaims, type CredentialSchema, type Localized } from './schema.ts'
+import { isOfficerReference } from './admin-wire.ts'
 import {
   cloneState, emptyState, MAX_LEDGER_RECORDS, RECORD_ID, TOMBSTONE_SECONDS,
   type CredentialRecord, type IssuerState, type LedgerRecord, type OfferRecord,
@@ -53,7 +54,6 @@ import {
 /** Wrong transaction codes an offer survives; the next one voids it. */
 export const MAX_TX_CODE_FAILURES = 5
 export const TX_CODE_LENGTH = 6
-const OFFICER = /^[\x21-\x7e][\x20-\x7e]{0,63}$/
 
 export interface ServiceOptions {
   /** Seconds since the epoch (tests move time). */
@@ -327,8 +327,8 @@ export class IssuerService {
   async createOffer(o: { configurationId?: unknown; vct?: unknown; claims: unknown; officer?: unknown; txCode?: unknown }): Promise<CreatedOffer> {
     const schema = typeof o.configurationId === 'string' ? this.schema(o.configurationId) : typeof o.vct === 'string' ? this.config.credentials.find((c) => c.vct === o.vct) : undefined
     if (!schema) throw new CivicError('ERR_ISSUER_UNKNOWN_VCT', `this issuer issues ${this.config.credentials.map((c) => c.vct).join(', ')}`)
-    if (o.officer !== undefined && o.officer !== null && (typeof o.officer !== 'string' || !OFFICER.test(o.officer))) {
-      throw new CivicError('ERR_ISSUER_BAD_REQUEST', 'officer must be a reference of 1..64 printable ASCII characters')
+    if (o.officer !== undefined && o.officer !== null && !isOfficerReference(o.officer)) {
+      throw new CivicError('ERR_ISSUER_BAD_REQUEST', 'officer must be a reference of 1..64 letters, digits, spaces or punctuation')
     }
     if (o.txCode !== undefined && typeof o.txCode !== 'boolean') throw new CivicError('ERR_ISSUER_BAD_REQUEST', 'txCode must be a boolean')
     const claims = validateClaims(schema, o.claims, this.#now())

@@ -21,6 +21,7 @@ import type { LedgerService } from '../../src/ledger/service.ts'
 import type { LedgerTrust } from '../../src/issuer/config.ts'
 import { initIssuer, IssuerService, type InitOptions, type InitResult } from '../../src/issuer/service.ts'
 import { startIssuerServer, type IssuerServer } from '../../src/issuer/http.ts'
+import { ensureAdminToken } from '../../src/issuer/officers.ts'
 import { RESIDENT_ID_VCT, SOCIAL_INSURANCE_VCT } from '../../src/issuer/schema.ts'
 import { get, makeWorld, nowSeconds, ORIGIN, post, PSB, type World } from '../ledger/_ledger.ts'
 
@@ -39,6 +40,10 @@ export interface IssuerWorld {
   svc: IssuerService
   server: IssuerServer
   base: string
+  /** The directory's admin token (supervisor rights); postJson sends it to /admin/ URLs. */
+  adminToken: string
+  /** `{authorization: 'Bearer <admin token>'}` for a hand-made admin request. */
+  auth: Record<string, string>
   /** Test clock (seconds); `advance` moves it. */
   clock: { now: number; advance(s: number): void }
   cleanup(): Promise<void>
@@ -68,8 +73,10 @@ export async function makeIssuerWorld(o: { tunables?: InitOptions['tunables']; a
   }
   const svc = await IssuerService.open(dataDir, { now: () => clock.now })
   const server = await startIssuerServer(svc, {})
+  const adminToken = await ensureAdminToken(dataDir)
+  worldAdminToken = adminToken
   return {
-    world, ledger, trust, dataDir, init, svc, server, base: server.url, clock,
+    world, ledger, trust, dataDir, init, svc, server, base: server.url, clock, adminToken, auth: { authorization: `Bearer ${adminToken}` },
     async cleanup() {
       await server.close()
       await svc.close()
@@ -121,8 +128,12 @@ export async function postForm(url: string, form: Record<string, string>, header
   return { status: r.status, json: await r.json(), headers: r.headers }
 }
 
+/** The admin token of the latest world: every admin route needs a session or the token (the gate's own tests send their own headers). */
+let worldAdminToken: string | null = null
+
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+  const auth: Record<string, string> = worldAdminToken && new URL(url).pathname.startsWith('/admin/') ? { authorization: `Bearer ${worldAdminToken}` } : {}
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth, ...headers }, body: JSON.stringify(body) })
   return { status: r.status, json: await r.json(), headers: r.headers }
 }
 

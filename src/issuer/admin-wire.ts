@@ -1,0 +1,173 @@
+/**
+ * The admin API's wire: the request and answer shapes, and the input limits, that the issuer's
+ * server (admin.ts, service.ts, schema.ts, officers.ts) and the console (console-client.ts)
+ * share. One definition, imported by both sides, so the console's early checks cannot drift
+ * from the rules the server enforces. Browser-safe: no node:*, types only from the server side.
+ */
+import type { AnchorView, CredentialView, PublishReport, StatusAction } from './service.ts'
+import type { CredentialSchema, Localized } from './schema.ts'
+import type { KeyState, LedgerRecord } from './state.ts'
+
+export type { AnchorView, CredentialView, PublishReport, StatusAction, LedgerRecord }
+
+// ── limits ───────────────────────────────────────────────────────────────────────────────
+
+/** The longest string claim, in UTF-16 code units. */
+export const MAX_CLAIM_LENGTH = 200
+
+/** Control characters and bidirectional formatting/overrides: never in a claim, a name or a reference. */
+export const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/
+
+/**
+ * An officer reference or an officer's name (a staff number, 王警官, "Li Wei (desk 3)"):
+ * 1..64 characters (code points) of letters, marks, digits, punctuation, symbols and spaces,
+ * not starting or ending with a space. Control and format characters (bidi overrides among
+ * them) are not in these classes, so they are refused.
+ */
+export const OFFICER = /^(?! )[\p{L}\p{M}\p{N}\p{P}\p{S} ]{1,64}(?<! )$/u
+
+export function isOfficerReference(v: unknown): v is string {
+  return typeof v === 'string' && OFFICER.test(v) && !UNSAFE_TEXT.test(v)
+}
+
+// ── roles ────────────────────────────────────────────────────────────────────────────────
+
+/** clerk: issue and view. supervisor: also revoke, suspend, reinstate, publish, rotate, revoke keys, manage officers, read the audit trail. */
+export type OfficerRole = 'clerk' | 'supervisor'
+export const OFFICER_ROLES: readonly OfficerRole[] = ['clerk', 'supervisor']
+
+// ── issuing ──────────────────────────────────────────────────────────────────────────────
+
+export interface KeyView {
+  kid: string
+  createdAt: number
+  state: KeyState
+  addedIndex: number | null
+  revokedIndex: number | null
+  current: boolean
+}
+
+/** GET /admin/info */
+export interface IssuerInfo {
+  did: string
+  name: Localized
+  /** The Credential Issuer Identifier. */
+  issuer: string
+  statusListBase: string
+  ledger: string
+  batchSize: number
+  currentKid: string
+  keys: KeyView[]
+  credentialTypes: CredentialSchema[]
+}
+
+/** POST /admin/offers */
+export interface OfferRequest {
+  configurationId: string
+  claims: Record<string, string>
+  officer?: string
+  txCode?: boolean
+}
+
+/** POST /admin/offers → 201 */
+export interface OfferView {
+  credentialId: string
+  offerId: string
+  configurationId: string
+  /** openid-credential-offer://?credential_offer_uri=… */
+  offerUri: string
+  offerUriByValue: string
+  /** The QR of offerUri as SVG markup, made by the issuer's own server. */
+  qrSvg: string
+  txCode: string | null
+  /** Seconds since the epoch. */
+  expiresAt: number
+}
+
+/** GET /admin/anchors */
+export interface AnchorsView {
+  anchors: AnchorView[]
+  /** Every entry this issuer put on the ledger, newest first. */
+  ledger: LedgerRecord[]
+}
+
+/** POST /admin/credentials/<id>/revoke|suspend|reinstate */
+export interface StatusChange {
+  credential: CredentialView
+  changed: boolean
+}
+
+// ── officers, sessions, audit ────────────────────────────────────────────────────────────
+
+/** Who acted: an officer, or the admin token (`id: "admin-token"`, role supervisor). */
+export interface OfficerView {
+  id: string
+  name: string
+  role: OfficerRole
+}
+
+/** GET /admin/session, and the answer of a sign-in or an enrolment. */
+export interface SessionView {
+  officer: OfficerView
+  /** When the session ends at the latest (seconds); idle sessions end earlier. */
+  expiresAt: number
+  /** Idle limit in seconds. */
+  idleSeconds: number
+}
+
+/** GET /admin/officers: officers and the enrolments not yet used. */
+export interface OfficersView {
+  officers: (OfficerView & { createdAt: number; passkeys: number; disabled: boolean })[]
+  enrolments: EnrolmentView[]
+}
+
+export interface EnrolmentView {
+  id: string
+  name: string
+  role: OfficerRole
+  createdAt: number
+  expiresAt: number
+}
+
+/** POST /admin/officers/enrolments {role, name, first?} → 201: the one time the code is seen. */
+export interface CreatedEnrolment extends EnrolmentView {
+  /** The one-time secret the enrolment link carries; the server keeps only its hash. */
+  code: string
+}
+
+/** POST /admin/enrol/options {code} → what the officer is about to become, and the WebAuthn creation options. */
+export interface EnrolOptions {
+  name: string
+  role: OfficerRole
+  /** PublicKeyCredentialCreationOptionsJSON */
+  options: Record<string, unknown>
+}
+
+/** POST /admin/session/options → WebAuthn request options (discoverable credentials). */
+export interface SignInOptions {
+  /** PublicKeyCredentialRequestOptionsJSON */
+  options: Record<string, unknown>
+}
+
+/**
+ * One admin action: when, who (officer id, name and role at the time), what, on which ids, and
+ * how it ended (`ok`, or the refusal's code). Never claims or other citizen data.
+ */
+export interface AuditRecord {
+  at: number
+  officer: OfficerView | null
+  action: string
+  /** Ids the action touched: credential, list uri, kid, officer, enrolment. */
+  target: Record<string, string>
+  outcome: string
+}
+
+/** GET /admin/audit → newest first. */
+export interface AuditView {
+  records: AuditRecord[]
+}
+
+/** The enrolment link's route in the app: `<appOrigin>/#/issuer/enrol?issuer=<id>&code=<code>`. */
+export function enrolmentLink(appOrigin: string, issuerId: string, code: string): string {
+  return `${appOrigin.replace(/\/+$/, '')}/#/issuer/enrol?issuer=${encodeURIComponent(issuerId)}&code=${encodeURIComponent(code)}`
+}

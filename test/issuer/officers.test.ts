@@ -1,0 +1,225 @@
+// Officers sign in: every admin route needs a session or the admin token; clerks issue and view,
+// supervisors also revoke, publish, rotate and manage officers; enrolment links work once;
+// sessions are short and their cookie HttpOnly, SameSite=Strict, Path=/admin; the audit trail
+// names the officer of every action and holds no claims. Real HTTP against the issuer's server,
+// passkeys from an independent software authenticator (_passkey.ts).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { firstSupervisorLink } from '../../src/issuer/enrolment.ts'
+import { OFFICERS_FILE, AUDIT_FILE, ADMIN_TOKEN_FILE, SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS } from '../../src/issuer/officers.ts'
+import { APP_ORIGIN, CITIZEN, makeIssuerWorld, type IssuerWorld } from './_world.ts'
+import { softPasskey, type SoftPasskey } from './_passkey.ts'
+
+let iw: IssuerWorld
+beforeAll(async () => {
+  iw = await makeIssuerWorld()
+})
+afterAll(async () => iw?.cleanup())
+
+type Answer = { status: number; json: any; headers: Headers }
+
+async function call(method: 'GET' | 'POST', path: string, o: { body?: unknown; cookie?: string; auth?: string } = {}): Promise<Answer> {
+  const headers: Record<string, string> = {}
+  if (method === 'POST') headers['content-type'] = 'application/json'
+  if (o.cookie) headers.cookie = o.cookie
+  if (o.auth) headers.authorization = o.auth
+  const r = await fetch(`${adminOf(iw)}/admin/${path}`, { method, headers, body: method === 'POST' ? JSON.stringify(o.body ?? {}) : undefined })
+  const text = await r.text()
+  return { status: r.status, json: text ? JSON.parse(text) : null, headers: r.headers }
+}
+
+/** The admin listener (its own port), without a trailing slash. */
+const adminOf = (w: IssuerWorld): string => ((w.server as { adminUrl?: string }).adminUrl ?? `${w.base}/`).replace(/\/$/, '')
+
+const token = () => `Bearer ${iw.adminToken}`
+
+async function enrolment(role: 'clerk' | 'supervisor', name: string): Promise<string> {
+  const r = await call('POST', 'officers/enrolments', { auth: token(), body: { role, name } })
+  expect(r.status).toBe(201)
+  return r.json.code as string
+}
+
+/** Enrol with a fresh passkey: the session cookie ("name=value") and the Set-Cookie line. */
+async function enrol(code: string, pk: SoftPasskey = softPasskey()): Promise<{ cookie: string; setCookie: string; pk: SoftPasskey; answer: Answer }> {
+  const opts = await call('POST', 'enrol/options', { body: { code } })
+  expect(opts.status).toBe(200)
+  const answer = await call('POST', 'enrol/verify', { body: { code, response: pk.register(opts.json.options, APP_ORIGIN) } })
+  const setCookie = answer.headers.get('set-cookie') ?? ''
+  return { cookie: setCookie.split(';')[0]!, setCookie, pk, answer }
+}
+
+async function signIn(pk: SoftPasskey): Promise<Answer & { cookie: string }> {
+  const opts = await call('POST', 'session/options')
+  const r = await call('POST', 'session/verify', { body: { response: pk.assert(opts.json.options, APP_ORIGIN) } })
+  return { ...r, cookie: (r.headers.get('set-cookie') ?? '').split(';')[0]! }
+}
+
+const ALL_ROUTES: ['GET' | 'POST', string][] = [
+  ['GET', 'info'], ['GET', 'credentials'], ['GET', 'credentials/AAAAAAAAAAAAAAAAAAAAAA'], ['GET', 'anchors'], ['GET', 'lists'], ['GET', 'witnesses'],
+  ['GET', 'officers'], ['GET', 'audit'], ['GET', 'session'],
+  ['POST', 'offers'], ['POST', 'credentials/AAAAAAAAAAAAAAAAAAAAAA/revoke'], ['POST', 'credentials/AAAAAAAAAAAAAAAAAAAAAA/suspend'],
+  ['POST', 'credentials/AAAAAAAAAAAAAAAAAAAAAA/reinstate'], ['POST', 'publish'], ['POST', 'rotate'], ['POST', 'keys/key-1/revoke'],
+  ['POST', 'officers/enrolments'], ['POST', 'officers/AAAAAAAAAAAAAAAAAAAAAA/disable'], ['POST', 'officers/enrolments/AAAAAAAAAAAAAAAAAAAAAA/cancel'],
+]
+
+describe('who may call the admin API', () => {
+  it('no admin route works without a session or the admin token (401), and nothing changes', async () => {
+    const before = JSON.stringify([iw.svc.listCredentials(), iw.svc.keys()])
+    for (const [method, path] of ALL_ROUTES) {
+      for (const o of [{}, { auth: 'Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }, { cookie: 'civic_officer_x=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }]) {
+        const r = await call(method, path, { ...o, body: path === 'offers' ? { configurationId: 'resident-id', claims: CITIZEN } : {} })
+        expect([method, path, r.status, r.json.error?.code]).toEqual([method, path, 401, 'ERR_ISSUER_UNAUTHENTICATED'])
+      }
+    }
+    expect(JSON.stringify([iw.svc.listCredentials(), iw.svc.keys()])).toBe(before)
+  })
+
+  it('the admin token is a file of mode 0600 and acts as a supervisor', async () => {
+    expect((await stat(join(iw.dataDir, ADMIN_TOKEN_FILE))).mode & 0o777).toBe(0o600)
+    expect((await call('GET', 'session', { auth: token() })).json.officer).toEqual({ id: 'admin-token', name: 'admin token', role: 'supervisor' })
+    expect((await call('GET', 'officers', { auth: token() })).status).toBe(200)
+  })
+})
+
+describe('enrolment, roles and sessions', () => {
+  let supervisor: { cookie: string; pk: SoftPasskey }
+  let clerk: { cookie: string; pk: SoftPasskey }
+
+  it('an enrolment link enrols once; the session cookie is HttpOnly, SameSite=Strict, Path=/admin', async () => {
+    const code = await enrolment('supervisor', 'Chen Jing')
+    const first = await enrol(code)
+    expect(first.answer.status).toBe(201)
+    expect(first.answer.json.officer).toMatchObject({ name: 'Chen Jing', role: 'supervisor' })
+    expect(first.answer.json.idleSeconds).toBe(SESSION_IDLE_SECONDS)
+    const attrs = first.setCookie.split(';').map((a) => a.trim())
+    expect(attrs[0]).toMatch(/^civic_officer_[0-9a-f]{12}=[A-Za-z0-9_-]{43}$/)
+    expect(attrs).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Strict', 'Path=/admin', `Max-Age=${SESSION_MAX_SECONDS}`]))
+    expect(attrs).not.toContain('Secure') // the admin listener is plain http on loopback here
+    supervisor = first
+    // the same code again, with another passkey: used up
+    const again = await call('POST', 'enrol/options', { body: { code } })
+    expect([again.status, again.json.error.code]).toEqual([410, 'ERR_ISSUER_ENROLMENT'])
+    // the officer store keeps no code in clear
+    const stored = await readFile(join(iw.dataDir, OFFICERS_FILE), 'utf8')
+    expect(stored).not.toContain(code)
+    expect((await stat(join(iw.dataDir, OFFICERS_FILE))).mode & 0o777).toBe(0o600)
+  })
+
+  it('a code cannot be used twice even when both browsers asked for options first', async () => {
+    const code = await enrolment('clerk', '王警官')
+    const a = softPasskey(), b = softPasskey()
+    const oa = await call('POST', 'enrol/options', { body: { code } })
+    const ob = await call('POST', 'enrol/options', { body: { code } })
+    const ra = await call('POST', 'enrol/verify', { body: { code, response: a.register(oa.json.options, APP_ORIGIN) } })
+    const rb = await call('POST', 'enrol/verify', { body: { code, response: b.register(ob.json.options, APP_ORIGIN) } })
+    expect(ra.status).toBe(201)
+    expect(ra.json.officer).toMatchObject({ name: '王警官', role: 'clerk' })
+    expect([rb.status, rb.json.error.code]).toEqual([410, 'ERR_ISSUER_ENROLMENT'])
+    clerk = { cookie: (ra.headers.get('set-cookie') ?? '').split(';')[0]!, pk: a }
+  })
+
+  it('a clerk issues and views but cannot revoke, publish, rotate or manage officers (403 ERR_ISSUER_ROLE)', async () => {
+    const offer = await call('POST', 'offers', { cookie: clerk.cookie, body: { configurationId: 'resident-id', claims: CITIZEN, officer: '王警官' } })
+    expect(offer.status).toBe(201)
+    expect(iw.svc.credential(offer.json.credentialId).officer).toBe('王警官')
+    expect((await call('GET', 'credentials', { cookie: clerk.cookie })).status).toBe(200)
+    for (const [method, path] of [
+      ['POST', `credentials/${offer.json.credentialId}/revoke`], ['POST', `credentials/${offer.json.credentialId}/suspend`], ['POST', 'publish'],
+      ['POST', 'rotate'], ['POST', 'keys/key-1/revoke'], ['POST', 'officers/enrolments'], ['GET', 'officers'], ['GET', 'audit'],
+    ] as const) {
+      const r = await call(method, path, { cookie: clerk.cookie, body: path === 'officers/enrolments' ? { role: 'supervisor', name: 'me' } : {} })
+      expect([path, r.status, r.json.error?.code]).toEqual([path, 403, 'ERR_ISSUER_ROLE'])
+    }
+    expect(iw.svc.credential(offer.json.credentialId).status).toBe('offered')
+    // the supervisor revokes it
+    const rev = await call('POST', `credentials/${offer.json.credentialId}/revoke`, { cookie: supervisor.cookie })
+    expect(rev.status).toBe(200)
+    expect(rev.json.credential.status).toBe('revoked')
+  })
+
+  it('sign-in with a passkey; a replayed assertion is refused; sign-out ends the session', async () => {
+    const opts = await call('POST', 'session/options')
+    const response = supervisor.pk.assert(opts.json.options, APP_ORIGIN)
+    const ok = await call('POST', 'session/verify', { body: { response } })
+    expect(ok.status).toBe(200)
+    expect(ok.json.officer).toMatchObject({ name: 'Chen Jing', role: 'supervisor' })
+    const replay = await call('POST', 'session/verify', { body: { response } })
+    expect([replay.status, replay.json.error.code]).toEqual([401, 'ERR_ISSUER_UNAUTHENTICATED'])
+    const stranger = softPasskey()
+    const o2 = await call('POST', 'session/options')
+    expect((await call('POST', 'session/verify', { body: { response: stranger.assert(o2.json.options, APP_ORIGIN) } })).status).toBe(401)
+    const cookie = (ok.headers.get('set-cookie') ?? '').split(';')[0]!
+    expect((await call('GET', 'session', { cookie })).status).toBe(200)
+    const out = await call('POST', 'session/end', { cookie })
+    expect(out.headers.get('set-cookie')).toMatch(/Max-Age=0/)
+    expect((await call('GET', 'credentials', { cookie })).status).toBe(401)
+  })
+
+  it('sessions expire: after 15 idle minutes, and after 8 hours however busy', async () => {
+    const s = await signIn(clerk.pk)
+    iw.clock.advance(SESSION_IDLE_SECONDS - 5)
+    expect((await call('GET', 'info', { cookie: s.cookie })).status).toBe(200)
+    iw.clock.advance(SESSION_IDLE_SECONDS - 5)
+    expect((await call('GET', 'info', { cookie: s.cookie })).status).toBe(200) // touched: idle time restarts
+    iw.clock.advance(SESSION_IDLE_SECONDS)
+    expect((await call('GET', 'info', { cookie: s.cookie })).json.error.code).toBe('ERR_ISSUER_UNAUTHENTICATED')
+    const busy = await signIn(clerk.pk)
+    let last = 200
+    for (let t = 0; t < SESSION_MAX_SECONDS + 600; t += 600) {
+      iw.clock.advance(600)
+      last = (await call('GET', 'session', { cookie: busy.cookie })).status
+      if (last !== 200) break
+    }
+    expect(last).toBe(401)
+  })
+
+  it('the audit trail names the officer of every action, with ids and outcomes, and no claims', async () => {
+    const trail = await call('GET', 'audit', { cookie: (await signIn(supervisor.pk)).cookie })
+    expect(trail.status).toBe(200)
+    const records = trail.json.records as any[]
+    const find = (action: string, name: string, outcome = 'ok') => records.find((r) => r.action === action && r.officer?.name === name && r.outcome === outcome)
+    expect(find('offer.create', '王警官')).toMatchObject({ officer: { role: 'clerk' }, target: { configuration: 'resident-id' } })
+    expect(find('credential.revoke', '王警官', 'ERR_ISSUER_ROLE')).toBeTruthy()
+    expect(find('credential.revoke', 'Chen Jing')?.target.credential).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    expect(find('officer.enrol', 'Chen Jing')).toBeTruthy()
+    expect(find('enrolment.create', 'admin token')).toMatchObject({ target: { role: 'clerk' } })
+    expect(records.some((r) => r.action === 'session.start' && r.officer === null && r.outcome === 'ERR_ISSUER_UNAUTHENTICATED')).toBe(true)
+    const file = await readFile(join(iw.dataDir, AUDIT_FILE), 'utf8')
+    for (const v of Object.values(CITIZEN)) expect(file).not.toContain(v)
+    expect((await stat(join(iw.dataDir, AUDIT_FILE))).mode & 0o777).toBe(0o600)
+  })
+
+  it('a disabled officer is signed out and cannot sign in again', async () => {
+    const list = await call('GET', 'officers', { auth: token() })
+    const id = list.json.officers.find((o: any) => o.name === '王警官').id
+    const s = await signIn(clerk.pk)
+    expect((await call('POST', `officers/${id}/disable`, { auth: token() })).status).toBe(200)
+    expect((await call('GET', 'info', { cookie: s.cookie })).status).toBe(401)
+    expect((await signIn(clerk.pk)).status).toBe(401)
+  })
+})
+
+describe('the first supervisor link', () => {
+  it('is made through the running admin API, replaces the previous one, and is null once a supervisor exists', async () => {
+    const w = await makeIssuerWorld()
+    try {
+      const o = { dataDir: w.dataDir, adminUrl: `${adminOf(w)}/`, appOrigin: 'http://localhost:8080', issuerId: 'psb' }
+      const link1 = await firstSupervisorLink(o)
+      const link2 = await firstSupervisorLink(o)
+      expect(link1).toMatch(/^http:\/\/localhost:8080\/#\/issuer\/enrol\?issuer=psb&code=[A-Za-z0-9_-]{43}$/)
+      const code1 = new URLSearchParams(link1!.split('?')[1]).get('code')!
+      const code2 = new URLSearchParams(link2!.split('?')[1]).get('code')!
+      const opt = (code: string) => fetch(`${adminOf(w)}/admin/enrol/options`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })
+      expect((await opt(code1)).status).toBe(410)
+      const r = await opt(code2)
+      expect(r.status).toBe(200)
+      const pk = softPasskey()
+      const v = await fetch(`${adminOf(w)}/admin/enrol/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: code2, response: pk.register(((await r.json()) as any).options, APP_ORIGIN) }) })
+      expect(v.status).toBe(201)
+      expect(await firstSupervisorLink(o)).toBeNull()
+    } finally {
+      await w.cleanup()
+    }
+  })
+})
