@@ -13,11 +13,16 @@
  *   moment they run). Either way they print one JSON line; `offer --qr` prints the QR's SVG on
  *   standard output and the JSON line on standard error.
  *
+ * - `admin-token` prints the directory's admin token (made on first need, mode 0600): a bearer
+ *   token with supervisor rights for scripts. The CLI itself sends it to a running server.
+ * - `officer enrol --role clerk|supervisor [--name …]` prints a one-time enrolment link for the
+ *   console; `officer list` the officers and pending enrolments.
+ *
  * Exit status: 0 done, 1 refused (a coded error on standard error, or a publish with failures),
  * 2 usage.
  */
 import { parseArgs } from 'node:util'
-import { resolve } from 'node:path'
+import { basename, resolve } from 'node:path'
 import { CivicError, type ErrorCode } from '../core/errors.ts'
 import { isJsonObject } from '../core/bytes/json.ts'
 import { parseCredentialSchema, type CredentialSchema } from '../issuer/schema.ts'
@@ -27,6 +32,8 @@ import { offerUris } from '../issuer/vci.ts'
 import { qrSvg } from '../issuer/qr.ts'
 import { lockHolder, readIssuerConfig, readServerInfo, writeServerInfo } from '../issuer/store.ts'
 import { intOption, readJsonFile, untilStopped, UsageError } from './io.ts'
+import { enrolmentLink } from '../issuer/admin-wire.ts'
+import { ensureAdminToken, OfficerStore, readAdminUrl, writeAdminUrl } from '../issuer/officers.ts'
 
 export const ISSUER_USAGE = `civic issuer init    --data <dir> --did <did:web:…> --name-zh <name> --name-en <name> --status-base <https://…/>
                      --ledger <url> --origin <ledger origin> --vkey <log key> [--witness <key> …] [--quorum k]
@@ -36,7 +43,10 @@ civic issuer offer   --data <dir> --vct <vct> --claims <json file> [--officer <r
 civic issuer revoke|suspend|reinstate --data <dir> --id <credentialId>
 civic issuer publish --data <dir> [--force]
 civic issuer rotate  --data <dir> [--keep-old]
-civic issuer list    --data <dir>`
+civic issuer list    --data <dir>
+civic issuer admin-token --data <dir>
+civic issuer officer enrol --data <dir> --role clerk|supervisor [--name <name>] [--issuer <app id>] [--app-origin <origin>]
+civic issuer officer list  --data <dir>`
 
 export interface IssuerCommandIo {
   stdout?: (text: string) => void
@@ -60,20 +70,23 @@ function need(v: string | undefined, flag: string, cmd: string): string {
   return v
 }
 
-/** The admin API of a live server holding `dataDir`, or null when none runs. */
-async function runningServer(dataDir: string): Promise<string | null> {
+/** A live server holding `dataDir`: its admin listener (no trailing slash) and the admin token; null when none runs. */
+async function runningServer(dataDir: string): Promise<{ url: string; token: string } | null> {
   const pid = await lockHolder(dataDir)
   if (pid === null) return null
   const info = await readServerInfo(dataDir)
-  return info && info.pid === pid ? info.url : null
+  if (!info || info.pid !== pid) return null
+  const url = ((await readAdminUrl(dataDir)) ?? info.url).replace(/\/+$/, '').replace(/\/admin$/, '')
+  return { url, token: await ensureAdminToken(dataDir) }
 }
 
-async function admin(url: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+async function admin(server: { url: string; token: string }, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const url = server.url
   let r: Response
   try {
     r = await fetch(`${url}/admin/${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${server.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       redirect: 'error',
     })
@@ -151,6 +164,7 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
         ...(o['app-origin'] ? { appOrigin: o['app-origin'] } : {}), autoPublishSeconds: auto ?? null, log: (l) => err(`issuer: ${l}\n`),
       })
       await writeServerInfo(dataDir, { pid: process.pid, url: server.url })
+      await writeAdminUrl(dataDir, (server as { adminUrl?: string }).adminUrl ?? `${server.url}/`)
     } catch (e) {
       await server?.close()
       await svc.close()
@@ -169,10 +183,10 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
     const claims = readJsonFile(need(o.claims, 'claims', 'offer'), 'claims')
     if (!isJsonObject(claims)) throw new UsageError('the claims file must hold a JSON object')
     const request = { vct: need(o.vct, 'vct', 'offer'), claims, ...(o.officer ? { officer: o.officer } : {}), ...(o['no-tx-code'] ? { txCode: false } : {}) }
-    const url = await runningServer(dataDir)
+    const server = await runningServer(dataDir)
     let result: { credentialId: unknown; offerUri: string; offerUriByValue: unknown; txCode: unknown; expiresAt: unknown }
-    if (url) {
-      const v = await admin(url, 'POST', 'offers', request)
+    if (server) {
+      const v = await admin(server, 'POST', 'offers', request)
       result = { credentialId: v.credentialId, offerUri: v.offerUri as string, offerUriByValue: v.offerUriByValue, txCode: v.txCode, expiresAt: v.expiresAt }
     } else {
       const config = await readIssuerConfig(dataDir)
@@ -193,8 +207,8 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
     const o = options(rest, { data: { type: 'string' }, id: { type: 'string' } })
     const dataDir = resolve(need(o.data, 'data', sub))
     const id = need(o.id, 'id', sub)
-    const url = await runningServer(dataDir)
-    const r = url ? await admin(url, 'POST', `credentials/${encodeURIComponent(id)}/${sub}`, {}) : await direct(dataDir, (svc) => svc.setStatus(id, sub as StatusAction))
+    const server = await runningServer(dataDir)
+    const r = server ? await admin(server, 'POST', `credentials/${encodeURIComponent(id)}/${sub}`, {}) : await direct(dataDir, (svc) => svc.setStatus(id, sub as StatusAction))
     line({ ok: true, ...r })
     return 0
   }
@@ -202,8 +216,8 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
   if (sub === 'publish') {
     const o = options(rest, { data: { type: 'string' }, force: { type: 'boolean' } })
     const dataDir = resolve(need(o.data, 'data', 'publish'))
-    const url = await runningServer(dataDir)
-    const r = url ? await admin(url, 'POST', 'publish', o.force ? { force: true } : {}) : await direct(dataDir, (svc) => svc.publish({ force: o.force === true }))
+    const server = await runningServer(dataDir)
+    const r = server ? await admin(server, 'POST', 'publish', o.force ? { force: true } : {}) : await direct(dataDir, (svc) => svc.publish({ force: o.force === true }))
     const failed = (r as { failed?: unknown[] }).failed ?? []
     const { error: _e, ...report } = r as Record<string, unknown>
     line({ ok: failed.length === 0, ...report })
@@ -213,8 +227,8 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
   if (sub === 'rotate') {
     const o = options(rest, { data: { type: 'string' }, 'keep-old': { type: 'boolean' } })
     const dataDir = resolve(need(o.data, 'data', 'rotate'))
-    const url = await runningServer(dataDir)
-    const r = url ? await admin(url, 'POST', 'rotate', o['keep-old'] ? { keepOld: true } : {}) : await direct(dataDir, (svc) => svc.rotateKey({ keepOld: o['keep-old'] === true }))
+    const server = await runningServer(dataDir)
+    const r = server ? await admin(server, 'POST', 'rotate', o['keep-old'] ? { keepOld: true } : {}) : await direct(dataDir, (svc) => svc.rotateKey({ keepOld: o['keep-old'] === true }))
     line({ ok: true, ...r })
     return 0
   }
@@ -222,10 +236,53 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
   if (sub === 'list') {
     const o = options(rest, { data: { type: 'string' } })
     const dataDir = resolve(need(o.data, 'data', 'list'))
-    const url = await runningServer(dataDir)
-    const r = url ? await admin(url, 'GET', 'credentials') : await direct(dataDir, async (svc) => ({ credentials: svc.listCredentials() }))
+    const server = await runningServer(dataDir)
+    const r = server ? await admin(server, 'GET', 'credentials') : await direct(dataDir, async (svc) => ({ credentials: svc.listCredentials() }))
     line({ ok: true, ...r })
     return 0
+  }
+
+  if (sub === 'admin-token') {
+    const o = options(rest, { data: { type: 'string' } })
+    const dataDir = resolve(need(o.data, 'data', 'admin-token'))
+    await readIssuerConfig(dataDir)
+    out(`${await ensureAdminToken(dataDir)}\n`)
+    return 0
+  }
+
+  if (sub === 'officer') {
+    const [what, ...more] = rest
+    if (what === 'enrol') {
+      const o = options(more, { data: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, issuer: { type: 'string' }, 'app-origin': { type: 'string' } })
+      const dataDir = resolve(need(o.data, 'data', 'officer enrol'))
+      const role = need(o.role, 'role', 'officer enrol')
+      if (role !== 'clerk' && role !== 'supervisor') throw new UsageError('--role must be clerk or supervisor')
+      const config = await readIssuerConfig(dataDir)
+      const appOrigin = o['app-origin'] ?? config.appOrigin
+      if (!appOrigin) throw new UsageError('officer enrol needs --app-origin (the console origin) when issuer.json has none')
+      // The app knows the office by its id in civic-config.json; the demo's directories are issuer-<id>.
+      const issuerId = o.issuer ?? basename(dataDir).replace(/^issuer-/, '')
+      const request = { role, name: o.name ?? (role === 'clerk' ? 'Clerk' : 'Supervisor') }
+      const server = await runningServer(dataDir)
+      const e = server
+        ? await admin(server, 'POST', 'officers/enrolments', request)
+        : await direct(dataDir, async (svc) => (await OfficerStore.open(dataDir, { appOrigin, rpName: svc.config.name.en, now: () => svc.now() })).createEnrolment(request))
+      if (!e || typeof e.code !== 'string') throw new CivicError('ERR_ISSUER_ENROLMENT', 'no enrolment was made')
+      const { code, ...rest2 } = e as Record<string, unknown>
+      line({ ok: true, link: enrolmentLink(appOrigin, issuerId, code as string), ...rest2 })
+      return 0
+    }
+    if (what === 'list') {
+      const o = options(more, { data: { type: 'string' } })
+      const dataDir = resolve(need(o.data, 'data', 'officer list'))
+      const server = await runningServer(dataDir)
+      const r = server
+        ? await admin(server, 'GET', 'officers')
+        : await direct(dataDir, async (svc) => (await OfficerStore.open(dataDir, { appOrigin: svc.config.appOrigin, rpName: svc.config.name.en, now: () => svc.now() })).list())
+      line({ ok: true, ...r })
+      return 0
+    }
+    throw new UsageError(what ? `unknown command issuer officer ${what}` : 'issuer officer needs enrol or list')
   }
 
   throw new UsageError(sub ? `unknown command issuer ${sub}` : 'issuer needs a command')

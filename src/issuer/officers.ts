@@ -11,6 +11,8 @@
  *                          mode 0600, made on first need. It is the credential itself, so it is
  *                          the one secret kept in clear; the server reads it when a bearer token
  *                          arrives and compares hashes in constant time.
+ *   <data>/admin-url       the admin listener's URL, written by `civic issuer serve` once it
+ *                          listens (with server.json's pid it tells the CLI where to go)
  *
  * Secrets: enrolment codes, session ids and the admin token are 256-bit random values, so an
  * unkeyed SHA-256 of each is all that is stored (no key is needed against guessing 2^256).
@@ -40,6 +42,7 @@ import {
 export const OFFICERS_FILE = 'officers.json'
 export const AUDIT_FILE = 'audit.log'
 export const ADMIN_TOKEN_FILE = 'admin-token'
+export const ADMIN_URL_FILE = 'admin-url'
 export const SESSION_IDLE_SECONDS = 15 * 60
 export const SESSION_MAX_SECONDS = 8 * 60 * 60
 export const ENROLMENT_SECONDS = 24 * 60 * 60
@@ -161,6 +164,20 @@ export async function readAdminToken(dataDir: string): Promise<string | null> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw new CivicError('ERR_ISSUER_STORAGE', `cannot read ${ADMIN_TOKEN_FILE}: ${(e as NodeJS.ErrnoException).code ?? ''}`)
+  }
+}
+
+/** Where a running server's admin listener is (`civic issuer serve` writes it). */
+export async function writeAdminUrl(dataDir: string, url: string): Promise<void> {
+  await writeFileDurably(dataDir, ADMIN_URL_FILE, new TextEncoder().encode(`${url}\n`), 0o644)
+}
+
+export async function readAdminUrl(dataDir: string): Promise<string | null> {
+  try {
+    const t = (await readFile(join(dataDir, ADMIN_URL_FILE), 'utf8')).trim()
+    return /^https?:\/\/[^\s]{1,300}$/.test(t) ? t : null
+  } catch {
+    return null
   }
 }
 

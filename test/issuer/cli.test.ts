@@ -15,7 +15,7 @@ import { readServerInfo } from '../../src/issuer/store.ts'
 import { PRE_AUTHORIZED_GRANT } from '../../src/issuer/vci.ts'
 import { makeWorld, ORIGIN, post, PSB, type World } from '../ledger/_ledger.ts'
 import { CITIZEN, PSB_NAME, STATUS_BASE } from './_world.ts'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 
 let world: World
 let ledger: LedgerService
@@ -43,7 +43,7 @@ const codeOf = (p: Promise<unknown>) => p.then(() => 'no error', (e) => (e as { 
 
 describe('civic issuer', () => {
   it('documents every command', () => {
-    for (const c of ['init', 'serve', 'offer', 'revoke|suspend|reinstate', 'publish', 'rotate', 'list']) expect(ISSUER_USAGE).toContain(`civic issuer ${c}`)
+    for (const c of ['init', 'serve', 'offer', 'revoke|suspend|reinstate', 'publish', 'rotate', 'list', 'admin-token', 'officer enrol', 'officer list']) expect(ISSUER_USAGE).toContain(`civic issuer ${c}`)
   })
 
   it('init prints what the governance root accredits; usage errors are ERR_CLI_USAGE', async () => {
@@ -106,6 +106,25 @@ describe('civic issuer', () => {
       expect(pub.json.published[0]).toMatchObject({ version: 1, inclusionVerified: true })
       const list = await run(['list', '--data', data])
       expect(list.json.credentials.map((c: any) => c.status)).toEqual(['revoked'])
+
+      // the admin API refuses a caller without the token; the CLI sends it, audited as the admin token
+      const adminUrl = readFileSync(join(data, 'admin-url'), 'utf8').trim().replace(/\/$/, '')
+      expect((await fetch(`${adminUrl}/admin/credentials`)).status).toBe(401)
+      let tokenOut = ''
+      expect(await issuerCommand(['admin-token', '--data', data], { stdout: (t) => (tokenOut += t) })).toBe(0)
+      expect(tokenOut).toMatch(/^[A-Za-z0-9_-]{43}\n$/)
+      expect(statSync(join(data, 'admin-token')).mode & 0o777).toBe(0o600)
+      const viaToken = await fetch(`${adminUrl}/admin/credentials`, { headers: { authorization: `Bearer ${tokenOut.trim()}` } })
+      expect(viaToken.status).toBe(200)
+      const enrol = await run(['officer', 'enrol', '--data', data, '--role', 'clerk', '--name', '王警官', '--issuer', 'psb'])
+      expect(enrol.json).toMatchObject({ ok: true, role: 'clerk', name: '王警官' })
+      expect(enrol.json.link).toMatch(/^http:\/\/127\.0\.0\.1:8080\/#\/issuer\/enrol\?issuer=psb&code=[A-Za-z0-9_-]{43}$/)
+      expect(enrol.json.code).toBeUndefined()
+      const officers = await run(['officer', 'list', '--data', data])
+      expect(officers.json.enrolments.map((e: any) => e.name)).toEqual(['王警官'])
+      expect(await codeOf(run(['officer', 'enrol', '--data', data, '--role', 'mayor']))).toBe('ERR_CLI_USAGE')
+      const audit = await (await fetch(`${adminUrl}/admin/audit`, { headers: { authorization: `Bearer ${tokenOut.trim()}` } })).json() as any
+      expect(audit.records.find((r: any) => r.action === 'credential.revoke')).toMatchObject({ officer: { name: 'admin token' }, outcome: 'ok' })
     } finally {
       stop.abort()
       expect(await served).toBe(0)
@@ -122,5 +141,8 @@ describe('civic issuer', () => {
     const rot = await run(['rotate', '--data', data, '--keep-old'])
     expect(rot.json).toMatchObject({ ok: true, oldKid: 'key-1', newKid: 'key-2', revoked: null, added: { inclusionVerified: true } })
     expect(rot.json.republished.published[0]).toMatchObject({ version: 2, signedBy: 'key-2', inclusionVerified: true })
+    const enrol = await run(['officer', 'enrol', '--data', data, '--role', 'supervisor'])
+    expect(enrol.json.link).toMatch(/#\/issuer\/enrol\?issuer=issuer&code=/)
+    expect((await run(['officer', 'list', '--data', data])).json.enrolments.map((e: any) => e.role)).toEqual(['clerk', 'supervisor'])
   })
 })
