@@ -161,6 +161,7 @@ export const ERROR_CODES = {
   ERR_ISSUER_UNAUTHENTICATED: 'an admin API request without a live officer session or the admin token (or a sign-in or enrolment that did not verify)',
   ERR_ISSUER_ROLE: 'an admin API action the signed-in officer\'s role does not allow (clerks issue and view; supervisors also revoke, publish, rotate and manage officers)',
   ERR_ISSUER_ENROLMENT: 'an officer enrolment link that is unknown, already used or expired',
+  ERR_ISSUER_PASSKEY: 'the browser did not complete the passkey step (cancelled, timed out, no passkey of this office, or no passkey support)',
   ERR_ISSUER_UNREACHABLE: 'the issuer\'s admin API could not be reached, or answered with something that is not its JSON',
   ERR_VCI_REQUEST_INVALID: 'a token or credential request that is malformed or lacks a required parameter (OpenID4VCI invalid_request, invalid_credential_request)',
   ERR_VCI_GRANT_UNSUPPORTED: 'a token request with a grant type other than the pre-authorized code',
@@ -198,6 +199,14 @@ export const ERROR_CODES = {
   ERR_STATUS_ISSUER_MISMATCH: 'a status list anchored by another issuer than the credential\'s, or a token whose iss is another issuer',
   ERR_STATUS_INDEX_OUT_OF_RANGE: 'a credential status idx at or beyond the end of its status list',
   ERR_STATUS_VALUE_UNSUPPORTED: 'a status value other than VALID (0), INVALID (1) and SUSPENDED (2): application-specific (3, 12 to 15) or unregistered',
+
+  // node/http (every service's HTTP layer)
+  ERR_HTTP_BAD_REQUEST: 'a request whose target is malformed: not an absolute path, a bad percent-encoding, invalid UTF-8 or control characters once decoded',
+  ERR_HTTP_METHOD_NOT_ALLOWED: 'a known path asked with a method it does not answer (the Allow header lists those it does)',
+  ERR_HTTP_BODY_TOO_LARGE: 'a request body larger than the endpoint accepts',
+  ERR_HTTP_HEADERS_TOO_LARGE: 'request headers larger than the server accepts',
+  ERR_HTTP_TIMEOUT: 'a request whose headers or body did not arrive in time; the connection is closed',
+  ERR_HTTP_INTERNAL: 'the server failed while answering (its log says why); retry later',
 
   // cli/
   ERR_CLI_USAGE: 'a command line that does not fit the command',

@@ -10,19 +10,26 @@
  *   GET  <status path><n>                         the latest anchored statuslist+jwt of list n
  *                                                 (draft-ietf-oauth-status-list §8.1, media type
  *                                                 application/statuslist+jwt), e.g. /status/1
+ *
+ * and, on a second listener of its own (loopback by default, never the public one, which
+ * answers 404 there):
+ *
  *   *    /admin/…                                 the console's API (admin.ts)
  *
  * The public endpoints answer any origin (CORS `*`: a browser wallet on another origin uses
- * them; they carry no cookies). Bodies are capped before they are read. The Credential Issuer
- * Identifier is the configured `publicUrl`, else the address the server listens on.
+ * them; they carry no cookies). The admin listener answers the console's origin only, with
+ * credentials (its sessions are cookies). Both go through the one HTTP layer
+ * (src/node/http.ts): bodies capped and on a deadline, strict JSON, malformed targets 400,
+ * wrong methods 405. The Credential Issuer Identifier is the configured `publicUrl`, else the
+ * address the public listener listens on.
  *
  * Timers while serving: expired offers are swept (their claims deleted) every 30 s; with
  * `autoPublishSeconds`, lists that changed, were never published or are past half their ttl are
  * published in the background (a failure is logged and retried at the next tick).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { CivicError } from '../core/errors.ts'
+import { allowMethods, closeServer, createHttpServer, HttpError, listen, mediaType, readBody, send, type HttpLimits, type RequestTarget } from '../node/http.ts'
 import { AdminApi, type AdminRequest } from './admin.ts'
 import { statusPathPrefix } from './config.ts'
 import type { IssuerService } from './service.ts'
@@ -38,6 +45,9 @@ const PUBLIC_CORS = {
 export interface IssuerServerOptions {
   host?: string
   port?: number
+  /** The admin listener's address (default 127.0.0.1) and port (default 0: any free port). */
+  adminHost?: string
+  adminPort?: number
   /** Overrides the configured publicUrl (the Credential Issuer Identifier). */
   publicUrl?: string
   /** Overrides the configured console origin for CORS on /admin/. */
@@ -45,44 +55,30 @@ export interface IssuerServerOptions {
   /** Publish due lists every so many seconds; null (default): only on request. */
   autoPublishSeconds?: number | null
   sweepSeconds?: number
+  /** Deadlines and caps of the HTTP layer (defaults: src/node/http.ts). */
+  http?: Partial<HttpLimits>
   log?: (line: string) => void
 }
 
 export interface IssuerServer {
+  /** The Credential Issuer Identifier (no trailing slash). */
   url: string
+  /** The admin listener, with a trailing slash, e.g. http://127.0.0.1:8087/ */
+  adminUrl: string
   server: Server
+  adminServer: Server
   vci: VciEndpoints
   admin: AdminApi
   close(): Promise<void>
 }
 
-class TooLarge extends Error {}
-
-async function readBody(req: IncomingMessage, max: number): Promise<Uint8Array> {
-  const declared = Number(req.headers['content-length'] ?? 0)
-  if (declared > max) throw new TooLarge()
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length
-    if (size > max) throw new TooLarge()
-    chunks.push(c)
-  }
-  return new Uint8Array(Buffer.concat(chunks))
-}
-
-function mediaType(req: IncomingMessage): string {
-  return String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
-}
-
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown, type = 'application/json'): void {
-  if (body === null) {
-    res.writeHead(status, headers).end()
-    return
-  }
+function reply(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown, type = 'application/json'): void {
+  if (body === null) return send(res, status, null, headers)
   const text = typeof body === 'string' ? body : JSON.stringify(body)
-  res.writeHead(status, { 'content-type': type === 'application/json' ? 'application/json; charset=utf-8' : type, ...headers }).end(text)
+  send(res, status, text, { 'content-type': type === 'application/json' ? 'application/json; charset=utf-8' : type, ...headers })
 }
+
+const isAdminPath = (path: string): boolean => path === '/admin' || path.startsWith('/admin/')
 
 export async function startIssuerServer(svc: IssuerService, o: IssuerServerOptions = {}): Promise<IssuerServer> {
   const host = o.host ?? '127.0.0.1'
@@ -93,46 +89,34 @@ export async function startIssuerServer(svc: IssuerService, o: IssuerServerOptio
   const admin = new AdminApi(svc, getBase, o.appOrigin !== undefined ? o.appOrigin : svc.config.appOrigin)
   const statusPrefix = statusPathPrefix(svc.config.statusListBase)
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://issuer.invalid')
-    const path = url.pathname
+  // ── the admin listener ──
+  const handleAdmin = async (req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> => {
+    const path = target.path
     const method = req.method ?? 'GET'
-
-    if (path === '/admin' || path.startsWith('/admin/')) {
-      const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined
-      let ar: AdminRequest | undefined
-      try {
-        const body = method === 'POST' ? await readBody(req, MAX_BODY) : new Uint8Array(0)
-        ar = { method, path, headers: req.headers, remoteAddress: req.socket.remoteAddress, host: req.headers.host, origin, contentType: mediaType(req), body }
-        const r = method === 'OPTIONS' ? admin.preflight(ar) : await admin.handle(ar)
-        return send(res, r.status, r.headers, r.body)
-      } catch (e) {
-        if (e instanceof TooLarge) return send(res, 413, {}, { error: { code: 'ERR_ISSUER_BAD_REQUEST', message: `body larger than ${MAX_BODY} bytes` } })
-        if (!(e instanceof CivicError)) throw e
-        const r = admin.errorReply(e, origin)
-        return send(res, r.status, r.headers, r.body)
-      }
-    }
-
-    if (method === 'OPTIONS') {
-      return send(res, 204, { ...PUBLIC_CORS, 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'Content-Type, Authorization, DPoP', 'access-control-max-age': '600' }, null)
-    }
-
-    const where = path === '/token' ? 'token' : path === '/credential' ? 'credential' : 'other'
-    let reply: Reply
-    try {
-      reply = await route(method, path, req)
-    } catch (e) {
-      if (e instanceof TooLarge) reply = { status: 413, body: { error: 'invalid_request', error_description: 'body too large', code: 'ERR_VCI_REQUEST_INVALID' } }
-      else if (e instanceof CivicError) reply = vciErrorResponse(e, where)
-      else throw e
-    }
-    const type = (reply.headers?.['content-type']) ?? 'application/json'
-    const { 'content-type': _t, ...headers } = reply.headers ?? {}
-    send(res, reply.status, { ...PUBLIC_CORS, ...headers }, reply.body, type)
+    if (!isAdminPath(path)) throw new CivicError('ERR_ISSUER_NOT_FOUND', `no admin endpoint ${path.slice(0, 80)}`)
+    allowMethods(method, ['GET', 'HEAD', 'POST', 'OPTIONS'], path)
+    const body = method === 'POST' ? await readBody(req, { max: MAX_BODY }) : new Uint8Array(0)
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined
+    const ar: AdminRequest = { method: method === 'HEAD' ? 'GET' : method, path, headers: req.headers, remoteAddress: req.socket.remoteAddress, host: req.headers.host, origin, contentType: mediaType(req), body }
+    const r = method === 'OPTIONS' ? admin.preflight(ar) : await admin.handle(ar)
+    reply(res, r.status, r.headers, r.body)
   }
+  const adminServer = createHttpServer({
+    handle: handleAdmin,
+    errorReply: (e, _status, req) => {
+      const r = admin.errorReply(e, typeof req.headers.origin === 'string' ? req.headers.origin : undefined)
+      return { headers: r.headers, body: r.body }
+    },
+    ...(o.http ? { limits: o.http } : {}),
+    log: (l) => log(`admin: ${l}`),
+  })
 
+  // ── the public listener ──
   const route = async (method: string, path: string, req: IncomingMessage): Promise<Reply> => {
+    if (path === '/.well-known/openid-credential-issuer' || path === '/.well-known/oauth-authorization-server' || path.startsWith('/offers/') || path.startsWith(statusPrefix)) {
+      allowMethods(method, ['GET', 'HEAD'], path)
+    }
+    if (path === '/nonce' || path === '/token' || path === '/credential') allowMethods(method, ['POST'], path)
     if (method === 'GET' || method === 'HEAD') {
       if (path === '/.well-known/openid-credential-issuer') return { status: 200, body: issuerMetadata(svc, base) }
       if (path === '/.well-known/oauth-authorization-server') return { status: 200, body: authorizationServerMetadata(svc, base) }
@@ -155,7 +139,7 @@ export async function startIssuerServer(svc: IssuerService, o: IssuerServerOptio
     if (method === 'POST') {
       if (path === '/nonce') return vci.nonce()
       if (path === '/token' || path === '/credential') {
-        const body = await readBody(req, path === '/token' ? 16 * 1024 : MAX_BODY)
+        const body = await readBody(req, { max: path === '/token' ? 16 * 1024 : MAX_BODY })
         const vr = { method, url: `${base}${path}`, headers: req.headers, contentType: mediaType(req), body }
         return path === '/token' ? vci.token(vr) : vci.credential(vr)
       }
@@ -163,21 +147,49 @@ export async function startIssuerServer(svc: IssuerService, o: IssuerServerOptio
     return { status: 404, body: { error: 'not_found', code: 'ERR_ISSUER_NOT_FOUND', error_description: `no endpoint ${method} ${path.slice(0, 80)}` } }
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e) => {
-      log(`internal error: ${(e as Error).stack ?? e}`)
-      if (!res.headersSent) send(res, 500, {}, { error: 'server_error', code: 'ERR_ISSUER_STORAGE' })
-      else res.destroy()
-    })
+  const handlePublic = async (req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> => {
+    const path = target.path
+    const method = req.method ?? 'GET'
+    if (method === 'OPTIONS' && !isAdminPath(path)) {
+      return reply(res, 204, { ...PUBLIC_CORS, 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'Content-Type, Authorization, DPoP', 'access-control-max-age': '600' }, null)
+    }
+    if (isAdminPath(path)) throw new CivicError('ERR_ISSUER_NOT_FOUND', 'the admin API is not served here')
+    let r: Reply
+    try {
+      r = await route(method, path, req)
+    } catch (e) {
+      // The HTTP layer's own refusals (405, 408, 413) keep their status; the endpoints' are OAuth errors.
+      if (!(e instanceof CivicError) || e instanceof HttpError) throw e
+      r = vciErrorResponse(e, path === '/token' ? 'token' : path === '/credential' ? 'credential' : 'other')
+    }
+    const type = (r.headers?.['content-type']) ?? 'application/json'
+    const { 'content-type': _t, ...headers } = r.headers ?? {}
+    reply(res, r.status, { ...PUBLIC_CORS, ...headers }, r.body, type)
+  }
+  const server = createHttpServer({
+    handle: handlePublic,
+    // In the OAuth error shape (RFC 6749 §5.2) too, with our code beside the error name.
+    errorReply: (e, status) => ({
+      headers: { ...PUBLIC_CORS },
+      body: { error: status === 404 ? 'not_found' : status >= 500 ? 'server_error' : 'invalid_request', error_description: `${e.code}: ${e.detail}`.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?').slice(0, 400), code: e.code },
+    }),
+    ...(o.http ? { limits: o.http } : {}),
+    log,
   })
-  server.keepAliveTimeout = 5_000
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(o.port ?? 0, host, () => resolve())
-  })
-  const addr = server.address() as AddressInfo
-  const hostPart = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
-  base = o.publicUrl ?? svc.config.publicUrl ?? `http://${hostPart}:${addr.port}`
+
+  const started: Server[] = []
+  let adminUrl = ''
+  try {
+    const publicBase = await listen(server, o.port ?? 0, host)
+    started.push(server)
+    const adminBase = await listen(adminServer, o.adminPort ?? 0, o.adminHost ?? '127.0.0.1')
+    started.push(adminServer)
+    base = o.publicUrl ?? svc.config.publicUrl ?? publicBase
+    adminUrl = `${adminBase}/`
+  } catch (e) {
+    for (const s of started) await closeServer(s)
+    throw new CivicError('ERR_ISSUER_CONFIG', `cannot listen: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e })
+  }
 
   const timers: NodeJS.Timeout[] = []
   timers.push(setInterval(() => void svc.sweep().catch((e) => log(`sweep: ${(e as Error).message}`)), (o.sweepSeconds ?? 30) * 1000).unref())
@@ -190,11 +202,10 @@ export async function startIssuerServer(svc: IssuerService, o: IssuerServerOptio
   }
 
   return {
-    url: base, server, vci, admin,
-    close: () => new Promise<void>((resolve) => {
+    url: base, adminUrl, server, adminServer, vci, admin,
+    async close() {
       for (const t of timers) clearInterval(t)
-      server.close(() => resolve())
-      server.closeAllConnections()
-    }),
+      await Promise.all([closeServer(server), closeServer(adminServer)])
+    },
   }
 }

@@ -25,6 +25,7 @@
  */
 import type { JsonObject } from '../core/bytes/json.ts'
 import { CivicError, type ErrorCode } from '../core/errors.ts'
+import { parseJsonBody, statusOf } from '../node/http.ts'
 import type { IssuerService } from './service.ts'
 import { DpopReplayCache, NonceBook, verifyDpop, verifyKeyProof, type ProvenKey } from './proofs.ts'
 import type { CredentialSchema } from './schema.ts'
@@ -101,26 +102,27 @@ export function offerUris(base: string, offer: { offerId: string; preAuthorizedC
 
 // ── errors → OAuth error responses ───────────────────────────────────────────────────────
 
-const OAUTH_ERROR: Partial<Record<ErrorCode, [number, string]>> = {
-  ERR_VCI_REQUEST_INVALID: [400, 'invalid_request'],
-  ERR_VCI_GRANT_UNSUPPORTED: [400, 'unsupported_grant_type'],
-  ERR_VCI_OFFER_UNKNOWN: [400, 'invalid_grant'],
-  ERR_VCI_OFFER_USED: [400, 'invalid_grant'],
-  ERR_VCI_OFFER_EXPIRED: [400, 'invalid_grant'],
-  ERR_VCI_OFFER_VOID: [400, 'invalid_grant'],
-  ERR_VCI_TX_CODE_INVALID: [400, 'invalid_grant'],
-  ERR_VCI_TX_CODE_REQUIRED: [400, 'invalid_request'],
-  ERR_VCI_TX_CODE_UNEXPECTED: [400, 'invalid_request'],
-  ERR_VCI_TOKEN_INVALID: [401, 'invalid_token'],
-  ERR_VCI_DPOP_INVALID: [401, 'invalid_dpop_proof'],
-  ERR_VCI_UNKNOWN_CONFIGURATION: [400, 'unknown_credential_configuration'],
-  ERR_VCI_PROOF_INVALID: [400, 'invalid_proof'],
-  ERR_VCI_PROOF_AUD_MISMATCH: [400, 'invalid_proof'],
-  ERR_VCI_NONCE_MISSING: [400, 'invalid_proof'],
-  ERR_VCI_NONCE_INVALID: [400, 'invalid_nonce'],
-  ERR_VCI_NONCE_REPLAYED: [400, 'invalid_nonce'],
-  ERR_VCI_HOLDER_KEY_DUPLICATE: [400, 'invalid_proof'],
-  ERR_VCI_BATCH_TOO_LARGE: [400, 'invalid_credential_request'],
+/** The OAuth error name of each code the endpoints answer with (the status is the one table's). */
+const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
+  ERR_VCI_REQUEST_INVALID: 'invalid_request',
+  ERR_VCI_GRANT_UNSUPPORTED: 'unsupported_grant_type',
+  ERR_VCI_OFFER_UNKNOWN: 'invalid_grant',
+  ERR_VCI_OFFER_USED: 'invalid_grant',
+  ERR_VCI_OFFER_EXPIRED: 'invalid_grant',
+  ERR_VCI_OFFER_VOID: 'invalid_grant',
+  ERR_VCI_TX_CODE_INVALID: 'invalid_grant',
+  ERR_VCI_TX_CODE_REQUIRED: 'invalid_request',
+  ERR_VCI_TX_CODE_UNEXPECTED: 'invalid_request',
+  ERR_VCI_TOKEN_INVALID: 'invalid_token',
+  ERR_VCI_DPOP_INVALID: 'invalid_dpop_proof',
+  ERR_VCI_UNKNOWN_CONFIGURATION: 'unknown_credential_configuration',
+  ERR_VCI_PROOF_INVALID: 'invalid_proof',
+  ERR_VCI_PROOF_AUD_MISMATCH: 'invalid_proof',
+  ERR_VCI_NONCE_MISSING: 'invalid_proof',
+  ERR_VCI_NONCE_INVALID: 'invalid_nonce',
+  ERR_VCI_NONCE_REPLAYED: 'invalid_nonce',
+  ERR_VCI_HOLDER_KEY_DUPLICATE: 'invalid_proof',
+  ERR_VCI_BATCH_TOO_LARGE: 'invalid_credential_request',
 }
 
 /**
@@ -128,7 +130,8 @@ const OAUTH_ERROR: Partial<Record<ErrorCode, [number, string]>> = {
  * our code beside it. `where` picks the credential endpoint's own request error name.
  */
 export function vciErrorResponse(e: CivicError, where: 'token' | 'credential' | 'other'): Reply {
-  let [status, error] = OAUTH_ERROR[e.code] ?? [400, 'invalid_request']
+  let status = statusOf(e.code)
+  let error = OAUTH_ERROR[e.code] ?? (status === 404 ? 'not_found' : 'invalid_request')
   if (e.code === 'ERR_VCI_REQUEST_INVALID' && where === 'credential') error = 'invalid_credential_request'
   if (e.code === 'ERR_VCI_DPOP_INVALID' && where === 'token') status = 400
   if (e.code === 'ERR_ISSUER_STORAGE' || e.code === 'ERR_ISSUER_CAPACITY') [status, error] = [503, 'temporarily_unavailable']
@@ -222,9 +225,10 @@ export class VciEndpoints {
     if (!r.contentType.startsWith('application/json')) requestInvalid('the credential request must be application/json (encrypted requests are not supported)')
     let body: unknown
     try {
-      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(r.body))
-    } catch {
-      requestInvalid('the body is not JSON')
+      body = parseJsonBody(r.body, { maxLength: 1 << 20, maxDepth: 16 }, 'the credential request')
+    } catch (e) {
+      // Strict JSON: duplicate members (which JSON.parse silently resolves to the last) are refused.
+      requestInvalid(e instanceof CivicError ? `${e.code}: ${e.detail}` : 'the body is not JSON')
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) requestInvalid('the body is not a JSON object')
     const req = body as Record<string, unknown>

@@ -3,7 +3,8 @@
  * witnesses, and the HTTP server — or, read-only, storage and HTTP alone.
  */
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { CivicError } from '../core/errors.ts'
+import { closeServer, listen, type HttpLimits } from '../node/http.ts'
 import { requestCosignature } from './witness/client.ts'
 import { createLedgerServer } from './http.ts'
 import { RegistryGate } from './gate.ts'
@@ -22,6 +23,8 @@ export interface LedgerServiceOptions {
   maxBatch?: number
   maxDelayMs?: number
   limits?: { perAddressPerSecond?: number; perIssuerPerSecond?: number }
+  /** Deadlines and caps of the HTTP layer (defaults: src/node/http.ts). */
+  http?: Partial<HttpLimits>
   now?: () => number
   log?: (line: string) => void
 }
@@ -61,13 +64,15 @@ export async function startLedger(o: LedgerServiceOptions): Promise<LedgerServic
     await storage.close()
     throw e
   }
-  const server = createLedgerServer({ storage, ...(sequencer ? { sequencer } : {}), ...(o.limits ? { limits: o.limits } : {}), now })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve())
-  })
-  const addr = server.address() as AddressInfo
-  const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}/`
+  const server = createLedgerServer({ storage, ...(sequencer ? { sequencer } : {}), ...(o.limits ? { limits: o.limits } : {}), ...(o.http ? { http: o.http } : {}), ...(o.log ? { log: o.log } : {}), now })
+  let url: string
+  try {
+    url = `${await listen(server, o.port ?? 0, o.host ?? '127.0.0.1')}/`
+  } catch (e) {
+    if (sequencer) await sequencer.close()
+    else await storage.close()
+    throw new CivicError('ERR_LEDGER_CONFIG', `cannot listen on ${o.host ?? '127.0.0.1'}:${o.port ?? 0}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e })
+  }
   let closed = false
   return {
     url,
@@ -78,9 +83,7 @@ export async function startLedger(o: LedgerServiceOptions): Promise<LedgerServic
     async close() {
       if (closed) return
       closed = true
-      const stopped = new Promise<void>((r) => server.close(() => r()))
-      server.closeAllConnections()
-      await stopped
+      await closeServer(server)
       if (sequencer) await sequencer.close()
       else await storage.close()
     },

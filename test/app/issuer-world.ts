@@ -103,8 +103,8 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
   const config: CivicConfigJson = {
     ledger: { url: iw.trust.url, origin: iw.trust.origin, vkey: iw.trust.logKeys[0]!, witnesses: iw.trust.witnessKeys, quorum: iw.trust.quorum },
     issuers: [
-      { id: 'psb', did: PSB, name: PSB_NAME, adminUrl: iw.base },
-      { id: 'hrss', did: HRSS, name: HRSS_NAME, adminUrl: `${server.url}/admin/` },
+      { id: 'psb', did: PSB, name: PSB_NAME, adminUrl: `${iw.admin}/` },
+      { id: 'hrss', did: HRSS, name: HRSS_NAME, adminUrl: server.adminUrl },
       { id: 'down', did: 'did:web:down.gov.example', name: DOWN_NAME, adminUrl: `http://127.0.0.1:${await deadPort()}` },
     ],
   }

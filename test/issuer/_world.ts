@@ -40,6 +40,8 @@ export interface IssuerWorld {
   svc: IssuerService
   server: IssuerServer
   base: string
+  /** The admin listener (no trailing slash): the admin API lives under <admin>/admin/. */
+  admin: string
   /** The directory's admin token (supervisor rights); postJson sends it to /admin/ URLs. */
   adminToken: string
   /** `{authorization: 'Bearer <admin token>'}` for a hand-made admin request. */
@@ -76,7 +78,7 @@ export async function makeIssuerWorld(o: { tunables?: InitOptions['tunables']; a
   const adminToken = await ensureAdminToken(dataDir)
   worldAdminToken = adminToken
   return {
-    world, ledger, trust, dataDir, init, svc, server, base: server.url, clock, adminToken, auth: { authorization: `Bearer ${adminToken}` },
+    world, ledger, trust, dataDir, init, svc, server, base: server.url, admin: server.adminUrl.replace(/\/$/, ''), clock, adminToken, auth: { authorization: `Bearer ${adminToken}` },
     async cleanup() {
       await server.close()
       await svc.close()

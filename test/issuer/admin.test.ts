@@ -14,13 +14,13 @@ beforeAll(async () => {
 afterAll(async () => iw?.cleanup())
 
 const getJson = async (path: string, headers: Record<string, string> = {}) => {
-  const r = await fetch(`${iw.base}${path}`, { headers })
+  const r = await fetch(`${path.startsWith('/admin') ? iw.admin : iw.base}${path}`, { headers })
   return { status: r.status, json: (await r.json()) as any, headers: r.headers }
 }
 
 /** A raw request, to send a Host header fetch would not let us set. */
 function raw(path: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; body: any }> {
-  const u = new URL(iw.base)
+  const u = new URL(path.startsWith('/admin') ? iw.admin : iw.base)
   return new Promise((resolve, reject) => {
     const req = request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
       let text = ''
@@ -62,7 +62,7 @@ describe('published metadata', () => {
 
 describe('offers', () => {
   it('by reference and by value carry the same offer; the QR is an SVG of the reference URI', async () => {
-    const r = await postJson(`${iw.base}/admin/offers`, { configurationId: 'resident-id', claims: CITIZEN, officer: 'PSB-7' })
+    const r = await postJson(`${iw.admin}/admin/offers`, { configurationId: 'resident-id', claims: CITIZEN, officer: 'PSB-7' })
     expect(r.status).toBe(201)
     const byValue = JSON.parse(new URL(r.json.offerUriByValue.replace('openid-credential-offer://', 'https://x/')).searchParams.get('credential_offer')!)
     const ref = new URL(r.json.offerUri.replace('openid-credential-offer://', 'https://x/')).searchParams.get('credential_offer_uri')!
@@ -83,9 +83,9 @@ describe('offers', () => {
   })
 
   it('a revoked offer is cancelled: its code no longer redeems', async () => {
-    const r = await postJson(`${iw.base}/admin/offers`, { vct: 'urn:civic:resident-id', claims: CITIZEN, txCode: false })
+    const r = await postJson(`${iw.admin}/admin/offers`, { vct: 'urn:civic:resident-id', claims: CITIZEN, txCode: false })
     const code = (await (await fetch(`${iw.base}/offers/${r.json.offerId}`)).json())['grants'][PRE_AUTHORIZED_GRANT]['pre-authorized_code']
-    expect((await postJson(`${iw.base}/admin/credentials/${r.json.credentialId}/revoke`, {})).json).toMatchObject({ changed: true, credential: { status: 'revoked' } })
+    expect((await postJson(`${iw.admin}/admin/credentials/${r.json.credentialId}/revoke`, {})).json).toMatchObject({ changed: true, credential: { status: 'revoked' } })
     const t = await fetch(`${iw.base}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': code }) })
     expect(((await t.json()) as any).code).toBe('ERR_VCI_OFFER_VOID')
   })
@@ -100,10 +100,10 @@ describe('admin API gate', () => {
     expect(evil.status).toBe(403)
     expect(evil.json.error.code).toBe('ERR_ISSUER_FORBIDDEN')
     expect(evil.headers.get('access-control-allow-origin')).toBeNull()
-    const pre = await fetch(`${iw.base}/admin/offers`, { method: 'OPTIONS', headers: { origin: APP_ORIGIN, 'access-control-request-method': 'POST' } })
+    const pre = await fetch(`${iw.admin}/admin/offers`, { method: 'OPTIONS', headers: { origin: APP_ORIGIN, 'access-control-request-method': 'POST' } })
     expect(pre.status).toBe(204)
     expect(pre.headers.get('access-control-allow-headers')).toBe('content-type')
-    const preEvil = await fetch(`${iw.base}/admin/offers`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } })
+    const preEvil = await fetch(`${iw.admin}/admin/offers`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } })
     expect(preEvil.status).toBe(403)
   })
 
@@ -111,7 +111,7 @@ describe('admin API gate', () => {
     const r = await raw('/admin/credentials', { host: 'issuer.evil.example' })
     expect(r.status).toBe(403)
     expect(r.body.error.code).toBe('ERR_ISSUER_FORBIDDEN')
-    expect((await raw('/admin/credentials', { host: `localhost:${new URL(iw.base).port}` })).status).toBe(200)
+    expect((await raw('/admin/credentials', { host: `localhost:${new URL(iw.admin).port}` })).status).toBe(200)
   })
 
   it('refuses bad requests with codes and changes nothing', async () => {
@@ -125,15 +125,15 @@ describe('admin API gate', () => {
       [{ vct: 'urn:civic:resident-id', claims: CITIZEN, holder: 'x' }, 400, 'ERR_ISSUER_BAD_REQUEST'],
     ]
     for (const [body, status, code] of cases) {
-      const r = await postJson(`${iw.base}/admin/offers`, body)
+      const r = await postJson(`${iw.admin}/admin/offers`, body)
       expect([r.status, r.json.error.code]).toEqual([status, code])
     }
-    const form = await fetch(`${iw.base}/admin/offers`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'vct=x' })
+    const form = await fetch(`${iw.admin}/admin/offers`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'vct=x' })
     expect([form.status, ((await form.json()) as any).error.code]).toEqual([400, 'ERR_ISSUER_BAD_REQUEST'])
-    const notJson = await fetch(`${iw.base}/admin/offers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"vct":' })
+    const notJson = await fetch(`${iw.admin}/admin/offers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"vct":' })
     expect([notJson.status, ((await notJson.json()) as any).error.code]).toEqual([400, 'ERR_ISSUER_BAD_REQUEST'])
-    expect((await postJson(`${iw.base}/admin/publish`, { force: 'yes' })).json.error.code).toBe('ERR_ISSUER_BAD_REQUEST')
-    expect((await postJson(`${iw.base}/admin/nothing`, {})).status).toBe(404)
+    expect((await postJson(`${iw.admin}/admin/publish`, { force: 'yes' })).json.error.code).toBe('ERR_ISSUER_BAD_REQUEST')
+    expect((await postJson(`${iw.admin}/admin/nothing`, {})).status).toBe(404)
     expect((await getJson('/admin/credentials/not-an-id')).json.error.code).toBe('ERR_ISSUER_UNKNOWN_CREDENTIAL')
     expect(JSON.stringify(iw.svc.listCredentials())).toBe(before)
   })

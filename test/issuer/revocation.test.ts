@@ -43,7 +43,7 @@ afterAll(async () => {
   await iw?.cleanup()
 })
 
-const admin = (path: string, body: unknown = {}) => postJson(`${iw.base}/admin/${path}`, body)
+const admin = (path: string, body: unknown = {}) => postJson(`${iw.admin}/admin/${path}`, body)
 
 async function issueBatch(n: number): Promise<{ id: string; copies: string[] }> {
   const { credentialId, accessToken } = await redeemedOffer(iw)
@@ -108,7 +108,7 @@ describe('revocation through the ledger', () => {
     for (const a of pub.json.published) expect(a).toMatchObject({ version: 2, inclusionVerified: true })
 
     // the anchors the console lists: ledger index and inclusion, checked independently here
-    const anchors = (await (await fetch(`${iw.base}/admin/anchors`)).json()) as any
+    const anchors = (await (await fetch(`${iw.admin}/admin/anchors`)).json()) as any
     for (const a of pub.json.published) {
       const listed = anchors.anchors.find((x: any) => x.uri === a.uri)
       expect(listed).toMatchObject({ version: 2, index: a.index, inclusionVerified: true, signedBy: 'key-1' })

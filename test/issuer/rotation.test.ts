@@ -48,10 +48,10 @@ describe('key rotation', () => {
   it('rotates: key-2 added (signed by key-1), lists re-anchored with key-2, key-1 revoked (signed by key-2)', async () => {
     old = await issue(2)
     expect(kidOf(old[0]!)).toBe(`${PSB}#key-1`)
-    expect((await postJson(`${iw.base}/admin/publish`, {})).status).toBe(200)
+    expect((await postJson(`${iw.admin}/admin/publish`, {})).status).toBe(200)
     const listsBefore = iw.svc.anchors()
 
-    const r = await postJson(`${iw.base}/admin/rotate`, {})
+    const r = await postJson(`${iw.admin}/admin/rotate`, {})
     expect(r.status).toBe(200)
     expect(r.json).toMatchObject({
       oldKid: 'key-1', newKid: 'key-2',
@@ -94,7 +94,7 @@ describe('key rotation', () => {
 
   it('with keepOld the previous key stays registered: what it signed still verifies', async () => {
     const before = await issue(1)
-    const r = await postJson(`${iw.base}/admin/rotate`, { keepOld: true })
+    const r = await postJson(`${iw.admin}/admin/rotate`, { keepOld: true })
     expect(r.status).toBe(200)
     expect(r.json).toMatchObject({ oldKid: 'key-2', newKid: 'key-3', revoked: null, added: { inclusionVerified: true } })
     const after = await issue(1)
@@ -109,10 +109,10 @@ describe('key rotation', () => {
 
   it('revokes a retired key later, signed by the current key; refuses keys that are not retired', async () => {
     for (const kid of ['key-3', 'key-1', 'key-9']) {
-      const r = await postJson(`${iw.base}/admin/keys/${kid}/revoke`, {})
+      const r = await postJson(`${iw.admin}/admin/keys/${kid}/revoke`, {})
       expect([r.status, r.json.error.code]).toEqual([400, 'ERR_ISSUER_BAD_REQUEST'])
     }
-    const r = await postJson(`${iw.base}/admin/keys/key-2/revoke`, {})
+    const r = await postJson(`${iw.admin}/admin/keys/key-2/revoke`, {})
     expect(r.status).toBe(200)
     expect(r.json).toMatchObject({ type: 'key-revoke', subject: 'key-2', signedBy: 'key-3', inclusionVerified: true })
     const registry = await syncRegistry(iw)

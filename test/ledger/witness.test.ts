@@ -318,7 +318,8 @@ describe('witness: add-checkpoint', () => {
     it('405 for another method, 404 ERR_LEDGER_NOT_FOUND elsewhere', async () => {
       const g = await answer(await fetch(`${url}/add-checkpoint`))
       expect(g.status).toBe(405)
-      expect(g.json?.error?.code).toBe('ERR_WITNESS_BAD_REQUEST')
+      expect(g.json?.error?.code).toBe('ERR_HTTP_METHOD_NOT_ALLOWED')
+      expect((await fetch(`${url}/add-checkpoint`, { method: 'PUT' })).headers.get('allow')).toBe('POST')
       const n = await post(url, body(13, [], log.checkpoint(13)), '/witness/v0/logs/x/update')
       expect(n.status).toBe(404)
       expect(n.json?.error?.code).toBe('ERR_LEDGER_NOT_FOUND')

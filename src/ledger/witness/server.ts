@@ -35,7 +35,7 @@
  * Cosigning the tree head already recorded again (same size and root) returns a fresh
  * cosignature without rewriting the record.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { CivicError, InputError, type ErrorCode } from '../../core/errors.ts'
 import { parseCheckpoint, type Checkpoint } from '../../core/log/checkpoint.ts'
 import { bytesEqual } from '../../core/bytes/compare.ts'
@@ -47,10 +47,9 @@ import {
 } from '../../core/log/note.ts'
 import { ADD_CHECKPOINT_PATH, DEFAULT_MAX_BODY_BYTES, formatSizeBody, parseAddCheckpointRequest, TLOG_SIZE_CONTENT_TYPE, type AddCheckpointRequest } from './wire.ts'
 import { WitnessState, type LogRecord } from './state.ts'
+import { allowMethods, createHttpServer, listen, readBody, send as sendHttp, type HttpLimits, type RequestTarget } from '../../node/http.ts'
 
 export const STATUS_PATH = '/status'
-/** Bodies up to this size are read (and discarded) before a 413, so the client sees the answer. */
-const DRAIN_LIMIT_BYTES = 1024 * 1024
 
 export interface WitnessLogConfig {
   /** The checkpoint origin line of the log. */
@@ -83,6 +82,8 @@ export interface WitnessServerOptions {
   maxBodyBytes?: number
   /** Operator log lines (misbehaviour, storage failures). */
   log?: (line: string) => void
+  /** Deadlines and caps of the HTTP layer (defaults: src/node/http.ts). */
+  http?: Partial<HttpLimits>
   onMisbehaviour?: (report: MisbehaviourReport) => void
 }
 
@@ -285,27 +286,13 @@ export async function createWitnessServer(options: WitnessServerOptions): Promis
     }
   }
 
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, (req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      say(`witness: internal error: ${(e as Error)?.stack ?? String(e)}`)
-      if (!res.headersSent) sendError(res, 500, 'ERR_LEDGER_UNAVAILABLE', 'internal error')
-      else res.destroy()
-    })
-  })
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const q = (req.url ?? '').indexOf('?')
-    const path = q < 0 ? req.url ?? '' : (req.url ?? '').slice(0, q)
+  async function handle(req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> {
+    const path = target.path
+    const method = req.method ?? 'GET'
     if (path === ADD_CHECKPOINT_PATH) {
-      if (req.method !== 'POST') {
-        res.setHeader('Allow', 'POST')
-        return sendError(res, 405, 'ERR_WITNESS_BAD_REQUEST', 'add-checkpoint is a POST')
-      }
-      const body = await readBody(req, maxBodyBytes)
-      if (body === 'too-large' || body === 'too-large-close') {
-        if (body === 'too-large-close') res.setHeader('Connection', 'close')
-        return sendError(res, 413, 'ERR_LEDGER_BODY_TOO_LARGE', `request body above ${maxBodyBytes} bytes`)
-      }
+      allowMethods(method, ['POST'], path)
+      // Bodies up to 1 MiB are read (and dropped) before a 413, so the client sees the answer.
+      const body = await readBody(req, { max: maxBodyBytes, tooLargeCode: 'ERR_LEDGER_BODY_TOO_LARGE' })
       const out = await addCheckpoint(body)
       if (out.ok) return send(res, 200, 'text/plain; charset=utf-8', `${out.signatureLine}\n`)
       if (out.status === 409 && out.knownSize !== undefined) return send(res, 409, TLOG_SIZE_CONTENT_TYPE, formatSizeBody(out.knownSize))
@@ -313,14 +300,13 @@ export async function createWitnessServer(options: WitnessServerOptions): Promis
       return sendError(res, out.status, out.code, out.detail)
     }
     if (path === STATUS_PATH) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.setHeader('Allow', 'GET, HEAD')
-        return sendError(res, 405, 'ERR_WITNESS_BAD_REQUEST', 'status is a GET')
-      }
-      return send(res, 200, 'application/json', `${JSON.stringify(status())}\n`, req.method === 'HEAD')
+      allowMethods(method, ['GET', 'HEAD'], path)
+      return send(res, 200, 'application/json', `${JSON.stringify(status())}\n`)
     }
-    return sendError(res, 404, 'ERR_LEDGER_NOT_FOUND', 'no such endpoint')
+    throw new CivicError('ERR_LEDGER_NOT_FOUND', 'no such endpoint')
   }
+
+  const server = createHttpServer({ handle, log: (l) => say(`witness: ${l}`), ...(options.http ? { limits: options.http } : {}) })
 
   let closing: Promise<void> | undefined
   return {
@@ -329,20 +315,19 @@ export async function createWitnessServer(options: WitnessServerOptions): Promis
     verifierKey: state.identity.verifierKey,
     addCheckpoint,
     status,
-    listen(port = 0, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        const onError = (e: Error): void => reject(new CivicError('ERR_LEDGER_CONFIG', `cannot listen on ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? e.message}`, { cause: e }))
-        server.once('error', onError)
-        server.listen(port, host, () => {
-          server.off('error', onError)
-          const a = server.address()
-          const p = typeof a === 'object' && a ? a.port : port
-          resolve(`http://${host.includes(':') ? `[${host}]` : host}:${p}`)
-        })
-      })
+    async listen(port = 0, host = '127.0.0.1') {
+      try {
+        await listen(server, port, host)
+      } catch (e) {
+        throw new CivicError('ERR_LEDGER_CONFIG', `cannot listen on ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e })
+      }
+      const a = server.address()
+      const p = typeof a === 'object' && a ? a.port : port
+      return `http://${host.includes(':') ? `[${host}]` : host}:${p}`
     },
     close() {
       closing ??= (async () => {
+        // Updates under way finish (and are answered); idle connections close now.
         await new Promise<void>((resolve) => {
           if (!server.listening) return resolve()
           server.close(() => resolve())
@@ -355,44 +340,10 @@ export async function createWitnessServer(options: WitnessServerOptions): Promis
   }
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string, headOnly = false): void {
-  res.statusCode = status
-  res.setHeader('Content-Type', contentType)
-  res.setHeader('Cache-Control', 'no-store')
-  res.setHeader('X-Content-Type-Options', 'nosniff')
-  res.setHeader('Content-Length', Buffer.byteLength(body))
-  res.end(headOnly ? undefined : body)
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  sendHttp(res, status, body, { 'content-type': contentType, 'cache-control': 'no-store' })
 }
 
 function sendError(res: ServerResponse, status: number, code: ErrorCode, message: string): void {
   send(res, status, 'application/json', `${JSON.stringify({ error: { code, message } })}\n`)
-}
-
-/**
- * The request body, or 'too-large' once it passes `max`. Bodies up to DRAIN_LIMIT_BYTES are
- * read to the end (and dropped past `max`) so the client can read the 413 on a connection that
- * stays usable; past that, reading stops and 'too-large-close' says to close the connection.
- */
-function readBody(req: IncomingMessage, max: number): Promise<Uint8Array | 'too-large' | 'too-large-close'> {
-  return new Promise((resolve, reject) => {
-    const declared = req.headers['content-length']
-    if (declared !== undefined && /^[0-9]+$/.test(declared) && Number(declared) > DRAIN_LIMIT_BYTES) return resolve('too-large-close')
-    const chunks: Buffer[] = []
-    let size = 0
-    const onData = (c: Buffer): void => {
-      size += c.length
-      if (size <= max) return void chunks.push(c)
-      chunks.length = 0
-      if (size > DRAIN_LIMIT_BYTES) {
-        req.off('data', onData)
-        req.off('end', onEnd)
-        req.pause()
-        resolve('too-large-close')
-      }
-    }
-    const onEnd = (): void => resolve(size > max ? 'too-large' : new Uint8Array(Buffer.concat(chunks)))
-    req.on('data', onData)
-    req.on('end', onEnd)
-    req.on('error', reject)
-  })
 }
