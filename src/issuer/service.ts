@@ -19,12 +19,16 @@
  *   key retires every credential it signed; `keepOld` adds the new key and leaves the old one
  *   registered (routine rotation), to be revoked later.
  *
+ * Secrets at rest (secrets.ts): pre-authorized codes are derived from the offer id under the
+ * MAC key of the key store, transaction codes and access tokens are stored as MACs under it;
+ * nothing in state.json lets its reader redeem an offer or check a guess at a code.
+ *
  * Every change is made on a copy of the state and written durably (store.ts) before it takes
  * effect, one at a time: a refused request changes nothing (except what refusing must record,
  * a wrong transaction code's count). Ledger I/O happens outside that queue, one publication or
  * rotation at a time.
  */
-import { createHash, randomBytes, randomInt } from 'node:crypto'
+import { randomBytes, randomInt } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { encodeBase64url } from '../core/bytes/base64url.ts'
@@ -41,13 +45,14 @@ import { CONFIG_DEFAULTS, ISSUER_CONFIG_FILE, ISSUER_CONFIG_VERSION, normalizeUr
 import { LedgerClient, type Fetch, type WitnessView } from './ledger-client.ts'
 import { allocateSlots, publishDue, setStatus, summarizeList, STATUS_INVALID, STATUS_SUSPENDED, STATUS_VALID, type ListRecord } from './lists.ts'
 import { builtinSchema, prepareClaims, validateClaims, type CredentialSchema, type Localized } from './schema.ts'
-import { isOfficerReference } from './admin-wire.ts'
 import {
   cloneState, emptyState, MAX_LEDGER_RECORDS, RECORD_ID, TOMBSTONE_SECONDS,
   type CredentialRecord, type IssuerState, type LedgerRecord, type OfferRecord,
 } from './state.ts'
+import { SecretMac } from './secrets.ts'
+import { isOfficerReference } from './admin-wire.ts'
 import {
-  acquireLock, deleteKey, ensureDataDir, readIssuerConfig, readIssuerState, readKey, releaseLock,
+  acquireLock, createMacKey, deleteKey, ensureDataDir, MAC_KEY_FILE, readIssuerConfig, readIssuerState, readKey, readMacKey, releaseLock,
   writeIssuerConfig, writeIssuerState, writeKey,
 } from './store.ts'
 
@@ -94,7 +99,12 @@ export interface InitResult {
 
 export const FIRST_KID = 'key-1'
 
-/** Create an issuer's data directory: key-1 (mode 0600), issuer.json, state.json — in that order. */
+/**
+ * Create an issuer's data directory: key-1 and the MAC key (mode 0600), issuer.json,
+ * state.json — in that order. An init that stopped before issuer.json was written left only
+ * key files nobody has seen: init again uses them (key-1 must then equal `privateJwk` if one
+ * is given).
+ */
 export async function initIssuer(dataDir: string, o: InitOptions): Promise<InitResult> {
   await ensureDataDir(dataDir)
   const lock = await acquireLock(dataDir)
@@ -114,11 +124,14 @@ export async function initIssuer(dataDir: string, o: InitOptions): Promise<InitR
       ledger: parseLedgerTrust(o.ledger) as unknown as JsonObject, credentials: schemas as unknown as JsonObject[],
       ...CONFIG_DEFAULTS, ...o.tunables,
     })
-    const jwk = o.privateJwk ?? generatePrivateJwk('ES256')
+    const left = await readKey(dataDir, FIRST_KID).catch((e: unknown) => (e instanceof CivicError && /is missing/.test(e.detail) ? null : Promise.reject(e)))
+    if (left && o.privateJwk && (left.d !== o.privateJwk.d || left.kty !== o.privateJwk.kty)) throw new CivicError('ERR_ISSUER_CONFIG', `${dataDir} holds another ${FIRST_KID} from an earlier init`)
+    const jwk = left ?? o.privateJwk ?? generatePrivateJwk('ES256')
     if (jwk.kty !== 'EC') throw new CivicError('ERR_ISSUER_CONFIG', 'the issuer signs with ES256: a P-256 key')
     signerFromPrivateJwk(jwk)
-    // key first, then the configuration, then the state that names the key.
-    await writeKey(dataDir, FIRST_KID, jwk)
+    // keys first, then the configuration, then the state that names the key.
+    if (!left) await writeKey(dataDir, FIRST_KID, jwk)
+    if (!(await readMacKey(dataDir))) await createMacKey(dataDir)
     await writeIssuerConfig(dataDir, config)
     await writeIssuerState(dataDir, emptyState(FIRST_KID, o.now ?? Math.floor(Date.now() / 1000)))
     return { did: config.did, kid: FIRST_KID, jwk: publicJwkOf(jwk), vct: config.credentials.map((c) => c.vct), statusListBase: config.statusListBase, name: config.name }
@@ -180,7 +193,6 @@ export interface RotationReport {
 
 export type StatusAction = 'revoke' | 'suspend' | 'reinstate'
 
-const b64hash = (s: string): string => encodeBase64url(createHash('sha256').update(s).digest())
 /** 128 random bits as base64url, never starting with `-` or `_` (officers pass ids as `--id <id>`). */
 const newId = (): string => {
   for (;;) {
@@ -208,14 +220,20 @@ export class IssuerService {
   readonly #signers = new Map<string, Signer>()
   #queue: Promise<unknown> = Promise.resolve()
   #ledgerQueue: Promise<unknown> = Promise.resolve()
+  readonly #mac: SecretMac
+  /** Pre-authorized code → offer id, for every offer (tombstones too: a replay is told apart). */
   #codeIndex = new Map<string, string>()
+  /** Offer id → its derived code, so a change does not recompute every offer's MAC. */
+  #codeOf = new Map<string, string>()
+  /** Access token MAC → offer id. */
   #tokenIndex = new Map<string, string>()
   #closed = false
 
-  private constructor(dataDir: string, config: IssuerConfig, state: IssuerState, signer: Signer, lockPath: string, o: ServiceOptions) {
+  private constructor(dataDir: string, config: IssuerConfig, state: IssuerState, signer: Signer, mac: SecretMac, lockPath: string, o: ServiceOptions) {
     this.dataDir = dataDir
     this.config = config
     this.#state = state
+    this.#mac = mac
     this.#signers.set(state.currentKid, signer)
     this.#lockPath = lockPath
     this.#now = o.now ?? (() => Math.floor(Date.now() / 1000))
@@ -225,15 +243,44 @@ export class IssuerService {
     this.#reindex()
   }
 
-  /** Open a data directory made by initIssuer, taking its lock (ERR_ISSUER_LOCKED if held). */
+  /**
+   * Open a data directory made by initIssuer, taking its lock (ERR_ISSUER_LOCKED if held).
+   *
+   * A version 1 state is migrated and written back first (state.ts): its pending offers are
+   * voided, each with a log line. A key store without the MAC key (made before there was one,
+   * or lost) gets a new key, and the offers still pending are voided the same way: their
+   * secrets were made under a key that is gone, and are never kept without one.
+   */
   static async open(dataDir: string, o: ServiceOptions = {}): Promise<IssuerService> {
     const lock = await acquireLock(dataDir)
+    const log = o.log ?? (() => {})
     try {
       const config = await readIssuerConfig(dataDir)
-      const state = await readIssuerState(dataDir)
-      if (!state) throw new CivicError('ERR_ISSUER_CONFIG', `${dataDir} has no state.json`)
+      const now = (o.now ?? (() => Math.floor(Date.now() / 1000)))()
+      const stored = await readIssuerState(dataDir, now)
+      if (!stored) throw new CivicError('ERR_ISSUER_CONFIG', `${dataDir} has no state.json`)
+      let { state } = stored
       const signer = signerFromPrivateJwk(await readKey(dataDir, state.currentKid))
-      return new IssuerService(dataDir, config, state, signer, lock, o)
+      let macKey = await readMacKey(dataDir)
+      const voided: string[] = [...(stored.migration?.voided ?? [])]
+      if (!macKey) {
+        state = cloneState(state)
+        for (const x of Object.values(state.offers)) {
+          if (x.state === 'offered' || x.state === 'redeemed') {
+            endOffer(state, x, 'void', now)
+            if (!voided.includes(x.id)) voided.push(x.id)
+          }
+        }
+        // the key is durable before any state whose MACs it will make
+        macKey = await createMacKey(dataDir)
+        log(`made a new secrets key ${MAC_KEY_FILE} in the key store`)
+      }
+      if (stored.migration || voided.length > 0) {
+        await writeIssuerState(dataDir, state)
+        if (stored.migration) log(`state.json migrated from version ${stored.migration.from} to ${state.version}: secrets are now kept as keyed MACs`)
+        for (const id of voided) log(`voided pending offer ${id}: its codes were not kept under the current secrets key; make a new offer`)
+      }
+      return new IssuerService(dataDir, config, state, signer, new SecretMac(macKey), lock, o)
     } catch (e) {
       await releaseLock(lock)
       throw e
@@ -278,9 +325,16 @@ export class IssuerService {
   #reindex(): void {
     this.#codeIndex.clear()
     this.#tokenIndex.clear()
-    for (const o of Object.values(this.#state.offers)) {
-      this.#codeIndex.set(o.codeHash, o.id)
-      if (o.token) this.#tokenIndex.set(o.token.hash, o.id)
+    const offers = this.#state.offers
+    for (const id of this.#codeOf.keys()) if (!Object.hasOwn(offers, id)) this.#codeOf.delete(id)
+    for (const o of Object.values(offers)) {
+      let code = this.#codeOf.get(o.id)
+      if (code === undefined) {
+        code = this.#mac.preAuthorizedCode(o.id)
+        this.#codeOf.set(o.id, code)
+      }
+      this.#codeIndex.set(code, o.id)
+      if (o.token) this.#tokenIndex.set(o.token.mac, o.id)
     }
   }
 
@@ -335,13 +389,13 @@ export class IssuerService {
     const withTx = (o.txCode as boolean | undefined) ?? this.config.txCodeByDefault
     const offerId = newId()
     const credentialId = newId()
-    const code = encodeBase64url(randomBytes(32))
+    const code = this.#mac.preAuthorizedCode(offerId)
     const txCode = withTx ? String(randomInt(0, 10 ** TX_CODE_LENGTH)).padStart(TX_CODE_LENGTH, '0') : null
     return this.#mutate((draft, now) => {
       const expiresAt = now + this.config.offerTtlSeconds
       draft.offers[offerId] = {
-        id: offerId, credentialId, configurationId: schema.id, code, codeHash: b64hash(code),
-        txCodeHash: txCode === null ? null : b64hash(`${offerId}:${txCode}`), txCodeLength: txCode === null ? 0 : TX_CODE_LENGTH, txCodeFailures: 0,
+        id: offerId, credentialId, configurationId: schema.id,
+        txCodeMac: txCode === null ? null : this.#mac.txCodeMac(offerId, txCode), txCodeLength: txCode === null ? 0 : TX_CODE_LENGTH, txCodeFailures: 0,
         claims, createdAt: now, expiresAt, state: 'offered', token: null,
       }
       draft.credentials[credentialId] = {
@@ -356,8 +410,8 @@ export class IssuerService {
   pendingOffer(offerId: string): { code: string; configurationId: string; txCodeLength: number; expiresAt: number } | null {
     if (!RECORD_ID.test(offerId) || !Object.hasOwn(this.#state.offers, offerId)) return null
     const o = this.#state.offers[offerId]!
-    if (o.state !== 'offered' || o.code === null || this.#now() >= o.expiresAt) return null
-    return { code: o.code, configurationId: o.configurationId, txCodeLength: o.txCodeLength, expiresAt: o.expiresAt }
+    if (o.state !== 'offered' || this.#now() >= o.expiresAt) return null
+    return { code: this.#mac.preAuthorizedCode(o.id), configurationId: o.configurationId, txCodeLength: o.txCodeLength, expiresAt: o.expiresAt }
   }
 
   /** Why a pending offer id is not servable (for a coded 404). */
@@ -373,16 +427,16 @@ export class IssuerService {
    * sent. `jkt`: the DPoP key thumbprint the token is bound to, or null for a Bearer token.
    */
   async redeem(o: { code: string; txCode: string | undefined; jkt: string | null }): Promise<{ accessToken: string; expiresIn: number }> {
-    const offerId = this.#codeIndex.get(b64hash(o.code))
+    const offerId = this.#codeIndex.get(o.code)
     if (!offerId) throw new CivicError('ERR_VCI_OFFER_UNKNOWN', 'no offer has this pre-authorized code')
     const accessToken = encodeBase64url(randomBytes(32))
     return this.#mutate<{ accessToken: string; expiresIn: number }>((draft, now) => {
       const offer = Object.hasOwn(draft.offers, offerId) ? draft.offers[offerId]! : null
       const problem = offerError(offer, now)
       if (problem || !offer) return { error: problem ?? new CivicError('ERR_VCI_OFFER_UNKNOWN', 'no such offer') }
-      if (offer.txCodeHash !== null) {
+      if (offer.txCodeMac !== null) {
         if (o.txCode === undefined) return { error: new CivicError('ERR_VCI_TX_CODE_REQUIRED', 'this offer needs its transaction code') }
-        if (b64hash(`${offer.id}:${o.txCode}`) !== offer.txCodeHash) {
+        if (!this.#mac.txCodeMatches(offer.id, o.txCode, offer.txCodeMac)) {
           offer.txCodeFailures++
           if (offer.txCodeFailures >= MAX_TX_CODE_FAILURES) voidOffer(draft, offer, now)
           const left = MAX_TX_CODE_FAILURES - offer.txCodeFailures
@@ -392,15 +446,15 @@ export class IssuerService {
         return { error: new CivicError('ERR_VCI_TX_CODE_UNEXPECTED', 'this offer has no transaction code') }
       }
       offer.state = 'redeemed'
-      offer.code = null
-      offer.token = { hash: b64hash(accessToken), expiresAt: now + this.config.accessTokenTtlSeconds, jkt: o.jkt }
+      offer.txCodeMac = null
+      offer.token = { mac: this.#mac.accessTokenMac(accessToken), expiresAt: now + this.config.accessTokenTtlSeconds, jkt: o.jkt }
       return { value: { accessToken, expiresIn: this.config.accessTokenTtlSeconds } }
     })
   }
 
   /** Check an access token (read only): which offer it redeems, and the DPoP key it is bound to. */
   checkAccessToken(accessToken: string): { offerId: string; configurationId: string; jkt: string | null } {
-    const offerId = this.#tokenIndex.get(b64hash(accessToken))
+    const offerId = this.#tokenIndex.get(this.#mac.accessTokenMac(accessToken))
     const offer = offerId ? this.#state.offers[offerId] : undefined
     if (!offer || !offer.token || offer.state !== 'redeemed' || this.#now() >= offer.token.expiresAt) {
       throw new CivicError('ERR_VCI_TOKEN_INVALID', 'the access token is unknown, used or expired')
@@ -417,13 +471,13 @@ export class IssuerService {
    */
   async issue(o: { accessToken: string; configurationId: string; holderKeys: PublicJwk[] }): Promise<string[]> {
     if (o.holderKeys.length < 1 || o.holderKeys.length > this.config.batchSize) throw new TypeError('issue: 1..batchSize holder keys')
-    const tokenHash = b64hash(o.accessToken)
+    const tokenMac = this.#mac.accessTokenMac(o.accessToken)
     return this.#mutate<string[]>(async (draft, now) => {
       const kid = draft.currentKid
       const signer = this.#signerOf(kid)
-      const offerId = this.#tokenIndex.get(tokenHash)
+      const offerId = this.#tokenIndex.get(tokenMac)
       const offer = offerId && Object.hasOwn(draft.offers, offerId) ? draft.offers[offerId]! : null
-      if (!offer || !offer.token || offer.token.hash !== tokenHash || offer.state !== 'redeemed' || offer.claims === null) {
+      if (!offer || !offer.token || offer.token.mac !== tokenMac || offer.state !== 'redeemed' || offer.claims === null) {
         return { error: new CivicError('ERR_VCI_TOKEN_INVALID', 'the access token is unknown, used or expired') }
       }
       if (o.configurationId !== offer.configurationId) return { error: new CivicError('ERR_VCI_UNKNOWN_CONFIGURATION', `the access token covers ${offer.configurationId} only`) }
@@ -434,7 +488,7 @@ export class IssuerService {
       const credentials: string[] = []
       for (let i = 0; i < slots.length; i++) {
         const { sdJwt } = await issueSdJwtVc({
-          iss: this.config.did, vct: schema.vct, iat: prepared.iat, exp: prepared.exp,
+          iss: this.config.did, vct: schema.vct, iat: prepared.iat, nbf: prepared.nbf, exp: prepared.exp,
           holderJwk: o.holderKeys[i]!, status: { status_list: { idx: slots[i]!.idx, uri: slots[i]!.uri } },
           claims: prepared.claims, frame: prepared.frame, signer, kid: `${this.config.did}#${kid}`, random: this.#random,
         })
@@ -715,8 +769,7 @@ function offerError(o: OfferRecord | null, now: number): CivicError | null {
 function endOffer(draft: IssuerState, o: OfferRecord, state: 'expired' | 'void', now: number): void {
   o.state = state
   o.claims = null
-  o.code = null
-  o.txCodeHash = null
+  o.txCodeMac = null
   o.token = null
   const c = Object.hasOwn(draft.credentials, o.credentialId) ? draft.credentials[o.credentialId]! : null
   if (c && c.status === 'offered') {

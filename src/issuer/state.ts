@@ -4,8 +4,8 @@
  * - keys: the issuer's signing keys by kid (private JWKs are in `<data>/keys/<kid>.jwk`), which
  *   one signs now, and the ledger indices of their key-change entries;
  * - offers: a pending offer holds the citizen's claims until issuance; after it (or expiry,
- *   or cancellation) only a tombstone stays (hash of the pre-authorized code, state, expiry) so
- *   a replayed code is told apart from an unknown one; tombstones go a day after expiry;
+ *   or cancellation) only a tombstone stays (id, state, expiry) so a replayed code — derived
+ *   from the offer id — is told apart from an unknown one; tombstones go a day after expiry;
  * - credentials: what revocation needs and nothing else (OpenID4VCI 1.0 §Privacy Considerations,
  *   "Storage of the Credentials"): id, vct, issued-at, status, an optional officer reference
  *   and the (uri, idx) of every copy — no claims, no holder keys, no signatures, nothing about
@@ -13,16 +13,27 @@
  * - lists: the status lists (lists.ts);
  * - ledger: the entries this issuer put on the ledger, with index and inclusion check.
  *
- * Secrets are stored as SHA-256 hashes only (pre-authorized codes, transaction codes, access
- * tokens). `parseIssuerState` reads the file back strictly; a file that does not fit is
- * ERR_ISSUER_STORAGE (the service refuses to start rather than guess).
+ * Secrets are kept as keyed MACs under a key outside this file (secrets.ts): the pre-authorized
+ * code is not stored at all (it is derived from the offer id), a transaction code and an access
+ * token only as their HMAC. `parseIssuerState` reads the file back strictly; a file that does
+ * not fit is ERR_ISSUER_STORAGE (the service refuses to start rather than guess).
+ *
+ * Version 1 kept the pre-authorized code in clear and the transaction code and access token as
+ * plain SHA-256 (a 6-digit code falls to a million guesses). `parseStoredIssuerState` reads a
+ * version 1 file just as strictly and migrates it to version 2: an offer still pending (offered,
+ * or redeemed with a live access token) is voided — its claims and secrets dropped, its
+ * credential lapsed — since none of its v1 secrets can be turned into a MAC without being kept
+ * in clear or guessed; used, expired and void offers keep their tombstones without the old
+ * hashes. The caller writes the result back and says which offers it voided.
  */
 import { decodeBase64url, encodeBase64url } from '../core/bytes/base64url.ts'
 import { isJsonObject, parseJson, type JsonObject } from '../core/bytes/json.ts'
 import { CivicError, InputError } from '../core/errors.ts'
 import type { ListRecord, PublishedToken } from './lists.ts'
 
-export const ISSUER_STATE_VERSION = 1
+export const ISSUER_STATE_VERSION = 2
+/** The version 1 layout `parseStoredIssuerState` still reads (and migrates). */
+export const ISSUER_STATE_VERSION_1 = 1
 /** Ledger entries remembered in the state (the newest; every list's latest anchor is kept in the list). */
 export const MAX_LEDGER_RECORDS = 1000
 /** Tombstones of used or expired offers are kept this long after the offer's expiry. */
@@ -45,8 +56,8 @@ export interface KeyRecord {
 export type OfferState = 'offered' | 'redeemed' | 'issued' | 'expired' | 'void'
 
 export interface AccessTokenRecord {
-  /** base64url SHA-256 of the access token. */
-  hash: string
+  /** base64url HMAC of the access token (secrets.ts). */
+  mac: string
   expiresAt: number
   /** RFC 7638 thumbprint of the DPoP key the token is bound to (RFC 9449 §6), or null (Bearer). */
   jkt: string | null
@@ -57,12 +68,8 @@ export interface OfferRecord {
   id: string
   credentialId: string
   configurationId: string
-  /** The pre-authorized code itself while the offer is pending (GET /offers/<id> serves it); null after. */
-  code: string | null
-  /** base64url SHA-256 of the pre-authorized code. */
-  codeHash: string
-  /** base64url SHA-256 of offer id ‖ transaction code, or null when the offer has none. */
-  txCodeHash: string | null
+  /** base64url HMAC of offer id ‖ transaction code (secrets.ts); null when the offer has none, or after it. */
+  txCodeMac: string | null
   txCodeLength: number
   txCodeFailures: number
   /** The subject claims, until the offer is issued, expires or is voided. */
@@ -193,19 +200,29 @@ function readList(v: unknown, i: number): ListRecord {
   }
 }
 
-function readOffer(v: unknown, id: string): OfferRecord {
+/** Members of an offer record in each version (v1 kept the code and plain SHA-256 hashes). */
+const OFFER_MEMBERS = {
+  1: ['id', 'credentialId', 'configurationId', 'code', 'codeHash', 'txCodeHash', 'txCodeLength', 'txCodeFailures', 'claims', 'createdAt', 'expiresAt', 'state', 'token'],
+  2: ['id', 'credentialId', 'configurationId', 'txCodeMac', 'txCodeLength', 'txCodeFailures', 'claims', 'createdAt', 'expiresAt', 'state', 'token'],
+} as const
+
+function readOffer(v: unknown, id: string, version: 1 | 2): OfferRecord {
   const p = `offers.${id}`
-  const o = obj(v, p, ['id', 'credentialId', 'configurationId', 'code', 'codeHash', 'txCodeHash', 'txCodeLength', 'txCodeFailures', 'claims', 'createdAt', 'expiresAt', 'state', 'token'])
+  const o = obj(v, p, OFFER_MEMBERS[version])
   if (o.id !== id || !RECORD_ID.test(id)) corrupt(`${p}.id is not its key or not an id`)
   if (o.claims !== null && !isJsonObject(o.claims)) corrupt(`${p}.claims`)
   let token: AccessTokenRecord | null = null
   if (o.token !== null) {
-    const t = obj(o.token, `${p}.token`, ['hash', 'expiresAt', 'jkt'])
-    token = { hash: str(t.hash, `${p}.token.hash`), expiresAt: int(t.expiresAt, `${p}.token.expiresAt`), jkt: strOrNull(t.jkt, `${p}.token.jkt`) }
+    const t = obj(o.token, `${p}.token`, [version === 1 ? 'hash' : 'mac', 'expiresAt', 'jkt'])
+    token = { mac: str(version === 1 ? t.hash : t.mac, `${p}.token.mac`), expiresAt: int(t.expiresAt, `${p}.token.expiresAt`), jkt: strOrNull(t.jkt, `${p}.token.jkt`) }
+  }
+  if (version === 1) {
+    strOrNull(o.code, `${p}.code`)
+    str(o.codeHash, `${p}.codeHash`)
   }
   return {
     id, credentialId: str(o.credentialId, `${p}.credentialId`), configurationId: str(o.configurationId, `${p}.configurationId`),
-    code: strOrNull(o.code, `${p}.code`), codeHash: str(o.codeHash, `${p}.codeHash`), txCodeHash: strOrNull(o.txCodeHash, `${p}.txCodeHash`),
+    txCodeMac: strOrNull(version === 1 ? o.txCodeHash : o.txCodeMac, `${p}.${version === 1 ? 'txCodeHash' : 'txCodeMac'}`),
     txCodeLength: int(o.txCodeLength, `${p}.txCodeLength`), txCodeFailures: int(o.txCodeFailures, `${p}.txCodeFailures`),
     claims: o.claims as JsonObject | null, createdAt: int(o.createdAt, `${p}.createdAt`), expiresAt: int(o.expiresAt, `${p}.expiresAt`),
     state: oneOf(o.state, `${p}.state`, ['offered', 'redeemed', 'issued', 'expired', 'void'] as const), token,
@@ -241,7 +258,49 @@ function readLedgerRecord(v: unknown, i: number): LedgerRecord {
   }
 }
 
+/** Read state.json of the current version, strictly (ERR_ISSUER_STORAGE). */
 export function parseIssuerState(text: string): IssuerState {
+  const { version, state } = parseAnyVersion(text)
+  if (version !== ISSUER_STATE_VERSION) corrupt(`version is not ${ISSUER_STATE_VERSION}`)
+  return state
+}
+
+/** What migrating a version 1 state changed. */
+export interface StateMigration {
+  from: typeof ISSUER_STATE_VERSION_1
+  /** Offers that were pending and are now void (their codes were kept in clear or as plain hashes). */
+  voided: string[]
+}
+
+/**
+ * Read state.json of the current version or of version 1, strictly; a version 1 state comes
+ * back migrated (module comment), with what the migration did. `now`: when voided offers end.
+ */
+export function parseStoredIssuerState(text: string, now: number): { state: IssuerState; migration: StateMigration | null } {
+  const { version, state } = parseAnyVersion(text)
+  if (version === ISSUER_STATE_VERSION) return { state, migration: null }
+  const voided: string[] = []
+  for (const o of Object.values(state.offers)) {
+    // Every v1 secret goes: the hashes were made without a key, the pending code was in clear.
+    o.txCodeMac = null
+    if (o.state === 'offered' || o.state === 'redeemed') {
+      voided.push(o.id)
+      o.state = 'void'
+      o.claims = null
+      o.token = null
+      const c = Object.hasOwn(state.credentials, o.credentialId) ? state.credentials[o.credentialId]! : null
+      if (c && c.status === 'offered') {
+        c.status = 'lapsed'
+        c.statusChangedAt = now
+      }
+    } else {
+      o.token = null
+    }
+  }
+  return { state, migration: { from: ISSUER_STATE_VERSION_1, voided } }
+}
+
+function parseAnyVersion(text: string): { version: 1 | 2; state: IssuerState } {
   let v
   try {
     v = parseJson(text, { maxLength: 512 << 20, maxDepth: 16 }, 'state.json')
@@ -250,7 +309,8 @@ export function parseIssuerState(text: string): IssuerState {
     throw e
   }
   const o = obj(v, 'state', ['version', 'currentKid', 'keys', 'offers', 'credentials', 'lists', 'ledger'])
-  if (o.version !== ISSUER_STATE_VERSION) corrupt(`version is not ${ISSUER_STATE_VERSION}`)
+  if (o.version !== ISSUER_STATE_VERSION && o.version !== ISSUER_STATE_VERSION_1) corrupt(`version is not ${ISSUER_STATE_VERSION} (or ${ISSUER_STATE_VERSION_1}, which is migrated)`)
+  const version = o.version
   if (!Array.isArray(o.keys) || !Array.isArray(o.lists) || !Array.isArray(o.ledger) || !isJsonObject(o.offers) || !isJsonObject(o.credentials)) corrupt('keys, lists, ledger, offers or credentials of the wrong type')
   const keys = o.keys.map((k, i): KeyRecord => {
     const x = obj(k, `keys[${i}]`, ['kid', 'createdAt', 'state', 'addedIndex', 'revokedIndex'])
@@ -263,12 +323,12 @@ export function parseIssuerState(text: string): IssuerState {
   const currentKid = str(o.currentKid, 'currentKid')
   if (!keys.some((k) => k.kid === currentKid && k.state === 'active')) corrupt('currentKid is not an active key')
   const offers: Record<string, OfferRecord> = {}
-  for (const [id, x] of Object.entries(o.offers)) offers[id] = readOffer(x, id)
+  for (const [id, x] of Object.entries(o.offers)) offers[id] = readOffer(x, id, version)
   const credentials: Record<string, CredentialRecord> = {}
   for (const [id, x] of Object.entries(o.credentials)) credentials[id] = readCredential(x, id)
   return {
-    version: ISSUER_STATE_VERSION, currentKid, keys, offers, credentials,
-    lists: o.lists.map(readList), ledger: o.ledger.map(readLedgerRecord),
+    version,
+    state: { version: ISSUER_STATE_VERSION, currentKid, keys, offers, credentials, lists: o.lists.map(readList), ledger: o.ledger.map(readLedgerRecord) },
   }
 }
 

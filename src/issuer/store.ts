@@ -3,6 +3,9 @@
  *
  *   <data>/issuer.json        configuration (config.ts), no secrets
  *   <data>/keys/<kid>.jwk     private signing keys, mode 0600, in a 0700 directory
+ *   <data>/keys/state-mac.key the key of the MACs the state keeps of its secrets (secrets.ts),
+ *                             base64url of 32 random bytes, mode 0600: apart from the state,
+ *                             so a copy of state.json alone redeems nothing
  *   <data>/state.json         durable state (state.ts), mode 0600
  *   <data>/issuer.lock        pid of the one process that holds this directory
  *   <data>/server.json        { pid, url } of a running `civic issuer serve` (its admin API)
@@ -11,24 +14,30 @@
  * over its name, and the directory fsynced (writeFileDurably), so a crash leaves the previous
  * version or the new one, never half of one. A key file is written (and its directory
  * fsynced) before the state that names it; a revoked key's file is removed only after the
- * state that says it is revoked is on disk.
+ * state that says it is revoked is on disk. The MAC key is written before any state whose
+ * MACs it made.
  *
  * One process per directory: the lock is a file holding the pid, created by hard link so it
  * never exists half-written; a lock whose process is gone is stale and taken over. Codes:
  * ERR_ISSUER_CONFIG (missing or invalid directory), ERR_ISSUER_LOCKED, ERR_ISSUER_STORAGE.
  */
-import { mkdir, open, readFile, unlink, chmod } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { link, mkdir, open, readFile, unlink, chmod } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { CivicError, InputError } from '../core/errors.ts'
 import { parseJson } from '../core/bytes/json.ts'
 import { parsePrivateJwk, type PrivateJwk } from '../core/crypto/jwk.ts'
-import { writeFileDurably } from '../node/durable.ts'
+import { decodeBase64url, encodeBase64url } from '../core/bytes/base64url.ts'
+import { fsyncDir, tempName, writeFileDurably, writeSynced } from '../node/durable.ts'
+import { MAC_KEY_BYTES } from './secrets.ts'
 import { formatIssuerConfig, ISSUER_CONFIG_FILE, parseIssuerConfigText, type IssuerConfig } from './config.ts'
-import { formatIssuerState, parseIssuerState, type IssuerState } from './state.ts'
+import { formatIssuerState, parseStoredIssuerState, type IssuerState, type StateMigration } from './state.ts'
 import { acquirePidLock, pidLockHolder, releasePidLock } from '../node/pid-lock.ts'
 
 export const KEYS_DIR = 'keys'
 export const STATE_FILE = 'state.json'
+/** In KEYS_DIR; not `<kid>.jwk`, so never taken for a signing key. */
+export const MAC_KEY_FILE = 'state-mac.key'
 export const LOCK_FILE = 'issuer.lock'
 export const SERVER_FILE = 'server.json'
 const KID = /^[A-Za-z0-9._-]{1,64}$/
@@ -100,11 +109,57 @@ export async function deleteKey(dataDir: string, kid: string): Promise<void> {
   if (fh) await fh.sync().finally(() => fh.close())
 }
 
+// ── the MAC key of the state's secrets (secrets.ts) ─────────────────────────────────────────
+
+/** The MAC key, or null when the key store has none. A file that is not one is ERR_ISSUER_CONFIG. */
+export async function readMacKey(dataDir: string): Promise<Uint8Array | null> {
+  const path = join(dataDir, KEYS_DIR, MAC_KEY_FILE)
+  const text = await readText(path)
+  if (text === null) return null
+  const b64 = text.endsWith('\n') ? text.slice(0, -1) : text
+  let key: Uint8Array | null = null
+  try {
+    key = b64.length === Math.ceil((MAC_KEY_BYTES * 4) / 3) ? decodeBase64url(b64, path) : null
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e
+  }
+  if (!key || key.length !== MAC_KEY_BYTES) throw new CivicError('ERR_ISSUER_CONFIG', `${path} does not hold a ${MAC_KEY_BYTES}-byte key in base64url`)
+  return key
+}
+
+/**
+ * Make the MAC key (32 random bytes, mode 0600 in the 0700 key store), durable before it is
+ * used. Created by link, so an existing key is never replaced (ERR_ISSUER_STORAGE).
+ */
+export async function createMacKey(dataDir: string): Promise<Uint8Array> {
+  const dir = join(dataDir, KEYS_DIR)
+  const path = join(dir, MAC_KEY_FILE)
+  const key = new Uint8Array(randomBytes(MAC_KEY_BYTES))
+  const tmp = tempName(path)
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    await chmod(dir, 0o700)
+    await writeSynced(tmp, new TextEncoder().encode(`${encodeBase64url(key)}\n`), 0o600)
+    await link(tmp, path) // EEXIST: a key is already there, keep it
+    await fsyncDir(dir)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CivicError('ERR_ISSUER_STORAGE', `${path} already exists`)
+    throw storageError(`cannot write ${path}`, e)
+  } finally {
+    await unlink(tmp).catch(() => {})
+  }
+  return key
+}
+
 // ── state ────────────────────────────────────────────────────────────────────────────────
 
-export async function readIssuerState(dataDir: string): Promise<IssuerState | null> {
+/**
+ * The state as stored, strictly read; a version 1 state comes back migrated, with what the
+ * migration did (state.ts) — the caller writes it back before using it.
+ */
+export async function readIssuerState(dataDir: string, now: number): Promise<{ state: IssuerState; migration: StateMigration | null } | null> {
   const text = await readText(join(dataDir, STATE_FILE))
-  return text === null ? null : parseIssuerState(text)
+  return text === null ? null : parseStoredIssuerState(text, now)
 }
 
 export async function writeIssuerState(dataDir: string, state: IssuerState): Promise<void> {
