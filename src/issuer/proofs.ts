@@ -13,11 +13,12 @@
  *   before, `ath` = SHA-256 of the access token when one is presented; the access token is
  *   bound to the key's RFC 7638 thumbprint (`cnf.jkt`, §6).
  *
- * All failures are CivicError with an ERR_VCI_* code (the HTTP layer maps them to OAuth errors).
+ * Each check returns a verdict `{ ok: true, value } | { ok: false, code, detail }` with an
+ * ERR_VCI_* code (the HTTP layer maps them to OAuth errors); none throws on what a wallet sent.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { decodeBase64url, encodeBase64url } from '../core/bytes/base64url.ts'
-import { CivicError, InputError, type ErrorCode } from '../core/errors.ts'
+import { CivicError, fail, InputError, ok, type ErrorCode, type Verdict } from '../core/errors.ts'
 import { jwkThumbprint, parsePublicJwk, type PublicJwk } from '../core/crypto/jwk.ts'
 import { PublicKey } from '../core/crypto/keys.ts'
 import { checkJwsSignature, parseCompactJws, type CompactJws } from '../core/jose/jws.ts'
@@ -30,40 +31,47 @@ export const PROOF_MAX_AGE_SECONDS = 300
 export const PROOF_MAX_SKEW_SECONDS = 60
 const MAX_PROOF_LENGTH = 8192
 
-function refuse(code: ErrorCode, detail: string): never {
-  throw new CivicError(code, detail)
+/**
+ * The value of a verdict, or its failure thrown as a CivicError (`context` prefixed to the
+ * detail): for request handlers, whose one catch turns the code into the HTTP answer.
+ */
+export function orThrow<T>(v: Verdict<T>, context?: string): T {
+  if (v.ok) return v.value
+  throw new CivicError(v.code, context ? `${context}: ${v.detail}` : v.detail)
 }
 
 /** Parse a JWS whose key is in its own header `jwk` and check its signature with that key. */
-async function selfSigned(jwt: unknown, typ: string, code: ErrorCode): Promise<{ jws: CompactJws; jwk: PublicJwk }> {
-  if (typeof jwt !== 'string') refuse(code, 'not a string')
+async function selfSigned(jwt: unknown, typ: string, code: ErrorCode): Promise<Verdict<{ jws: CompactJws; jwk: PublicJwk }>> {
+  if (typeof jwt !== 'string') return fail(code, 'not a string')
   let jws: CompactJws
   try {
     jws = parseCompactJws(jwt, { typ, maxLength: MAX_PROOF_LENGTH })
   } catch (e) {
-    if (e instanceof InputError) refuse(code, `${e.code}: ${e.detail}`)
+    if (e instanceof InputError) return fail(code, `${e.code}: ${e.detail}`)
     throw e
   }
-  if (jws.alg !== 'ES256') refuse(code, `alg ${jws.alg} is not ES256`)
-  if (jws.header.jwk === undefined) refuse(code, 'no jwk in the header')
-  if (jws.header.kid !== undefined || jws.header.x5c !== undefined) refuse(code, 'jwk must not come with kid or x5c')
+  if (jws.alg !== 'ES256') return fail(code, `alg ${jws.alg} is not ES256`)
+  if (jws.header.jwk === undefined) return fail(code, 'no jwk in the header')
+  if (jws.header.kid !== undefined || jws.header.x5c !== undefined) return fail(code, 'jwk must not come with kid or x5c')
   let jwk: PublicJwk
   try {
     jwk = parsePublicJwk(jws.header.jwk)
   } catch (e) {
-    if (e instanceof InputError) refuse(code, `header jwk: ${e.code}: ${e.detail}`)
+    if (e instanceof InputError) return fail(code, `header jwk: ${e.code}: ${e.detail}`)
     throw e
   }
-  if (jwk.kty !== 'EC') refuse(code, 'the key is not P-256')
+  if (jwk.kty !== 'EC') return fail(code, 'the key is not P-256')
   const v = await checkJwsSignature(jws, PublicKey.fromJwk(jwk))
-  if (!v.ok) refuse(code, `${v.code}: ${v.detail}`)
-  return { jws, jwk }
+  if (!v.ok) return fail(code, `${v.code}: ${v.detail}`)
+  return ok({ jws, jwk })
 }
 
-function checkIat(v: unknown, now: number, code: ErrorCode, what: string): void {
-  if (typeof v !== 'number' || !Number.isFinite(v)) refuse(code, `${what} has no numeric iat`)
-  if (v < now - PROOF_MAX_AGE_SECONDS) refuse(code, `${what} is stale (iat ${Math.floor(now - v)} s ago)`)
-  if (v > now + PROOF_MAX_SKEW_SECONDS) refuse(code, `${what} is dated in the future`)
+/** Why `iat` is outside the window, or null when it is inside. */
+function iatProblem(v: unknown, now: number, what: string): string | null {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return `${what} has no numeric iat`
+  if (v < now - PROOF_MAX_AGE_SECONDS) return `${what} is stale (iat ${Math.floor(now - v)} s ago)`
+  if (v > now + PROOF_MAX_SKEW_SECONDS) return `${what} is dated in the future`
+  return null
 }
 
 // ── key proofs ───────────────────────────────────────────────────────────────────────────
@@ -74,15 +82,21 @@ export interface ProvenKey {
   nonce: string
 }
 
-/** One key proof (Appendix F.1, F.4); the nonce is returned for the caller to check and consume. */
-export async function verifyKeyProof(jwt: unknown, o: { audience: string; now: number }): Promise<ProvenKey> {
-  const { jws, jwk } = await selfSigned(jwt, KEY_PROOF_TYP, 'ERR_VCI_PROOF_INVALID')
+/**
+ * One key proof (Appendix F.1, F.4); the nonce is returned for the caller to check and consume.
+ * Codes: ERR_VCI_PROOF_INVALID, ERR_VCI_PROOF_AUD_MISMATCH, ERR_VCI_NONCE_MISSING, ERR_VCI_NONCE_INVALID.
+ */
+export async function verifyKeyProof(jwt: unknown, o: { audience: string; now: number }): Promise<Verdict<ProvenKey>> {
+  const signed = await selfSigned(jwt, KEY_PROOF_TYP, 'ERR_VCI_PROOF_INVALID')
+  if (!signed.ok) return signed
+  const { jws, jwk } = signed.value
   const p = jws.payload
-  if (typeof p.aud !== 'string' || p.aud !== o.audience) refuse('ERR_VCI_PROOF_AUD_MISMATCH', `aud ${JSON.stringify(p.aud ?? null).slice(0, 80)} is not ${o.audience}`)
-  checkIat(p.iat, o.now, 'ERR_VCI_PROOF_INVALID', 'the key proof')
-  if (p.nonce === undefined) refuse('ERR_VCI_NONCE_MISSING', 'the key proof has no nonce (get one from the nonce endpoint)')
-  if (typeof p.nonce !== 'string') refuse('ERR_VCI_NONCE_INVALID', 'nonce is not a string')
-  return { jwk, thumbprint: jwkThumbprint(jwk), nonce: p.nonce }
+  if (typeof p.aud !== 'string' || p.aud !== o.audience) return fail('ERR_VCI_PROOF_AUD_MISMATCH', `aud ${JSON.stringify(p.aud ?? null).slice(0, 80)} is not ${o.audience}`)
+  const iat = iatProblem(p.iat, o.now, 'the key proof')
+  if (iat) return fail('ERR_VCI_PROOF_INVALID', iat)
+  if (p.nonce === undefined) return fail('ERR_VCI_NONCE_MISSING', 'the key proof has no nonce (get one from the nonce endpoint)')
+  if (typeof p.nonce !== 'string') return fail('ERR_VCI_NONCE_INVALID', 'nonce is not a string')
+  return ok({ jwk, thumbprint: jwkThumbprint(jwk), nonce: p.nonce })
 }
 
 // ── c_nonce ──────────────────────────────────────────────────────────────────────────────
@@ -114,18 +128,19 @@ export class NonceBook {
     return encodeBase64url(out)
   }
 
-  /** Throws ERR_VCI_NONCE_INVALID (not ours, malformed, expired) or ERR_VCI_NONCE_REPLAYED. */
-  check(nonce: string, now: number): void {
+  /** A verdict: ERR_VCI_NONCE_INVALID (not ours, malformed, expired) or ERR_VCI_NONCE_REPLAYED. */
+  verify(nonce: string, now: number): Verdict<true> {
     let b: Uint8Array
     try {
       b = decodeBase64url(nonce)
     } catch {
-      refuse('ERR_VCI_NONCE_INVALID', 'the c_nonce is not one this issuer gave')
+      return fail('ERR_VCI_NONCE_INVALID', 'the c_nonce is not one this issuer gave')
     }
-    if (b.length !== NONCE_BYTES || !timingSafeEqual(this.#mac(b.subarray(0, 24)), b.subarray(24))) refuse('ERR_VCI_NONCE_INVALID', 'the c_nonce is not one this issuer gave')
+    if (b.length !== NONCE_BYTES || !timingSafeEqual(this.#mac(b.subarray(0, 24)), b.subarray(24))) return fail('ERR_VCI_NONCE_INVALID', 'the c_nonce is not one this issuer gave')
     const exp = Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0))
-    if (now >= exp) refuse('ERR_VCI_NONCE_INVALID', 'the c_nonce has expired; get a new one')
-    if (this.#used.has(nonce)) refuse('ERR_VCI_NONCE_REPLAYED', 'the c_nonce was already used')
+    if (now >= exp) return fail('ERR_VCI_NONCE_INVALID', 'the c_nonce has expired; get a new one')
+    if (this.#used.has(nonce)) return fail('ERR_VCI_NONCE_REPLAYED', 'the c_nonce was already used')
+    return ok(true)
   }
 
   /** Mark nonces used (kept until they would have expired). */
@@ -145,13 +160,14 @@ export class NonceBook {
 export class DpopReplayCache {
   readonly #seen = new Map<string, number>()
 
-  /** Throws ERR_VCI_DPOP_INVALID if `jti` was seen; remembers it until `until`. */
-  use(jti: string, now: number, until: number): void {
+  /** False if `jti` was seen already; otherwise remembers it until `until` and answers true. */
+  use(jti: string, now: number, until: number): boolean {
     if (this.#seen.size > 50_000) for (const [j, t] of this.#seen) if (t <= now) this.#seen.delete(j)
     const key = createHash('sha256').update(jti).digest('base64url')
-    if (this.#seen.has(key)) refuse('ERR_VCI_DPOP_INVALID', 'the DPoP proof was already used (jti replayed)')
+    if (this.#seen.has(key)) return false
     this.#seen.set(key, until)
     while (this.#seen.size > 100_000) this.#seen.delete(this.#seen.keys().next().value!)
+    return true
   }
 }
 
@@ -162,28 +178,32 @@ export function htuOf(url: string): string {
 }
 
 /**
- * Verify a DPoP header value for a request; returns the RFC 7638 thumbprint of its key.
- * `accessToken`: check `ath` (resource requests). Throws ERR_VCI_DPOP_INVALID.
+ * Verify a DPoP header value for a request; the value is the RFC 7638 thumbprint of its key.
+ * `accessToken`: check `ath` (resource requests). A verdict; its code is ERR_VCI_DPOP_INVALID.
  */
-export async function verifyDpop(header: string, o: { method: string; url: string; now: number; replay: DpopReplayCache; accessToken?: string }): Promise<string> {
-  if (header.includes(',')) refuse('ERR_VCI_DPOP_INVALID', 'more than one DPoP header')
-  const { jws, jwk } = await selfSigned(header.trim(), DPOP_TYP, 'ERR_VCI_DPOP_INVALID')
+export async function verifyDpop(header: string, o: { method: string; url: string; now: number; replay: DpopReplayCache; accessToken?: string }): Promise<Verdict<string>> {
+  const bad = (detail: string) => fail('ERR_VCI_DPOP_INVALID', detail)
+  if (header.includes(',')) return bad('more than one DPoP header')
+  const signed = await selfSigned(header.trim(), DPOP_TYP, 'ERR_VCI_DPOP_INVALID')
+  if (!signed.ok) return signed
+  const { jws, jwk } = signed.value
   const p = jws.payload
-  if (p.htm !== o.method) refuse('ERR_VCI_DPOP_INVALID', `htm is not ${o.method}`)
-  if (typeof p.htu !== 'string') refuse('ERR_VCI_DPOP_INVALID', 'no htu')
+  if (p.htm !== o.method) return bad(`htm is not ${o.method}`)
+  if (typeof p.htu !== 'string') return bad('no htu')
   let htu: string
   try {
     htu = htuOf(p.htu)
   } catch {
-    refuse('ERR_VCI_DPOP_INVALID', 'htu is not a URL')
+    return bad('htu is not a URL')
   }
-  if (htu !== htuOf(o.url)) refuse('ERR_VCI_DPOP_INVALID', `htu ${p.htu.slice(0, 100)} is not this endpoint`)
-  checkIat(p.iat, o.now, 'ERR_VCI_DPOP_INVALID', 'the DPoP proof')
-  if (typeof p.jti !== 'string' || p.jti.length < 8 || p.jti.length > 256) refuse('ERR_VCI_DPOP_INVALID', 'jti missing or of a bad length')
+  if (htu !== htuOf(o.url)) return bad(`htu ${p.htu.slice(0, 100)} is not this endpoint`)
+  const iat = iatProblem(p.iat, o.now, 'the DPoP proof')
+  if (iat) return bad(iat)
+  if (typeof p.jti !== 'string' || p.jti.length < 8 || p.jti.length > 256) return bad('jti missing or of a bad length')
   if (o.accessToken !== undefined) {
     const ath = encodeBase64url(createHash('sha256').update(o.accessToken).digest())
-    if (p.ath !== ath) refuse('ERR_VCI_DPOP_INVALID', 'ath is not the hash of the access token')
+    if (p.ath !== ath) return bad('ath is not the hash of the access token')
   }
-  o.replay.use(p.jti, o.now, o.now + PROOF_MAX_AGE_SECONDS + PROOF_MAX_SKEW_SECONDS)
-  return jwkThumbprint(jwk)
+  if (!o.replay.use(p.jti, o.now, o.now + PROOF_MAX_AGE_SECONDS + PROOF_MAX_SKEW_SECONDS)) return bad('the DPoP proof was already used (jti replayed)')
+  return ok(jwkThumbprint(jwk))
 }

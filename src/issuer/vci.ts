@@ -27,7 +27,7 @@ import type { JsonObject } from '../core/bytes/json.ts'
 import { CivicError, type ErrorCode } from '../core/errors.ts'
 import { parseJsonBody, statusOf } from '../node/http.ts'
 import type { IssuerService } from './service.ts'
-import { DpopReplayCache, NonceBook, verifyDpop, verifyKeyProof, type ProvenKey } from './proofs.ts'
+import { DpopReplayCache, NonceBook, orThrow, verifyDpop, verifyKeyProof, type ProvenKey } from './proofs.ts'
 import type { CredentialSchema } from './schema.ts'
 
 export const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
@@ -194,7 +194,7 @@ export class VciEndpoints {
     if (!code) requestInvalid('pre-authorized_code is missing')
     const tx = form.get('tx_code')
     const dpop = header(r, 'dpop')
-    const jkt = dpop === undefined ? null : await verifyDpop(dpop, { method: 'POST', url: `${this.base}/token`, now: this.svc.now(), replay: this.dpopReplay })
+    const jkt = dpop === undefined ? null : orThrow(await verifyDpop(dpop, { method: 'POST', url: `${this.base}/token`, now: this.svc.now(), replay: this.dpopReplay }))
     const t = await this.svc.redeem({ code, txCode: tx ?? undefined, jkt })
     return { status: 200, headers: NO_STORE, body: { access_token: t.accessToken, token_type: jkt ? 'DPoP' : 'Bearer', expires_in: t.expiresIn } }
   }
@@ -217,7 +217,7 @@ export class VciEndpoints {
     if (grant.jkt !== null) {
       if (scheme !== 'dpop') throw new CivicError('ERR_VCI_DPOP_INVALID', 'this access token is DPoP-bound: use Authorization: DPoP with a DPoP proof')
       if (dpop === undefined) throw new CivicError('ERR_VCI_DPOP_INVALID', 'no DPoP proof')
-      const jkt = await verifyDpop(dpop, { method: 'POST', url: `${this.base}/credential`, now: this.svc.now(), replay: this.dpopReplay, accessToken })
+      const jkt = orThrow(await verifyDpop(dpop, { method: 'POST', url: `${this.base}/credential`, now: this.svc.now(), replay: this.dpopReplay, accessToken }))
       if (jkt !== grant.jkt) throw new CivicError('ERR_VCI_DPOP_INVALID', 'the DPoP proof is not by the key the access token is bound to')
     } else if (scheme !== 'bearer') throw new CivicError('ERR_VCI_TOKEN_INVALID', 'a Bearer access token presented with the DPoP scheme')
 
@@ -250,15 +250,10 @@ export class VciEndpoints {
     const now = this.svc.now()
     const proven: ProvenKey[] = []
     for (const [i, jwt] of jwts.entries()) {
-      try {
-        proven.push(await verifyKeyProof(jwt, { audience: this.base, now }))
-      } catch (e) {
-        if (e instanceof CivicError) throw new CivicError(e.code, `proofs.jwt[${i}]: ${e.detail}`)
-        throw e
-      }
+      proven.push(orThrow(await verifyKeyProof(jwt, { audience: this.base, now }), `proofs.jwt[${i}]`))
     }
     const nonces = new Set(proven.map((p) => p.nonce))
-    for (const n of nonces) this.nonces.check(n, now)
+    for (const n of nonces) orThrow(this.nonces.verify(n, now))
     this.nonces.consume(nonces, now)
     if (new Set(proven.map((p) => p.thumbprint)).size !== proven.length) throw new CivicError('ERR_VCI_HOLDER_KEY_DUPLICATE', 'every copy needs its own holder key: two proofs use the same key')
 

@@ -44,8 +44,8 @@ function normalizeTyp(t: string): string {
   return l.startsWith('application/') ? l.slice(12) : l
 }
 
-/** Check a protected header against the allow-list; returns its alg. Throws InputError. */
-export function checkProtectedHeader(header: JsonObject, typ?: string): JwsAlg {
+/** Read a decoded protected header against the allow-list; returns its alg. Throws InputError with a code. */
+export function parseProtectedHeader(header: JsonObject, typ?: string): JwsAlg {
   const alg = header.alg
   if (typeof alg !== 'string') throw new InputError('ERR_JWS_HEADER_INVALID', 'alg missing or not a string')
   if (!(JWS_ALGS as readonly string[]).includes(alg)) throw new InputError('ERR_JWS_ALG_NOT_ALLOWED', `alg ${JSON.stringify(alg).slice(0, 40)} is not allowed`)
@@ -77,7 +77,7 @@ export function parseCompactJws(token: string, options: JwsParseOptions = {}): C
   const header = parseJsonObject(decodeUtf8(decodeBase64url(h, 'JWS header'), 'JWS header'), { maxLength, maxDepth: 8 }, 'JWS header')
   // The header is judged before the signature's presence, so an unsecured JWS (`alg: none`,
   // empty signature) is refused as what it is.
-  const alg = checkProtectedHeader(header, options.typ)
+  const alg = parseProtectedHeader(header, options.typ)
   if (d2 === token.length - 1) throw new InputError('ERR_JWS_MALFORMED', 'empty signature')
   const payload = parseJsonObject(decodeUtf8(decodeBase64url(p, 'JWS payload'), 'JWS payload'), { maxLength, maxDepth: 32 }, 'JWS payload')
   const signature = decodeBase64url(token.slice(d2 + 1), 'JWS signature')

@@ -5,7 +5,7 @@
  * over exactly the presentation received, nonce and aud equal to its own, iat inside a window.
  */
 import { isJsonObject, type JsonObject } from '../bytes/json.ts'
-import { fail, failFrom, type Failure } from '../errors.ts'
+import { fail, failFrom, ok, type Verdict } from '../errors.ts'
 import { sha256B64 } from '../crypto/hash.ts'
 import { PublicKey, type Signer } from '../crypto/keys.ts'
 import { checkJwsSignature, parseCompactJws, signCompactJws, type CompactJws } from '../jose/jws.ts'
@@ -38,18 +38,24 @@ export async function createKbJwt(sdHashInput: string, signer: Signer, claims: {
   return signCompactJws({ typ: KB_JWT_TYP }, payload, signer)
 }
 
-/** The holder key of a credential, from `cnf.jwk`; a failure when there is none or it is unusable. */
-export function holderKeyOf(claims: JsonObject): PublicKey | Failure {
+/** The holder key of a credential, from `cnf.jwk`; a verdict (ERR_KB_NO_CNF, or the JWK's code when it is unusable). */
+export function holderKeyOf(claims: JsonObject): Verdict<PublicKey> {
   const cnf = claims.cnf
   if (!isJsonObject(cnf) || cnf.jwk === undefined) return fail('ERR_KB_NO_CNF', 'the credential has no cnf.jwk')
   try {
-    return PublicKey.fromJwk(cnf.jwk)
+    return ok(PublicKey.fromJwk(cnf.jwk))
   } catch (e) {
     return failFrom(e)
   }
 }
 
-export async function verifyKbJwt(kbJwt: string, sdHashInput: string, holderKey: PublicKey, check: KbCheck): Promise<Failure | KbPayload> {
+/**
+ * Verify a KB-JWT against the presentation it closes and the holder key from `cnf.jwk`. A
+ * verdict, never a throw on attacker data. Codes: ERR_KB_MALFORMED, ERR_KB_SIGNATURE_INVALID,
+ * ERR_KB_SD_HASH_MISMATCH, ERR_KB_NONCE_MISMATCH, ERR_KB_AUD_MISMATCH, ERR_KB_IAT_OUT_OF_WINDOW,
+ * and the JWS parser's codes.
+ */
+export async function verifyKbJwt(kbJwt: string, sdHashInput: string, holderKey: PublicKey, check: KbCheck): Promise<Verdict<KbPayload>> {
   let jws: CompactJws
   try {
     jws = parseCompactJws(kbJwt, { typ: KB_JWT_TYP, maxLength: 8192 })
@@ -70,5 +76,5 @@ export async function verifyKbJwt(kbJwt: string, sdHashInput: string, holderKey:
   }
   if (p.iat > check.now + check.skewSeconds) return fail('ERR_KB_IAT_OUT_OF_WINDOW', 'KB-JWT issued in the future')
   if (p.iat < check.now - check.maxAgeSeconds - check.skewSeconds) return fail('ERR_KB_IAT_OUT_OF_WINDOW', 'KB-JWT is too old')
-  return { iat: p.iat, aud: p.aud, nonce: p.nonce, sd_hash: p.sd_hash }
+  return ok({ iat: p.iat, aud: p.aud, nonce: p.nonce, sd_hash: p.sd_hash })
 }

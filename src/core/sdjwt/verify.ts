@@ -98,10 +98,10 @@ export async function verifySdJwt(input: string, options: VerifySdJwtOptions): P
   // The KB-JWT check starts now, beside the issuer's (already dispatched), when the holder key sits in the clear in
   // the payload (always so under SD-JWT VC). Its outcome is read only after the issuer signature
   // has verified, i.e. once that cnf.jwk is known to be the issuer's word.
-  let earlyKb: Promise<Failure | KbPayload> | undefined
+  let earlyKb: Promise<Verdict<KbPayload>> | undefined
   if (parts.kbJwt !== undefined && isJsonObject(payload.cnf)) {
     const holder = holderKeyOf(payload)
-    earlyKb = 'ok' in holder ? Promise.resolve(holder) : verifyKbJwt(parts.kbJwt, parts.sdHashInput, holder, kbCheck)
+    earlyKb = holder.ok ? verifyKbJwt(parts.kbJwt, parts.sdHashInput, holder.value, kbCheck) : Promise.resolve(holder)
   }
 
   // Disclosures are decoded and processed while the signatures compute; a failure here is
@@ -149,15 +149,15 @@ export async function verifySdJwt(input: string, options: VerifySdJwtOptions): P
   if (parts.kbJwt === undefined) {
     if (kbExpect) return fail('ERR_KB_REQUIRED', 'key binding is required and no KB-JWT was presented')
   } else {
-    let r: Failure | KbPayload
+    let r: Verdict<KbPayload>
     if (earlyKb) r = await earlyKb
     else {
       const holder = holderKeyOf(claims)
-      if ('ok' in holder) return holder
-      r = await verifyKbJwt(parts.kbJwt, parts.sdHashInput, holder, kbCheck)
+      if (!holder.ok) return holder
+      r = await verifyKbJwt(parts.kbJwt, parts.sdHashInput, holder.value, kbCheck)
     }
-    if ('ok' in r) return r
-    kb = r
+    if (!r.ok) return r
+    kb = r.value
   }
   return { ok: true, value: { claims, header: jwts[0]!.header, disclosed, kb } }
 }

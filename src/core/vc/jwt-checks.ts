@@ -87,7 +87,7 @@ export async function checkSignatureOf(jws: CompactJws, did: string, resolver: R
 }
 
 /** Validate the clock/skew arguments; bad values are our callers' bugs (TypeError). */
-export function checkClock(now: unknown, skew: unknown): { now: number; skew: number } {
+export function assertClock(now: unknown, skew: unknown): { now: number; skew: number } {
   if (typeof now !== 'number' || !Number.isFinite(now) || now < 0) throw new TypeError('now must be a finite number of seconds')
   if (now >= MAX_TIME) throw new TypeError('now looks like milliseconds; pass seconds')
   const s = skew === undefined ? DEFAULT_SKEW_SECONDS : skew
@@ -96,7 +96,7 @@ export function checkClock(now: unknown, skew: unknown): { now: number; skew: nu
 }
 
 /** An integer seconds argument at issuance (TypeError otherwise). */
-export function checkIssueTime(name: string, v: unknown): number {
+export function assertIssueTime(name: string, v: unknown): number {
   if (!isTime(v)) throw new TypeError(`${name} must be an integer number of seconds`)
   return v
 }

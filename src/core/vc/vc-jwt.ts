@@ -28,7 +28,7 @@ import type { Signer } from '../crypto/keys.ts'
 import { DEFAULT_MAX_JWS_LENGTH } from '../jose/jws.ts'
 import { failFromLibrary } from './library-errors.ts'
 import {
-  VC_CONTEXT_V1, checkClock, checkIssueTime, checkSignatureOf, checkTimes, contextProblem, parseJwt,
+  VC_CONTEXT_V1, assertClock, assertIssueTime, checkSignatureOf, checkTimes, contextProblem, parseJwt,
   toDidJwtSigner, typeProblem,
 } from './jwt-checks.ts'
 import { defaultResolver, isBareDid, type Resolvable } from './resolver.ts'
@@ -138,9 +138,9 @@ export async function issueVcJwt(input: IssueVcInput): Promise<string> {
   if (Object.keys(claims).length === 0) throw new TypeError('credentialSubject needs at least one claim')
   if (input.context !== undefined && !(Array.isArray(input.context) && input.context.every((c) => typeof c === 'string'))) throw new TypeError('context must be an array of strings')
   if (input.id !== undefined && (typeof input.id !== 'string' || input.id.length === 0)) throw new TypeError('id must be a non-empty string')
-  const now = checkIssueTime('now', input.now)
-  const nbf = input.validFrom === undefined ? now : checkIssueTime('validFrom', input.validFrom)
-  const exp = input.validUntil === undefined ? undefined : checkIssueTime('validUntil', input.validUntil)
+  const now = assertIssueTime('now', input.now)
+  const nbf = input.validFrom === undefined ? now : assertIssueTime('validFrom', input.validFrom)
+  const exp = input.validUntil === undefined ? undefined : assertIssueTime('validUntil', input.validUntil)
   if (exp !== undefined && exp <= nbf) throw new TypeError('validUntil must be after validFrom')
 
   const payload: JwtCredentialPayload = {
@@ -203,7 +203,7 @@ function readCredential(payload: JsonObject): Verdict<Omit<VerifiedVc, 'jwt' | '
  */
 export async function verifyVcJwt(jwt: unknown, options: VerifyVcOptions): Promise<Verdict<VerifiedVc>> {
   if (typeof options !== 'object' || options === null) throw new TypeError('verifyVcJwt needs options with now')
-  const { now, skew } = checkClock(options.now, options.skewSeconds)
+  const { now, skew } = assertClock(options.now, options.skewSeconds)
   const resolver = options.resolver ?? defaultResolver()
   const maxLength = options.maxLength ?? DEFAULT_MAX_JWS_LENGTH
 

@@ -22,7 +22,7 @@ import type { JwsAlg } from '../crypto/jwk.ts'
 import { DEFAULT_MAX_JWS_LENGTH } from '../jose/jws.ts'
 import { failFromLibrary } from './library-errors.ts'
 import {
-  VC_CONTEXT_V1, checkClock, checkIssueTime, checkSignatureOf, checkTimes, contextProblem, parseJwt,
+  VC_CONTEXT_V1, assertClock, assertIssueTime, checkSignatureOf, checkTimes, contextProblem, parseJwt,
   toDidJwtSigner, typeProblem,
 } from './jwt-checks.ts'
 import { defaultResolver, isBareDid, type Resolvable } from './resolver.ts'
@@ -87,7 +87,7 @@ export async function issueVpJwt(input: IssueVpInput): Promise<string> {
   const nonce = nonEmptyString('nonce', input.nonce)
   const aud = nonEmptyString('aud', input.aud)
   const kid = signerKid(input.holder)
-  const now = checkIssueTime('now', input.now)
+  const now = assertIssueTime('now', input.now)
   const ttl = input.expiresIn ?? DEFAULT_VP_TTL_SECONDS
   if (!Number.isInteger(ttl) || ttl <= 0) throw new TypeError('expiresIn must be a positive integer number of seconds')
   if (!Array.isArray(input.credentials) || !input.credentials.every((c) => typeof c === 'string')) throw new TypeError('credentials must be an array of VC-JWT strings')
@@ -141,7 +141,7 @@ export async function verifyVpJwt(jwt: unknown, options: VerifyVpOptions): Promi
   if (typeof options !== 'object' || options === null) throw new TypeError('verifyVpJwt needs options with nonce, aud and now')
   const nonce = nonEmptyString('nonce', options.nonce)
   const aud = nonEmptyString('aud', options.aud)
-  const { now, skew } = checkClock(options.now, options.skewSeconds)
+  const { now, skew } = assertClock(options.now, options.skewSeconds)
   const resolver = options.resolver ?? defaultResolver()
   const maxCredentials = options.maxCredentials ?? DEFAULT_MAX_VP_CREDENTIALS
 

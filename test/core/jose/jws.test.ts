@@ -9,7 +9,7 @@ import { generatePrivateJwk, publicJwkOf } from '../../../src/core/crypto/jwk.ts
 import { PublicKey, signerFromPrivateJwk } from '../../../src/core/crypto/keys.ts'
 import { InputError } from '../../../src/core/errors.ts'
 import {
-  checkJwsSignature, checkProtectedHeader, DEFAULT_MAX_JWS_LENGTH, parseCompactJws, signCompactJws, verifyCompactJws,
+  checkJwsSignature, parseProtectedHeader, DEFAULT_MAX_JWS_LENGTH, parseCompactJws, signCompactJws, verifyCompactJws,
   type CompactJws,
 } from '../../../src/core/jose/jws.ts'
 import { testKey } from '../../support/keys.ts'
@@ -102,7 +102,7 @@ describe('signCompactJws → verifyCompactJws', () => {
   })
 })
 
-describe('checkProtectedHeader', () => {
+describe('parseProtectedHeader', () => {
   it.each<[string, Record<string, unknown>, string | undefined, string | undefined]>([
     ['ES256', { alg: 'ES256' }, undefined, undefined],
     ['EdDSA', { alg: 'EdDSA' }, undefined, undefined],
@@ -129,12 +129,12 @@ describe('checkProtectedHeader', () => {
     ['typ with a suffix', { alg: 'ES256', typ: 'kb+jwt; charset=x' }, 'kb+jwt', 'ERR_JWS_TYP_MISMATCH'],
     ['typ with another prefix', { alg: 'ES256', typ: 'text/kb+jwt' }, 'kb+jwt', 'ERR_JWS_TYP_MISMATCH'],
   ])('%s', (_name, header, typ, code) => {
-    const got = codeOf(() => checkProtectedHeader(header as never, typ))
+    const got = codeOf(() => parseProtectedHeader(header as never, typ))
     expect(got).toBe(code)
   })
 
   it('returns the alg', () => {
-    expect(checkProtectedHeader({ alg: 'EdDSA', typ: 'x' })).toBe('EdDSA')
+    expect(parseProtectedHeader({ alg: 'EdDSA', typ: 'x' })).toBe('EdDSA')
   })
 })
 
