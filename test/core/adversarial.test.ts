@@ -86,10 +86,41 @@ function dirtyTrailingBits(b64: string): string {
   return b64.slice(0, -1) + B64URL[last | 1]!
 }
 
+/**
+ * The first of `tries` candidates `make(0)`, `make(1)`, … that `fits`; a test-setup error when
+ * none does. Every search for a fitting input is bounded, so no run can loop forever.
+ */
+function firstFitting<T>(tries: number, make: (i: number) => T, fits: (t: T) => boolean): T {
+  for (let i = 0; i < tries; i++) {
+    const t = make(i)
+    if (fits(t)) return t
+  }
+  throw new Error(`test setup: none of ${tries} candidates fits`)
+}
+
+async function firstFittingAsync<T>(tries: number, make: (i: number) => Promise<T>, fits: (t: T) => boolean): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const t = await make(i)
+    if (fits(t)) return t
+  }
+  throw new Error(`test setup: none of ${tries} candidates fits`)
+}
+
 /** base64url → base64 alphabet (`-`→`+`, `_`→`/`); the input must contain at least one of them. */
 function toStdAlphabet(b64: string): string {
   if (!/[-_]/.test(b64)) throw new Error('test setup: nothing to swap')
   return b64.replaceAll('-', '+').replaceAll('_', '/')
+}
+
+/**
+ * A valid credential JWS whose signature is respelled in the base64 alphabet (same bytes).
+ * ES256 signatures are deterministic (RFC 6979), so the payload varies instead of retrying one:
+ * an 86-character signature lacks both - and _ with odds (62/64)^86 ≈ 1/15; all 64 never do.
+ */
+async function stdAlphabetSignature(signer: Signer): Promise<string> {
+  const sigOf = (t: string) => t.slice(t.lastIndexOf('.') + 1)
+  const t = await firstFittingAsync(64, (n) => jws({ header: VC_HEADER, payload: vc({ n }), signer }), (t) => /[-_]/.test(sigOf(t)))
+  return `${t.slice(0, t.length - sigOf(t).length)}${toStdAlphabet(sigOf(t))}`
 }
 
 // ─── tokens ─────────────────────────────────────────────────────────────────────────────────
@@ -191,11 +222,7 @@ async function highSJws(signer: Signer): Promise<string> {
 
 /** Header text with `extra` members padded so the base64url holds `-`/`_` (or leaves unused bits). */
 function headerB64Where(test: (b64: string) => boolean, extra: Record<string, unknown> = {}): string {
-  for (let i = 0; i < 64; i++) {
-    const h = enc(JSON.stringify({ alg: 'ES256', ...VC_HEADER, ...extra, kid: '?'.repeat(i) }))
-    if (test(h)) return h
-  }
-  throw new Error('test setup: no such header')
+  return firstFitting(64, (i) => enc(JSON.stringify({ alg: 'ES256', ...VC_HEADER, ...extra, kid: '?'.repeat(i) })), test)
 }
 
 const deep = (n: number, leaf = '1'): string => '['.repeat(n) + leaf + ']'.repeat(n)
@@ -316,29 +343,27 @@ const rows: Row[] = [
 
   // Non-canonical base64url: one byte string, one spelling.
   { name: 'signature with = padding', make: async () => { const t = await jws({ header: VC_HEADER, payload: vc() }); return withKb(`${t}==~`) }, code: 'ERR_B64_INVALID' },
-  { name: 'signature in the base64 alphabet (+ /)', make: async () => {
-    for (;;) {
-      const t = await jws({ header: VC_HEADER, payload: vc() })
-      const i = t.lastIndexOf('.')
-      if (/[-_]/.test(t.slice(i + 1))) return withKb(`${t.slice(0, i + 1)}${toStdAlphabet(t.slice(i + 1))}~`)
-    }
-  }, code: 'ERR_B64_INVALID' },
+  { name: 'signature in the base64 alphabet (+ /)', make: async () => withKb(`${await stdAlphabetSignature(issuer.signer)}~`), code: 'ERR_B64_INVALID' },
   { name: 'signature with non-zero trailing bits', make: async () => { const t = await jws({ header: VC_HEADER, payload: vc() }); return withKb(`${dirtyTrailingBits(t)}~`) }, code: 'ERR_B64_INVALID' },
   { name: 'signature with white space', make: async () => { const t = await jws({ header: VC_HEADER, payload: vc() }); return withKb(`${t.slice(0, -10)} ${t.slice(-10)}~`) }, code: 'ERR_B64_INVALID' },
   { name: 'header with = padding (signed as sent)', make: () => { const h = headerB64Where((b) => b.length % 4 === 3); return present({ rawHeader: `${h}=` }) }, code: 'ERR_B64_INVALID' },
   { name: 'header in the base64 alphabet (signed as sent)', make: () => present({ rawHeader: toStdAlphabet(headerB64Where((b) => /[-_]/.test(b))) }), code: 'ERR_B64_INVALID' },
   { name: 'header with non-zero trailing bits (signed as sent)', make: () => present({ rawHeader: dirtyTrailingBits(headerB64Where((b) => b.length % 4 !== 0)) }), code: 'ERR_B64_INVALID' },
   { name: 'payload with non-zero trailing bits (signed as sent)', make: () => {
-    for (let i = 0; ; i++) { const p = enc(JSON.stringify(vc({ pad: 'x'.repeat(i) }))); if (p.length % 4 !== 0) return present({ rawPayload: dirtyTrailingBits(p) }) }
+    const p = firstFitting(8, (i) => enc(JSON.stringify(vc({ pad: 'x'.repeat(i) }))), (p) => p.length % 4 !== 0)
+    return present({ rawPayload: dirtyTrailingBits(p) })
   }, code: 'ERR_B64_INVALID' },
   { name: 'disclosure with = padding (digest over the padded text)', make: () => {
-    for (let i = 0; ; i++) { const d = disclose('given_name', 'A'.repeat(i)); if (d.length % 4 !== 0) return presentDisclosed([d + '='.repeat(4 - (d.length % 4))]) }
+    const d = firstFitting(8, (i) => disclose('given_name', 'A'.repeat(i)), (d) => d.length % 4 !== 0)
+    return presentDisclosed([d + '='.repeat(4 - (d.length % 4))])
   }, code: 'ERR_SDJWT_DISCLOSURE_MALFORMED' },
   { name: 'disclosure with non-zero trailing bits (digest over the text as sent)', make: () => {
-    for (let i = 0; ; i++) { const d = disclose('given_name', 'A'.repeat(i)); if (d.length % 4 !== 0) return presentDisclosed([dirtyTrailingBits(d)]) }
+    const d = firstFitting(8, (i) => disclose('given_name', 'A'.repeat(i)), (d) => d.length % 4 !== 0)
+    return presentDisclosed([dirtyTrailingBits(d)])
   }, code: 'ERR_SDJWT_DISCLOSURE_MALFORMED' },
   { name: 'disclosure in the base64 alphabet', make: () => {
-    for (let i = 0; ; i++) { const d = disclose('given_name', '?'.repeat(i)); if (/[-_]/.test(d)) return presentDisclosed([toStdAlphabet(d)]) }
+    const d = firstFitting(64, (i) => disclose('given_name', '?'.repeat(i)), (d) => /[-_]/.test(d))
+    return presentDisclosed([toStdAlphabet(d)])
   }, code: 'ERR_SDJWT_DISCLOSURE_MALFORMED' },
 
   // Size and count caps, checked before any work.
@@ -558,6 +583,21 @@ async function run(row: Row, input: string): Promise<Verdict<unknown>> {
       return verdictOf(() => parseJson(input))
   }
 }
+
+describe('hostile-input builders end by themselves', () => {
+  it('the base64-alphabet signature is found for any issuer key (one in fifteen signs vc() without - or _)', async () => {
+    for (let k = 0; k < 48; k++) {
+      const t = await stdAlphabetSignature(testKey('ES256').signer)
+      expect(t.slice(t.lastIndexOf('.') + 1)).toMatch(/^[A-Za-z0-9+/]{86}$/)
+      expect(t.slice(t.lastIndexOf('.') + 1)).toMatch(/[+/]/)
+    }
+  })
+
+  it('a search with no fitting candidate is a setup error, not a hang', () => {
+    expect(() => firstFitting(5, (i) => i, () => false)).toThrow('none of 5 candidates')
+    expect(firstFitting(5, (i) => i * 10, (x) => x > 15)).toBe(20)
+  })
+})
 
 describe('hostile inputs', () => {
   it('row names are unique', () => {

@@ -83,7 +83,8 @@ describe('crash safety', () => {
         }
       }
       const running = [0, 1, 2, 3].map(worker).concat(watcher())
-      await new Promise((r) => setTimeout(r, 100 + Math.random() * 500))
+      // kill points spread over 100..600 ms by round, the same in every run
+      await new Promise((r) => setTimeout(r, 100 + ((round * 263) % 500)))
       await kill(child)
       stop = true
       await Promise.all(running)

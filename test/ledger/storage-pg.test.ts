@@ -177,8 +177,9 @@ describe('PostgreSQL backend specifics', () => {
       await s.acquireSequencerLock()
       let acked = 0
       let failure: unknown = null
+      // writes until the kill makes one fail (bounded, should the kill not take)
       const writer = (async () => {
-        for (let v = 1; ; v++) {
+        for (let v = 1; v <= 100_000; v++) {
           const paths = [tilePath({ level: 0, index: v, width: 256 }), tilePath({ level: 1, index: 0, width: v % 255 + 1 })]
           try {
             await publishBatch(s, batchOf(v, paths))

@@ -274,13 +274,17 @@ export function storageContract(h: StorageHarness): void {
         while (!done) await readOnce().catch((e: unknown) => problems.push(`read failed: ${String(e)}`))
       }
       const readers = [readLoop(), readLoop(), readLoop()]
-      for (let v = 1; v <= BATCHES; v++) {
-        // like a real log: new bundles, a new (wider) partial tile, and more
-        const paths = [entryBundlePath({ index: v, width: 256 }), tilePath({ level: 0, index: 0, width: v }), `tile/entries/x001/${String(v).padStart(3, '0')}`]
-        const objects = Array.from({ length: 12 }, (_, j) => tilePath({ level: 2, index: v * 100 + j, width: 256 })).concat(paths)
-        await publishBatch(writer, { objects: objects.map((path) => ({ path, bytes: bytesFor(path, v) })), checkpoint: checkpointFor(v, objects) })
+      // the readers stop when the writes end, also when a write fails
+      try {
+        for (let v = 1; v <= BATCHES; v++) {
+          // like a real log: new bundles, a new (wider) partial tile, and more
+          const paths = [entryBundlePath({ index: v, width: 256 }), tilePath({ level: 0, index: 0, width: v }), `tile/entries/x001/${String(v).padStart(3, '0')}`]
+          const objects = Array.from({ length: 12 }, (_, j) => tilePath({ level: 2, index: v * 100 + j, width: 256 })).concat(paths)
+          await publishBatch(writer, { objects: objects.map((path) => ({ path, bytes: bytesFor(path, v) })), checkpoint: checkpointFor(v, objects) })
+        }
+      } finally {
+        done = true
       }
-      done = true
       await Promise.all(readers)
       expect(problems).toEqual([])
       expect(seen).toBeGreaterThan(0)

@@ -71,8 +71,10 @@ describe('RFC 7638 thumbprints', () => {
 
 describe('parsePublicJwk', () => {
   // a key whose x holds - or _, so that its base64 spelling differs
-  let ec = publicJwkOf(generatePrivateJwk('ES256')) as { kty: 'EC'; crv: 'P-256'; x: string; y: string }
-  while (!/[-_]/.test(ec.x)) ec = publicJwkOf(generatePrivateJwk('ES256')) as typeof ec
+  // (43 characters lack both with odds (62/64)^43 ≈ 1/4; 64 keys in a row never do)
+  type EcJwk = { kty: 'EC'; crv: 'P-256'; x: string; y: string }
+  const ec = Array.from({ length: 64 }, () => publicJwkOf(generatePrivateJwk('ES256')) as EcJwk).find((k) => /[-_]/.test(k.x))!
+  if (!ec) throw new Error('test setup: no key among 64 has - or _ in x')
   const okp = publicJwkOf(generatePrivateJwk('EdDSA')) as { kty: 'OKP'; crv: 'Ed25519'; x: string }
 
   it('returns a copy holding only the key members', () => {
