@@ -118,6 +118,18 @@ async function walk(d: string): Promise<string[]> {
   return out
 }
 
+/**
+ * The log a positional names: a URL as it is; a directory that holds a checkpoint as it is; a
+ * ledger's data directory (`civic ledger serve --data`, `<start data>/ledger`) by the log it
+ * keeps in `log/`.
+ */
+async function logLocation(where: string): Promise<string> {
+  if (/^https?:\/\//i.test(where)) return where
+  const has = (p: string) => stat(p).then((s) => s.isFile(), () => false)
+  if (!(await has(join(where, 'checkpoint'))) && (await has(join(where, 'log', 'checkpoint')))) return join(where, 'log')
+  return where
+}
+
 export async function logCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv
   if (sub !== 'verify') throw new UsageError(sub ? `unknown command log ${sub}` : 'log needs a command')
@@ -137,7 +149,7 @@ export async function logCommand(argv: string[]): Promise<number> {
   const quorum = intOption(o.quorum, 'quorum') ?? witnesses.length
   // Cosignatures are judged at the system clock unless --now says otherwise (seconds, or no-clock).
   const now = o.now === 'no-clock' ? 'no-clock' : (intOption(o.now, 'now') ?? Math.floor(Date.now() / 1000))
-  const v = await verifyLog(positionals[0]!, { origin: o.origin, logKeys: o.vkey, witnessKeys: witnesses, quorum }, now)
+  const v = await verifyLog(await logLocation(positionals[0]!), { origin: o.origin, logKeys: o.vkey, witnessKeys: witnesses, quorum }, now)
   if (v.ok) {
     printJson({ ok: true, ...v.value })
     return 0

@@ -45,6 +45,21 @@ describe('civic log verify', () => {
     expect(JSON.parse(r.out)).toMatchObject({ ok: true, origin: ORIGIN, size: 15 })
   })
 
+  it("takes a ledger's data directory for the log it keeps in log/", () => {
+    const ledgerDir = mkdtempSync(join(tmpdir(), 'civic-ledger-dir-'))
+    try {
+      cpSync(dir, join(ledgerDir, 'log'), { recursive: true })
+      const r = civic(['log', 'verify', ledgerDir, '--origin', ORIGIN, '--vkey', VKEY])
+      expect(r.code).toBe(0)
+      expect(JSON.parse(r.out)).toMatchObject({ ok: true, origin: ORIGIN, size: 15 })
+      // A directory with neither is refused, not taken for an empty log.
+      const empty = civic(['log', 'verify', join(ledgerDir, 'nothing'), '--origin', ORIGIN, '--vkey', VKEY])
+      expect(empty.code).toBe(1)
+    } finally {
+      rmSync(ledgerDir, { recursive: true, force: true })
+    }
+  })
+
   it('refuses it under another origin, another key, or a witness quorum it lacks', () => {
     const wrongOrigin = civic(['log', 'verify', dir, '--origin', 'example.com/other', '--vkey', VKEY])
     expect([wrongOrigin.code, JSON.parse(wrongOrigin.out).code]).toEqual([1, 'ERR_LOG_ORIGIN_MISMATCH'])
