@@ -5,8 +5,15 @@
  * credentials — and two registered verifiers: the city service hall's counters and a pharmacy
  * that may ask only whether someone is 18 or over. Issuers and verifiers hold their own keys;
  * only issuer-level facts go on the ledger.
+ *
+ * An issuer's private key lives only in that issuer's key store (`issuer-<id>/keys/`): the
+ * accreditation needs only its public half, read from there. (Earlier seeds kept a copy of
+ * each issuer's first key beside the data directory so an interrupted seed could run again;
+ * such a copy outlives the key's rotation, so seeding removes it. initIssuer itself picks up
+ * a key an interrupted init left behind.)
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CivicError } from '../core/errors.ts'
 import { encodeUtf8 } from '../core/bytes/utf8.ts'
@@ -18,7 +25,8 @@ import type { VerifierPurpose } from '../core/registry/entry.ts'
 import type { LedgerTrust } from '../issuer/config.ts'
 import { FIRST_KID, initIssuer } from '../issuer/service.ts'
 import { RESIDENT_ID_VCT, SOCIAL_INSURANCE_VCT } from '../issuer/schema.ts'
-import { writeFileDurably } from '../node/durable.ts'
+import { readKey } from '../issuer/store.ts'
+import { fsyncDir, writeFileDurably } from '../node/durable.ts'
 
 const YEAR = 365 * 86_400
 export const ROOT_KEY_FILE = 'governance-root.jwk'
@@ -79,6 +87,9 @@ export async function governanceRoot(dataDir: string): Promise<EntrySigner> {
   return { did: didKeyFromJwk(publicJwkOf(jwk)), signer: signerFromPrivateJwk(jwk) }
 }
 
+/** Where earlier seeds kept a copy of an issuer's first private key (removed on every seed). */
+export const legacyIssuerKeyCopy = (i: Pick<DemoIssuer, 'id'>): string => `issuer-${i.id}-key-1.jwk`
+
 export function issuerUrl(host: string, port: number, i: DemoIssuer): string {
   return `http://${host}:${port + i.portOffset}`
 }
@@ -97,6 +108,12 @@ export async function seedDemo(o: {
   post: (entry: Uint8Array) => Promise<number>
   now: number
 }): Promise<boolean> {
+  // No private key copy outside an issuer's own key store, from this seed or an earlier one.
+  let removed = false
+  for (const i of DEMO_ISSUERS) {
+    removed = (await unlink(join(o.dataDir, legacyIssuerKeyCopy(i))).then(() => true, () => false)) || removed
+  }
+  if (removed) await fsyncDir(o.dataDir)
   if (existsSync(join(o.dataDir, SEED_FILE))) return false
   const validFrom = o.now - 3600
   const validUntil = o.now + 5 * YEAR
@@ -104,15 +121,16 @@ export async function seedDemo(o: {
   for (const i of DEMO_ISSUERS) {
     const dir = join(o.dataDir, `issuer-${i.id}`)
     const base = issuerUrl(o.host, o.port, i)
-    // The issuer's first key is made here and kept, so a seed interrupted halfway can run again.
-    const key = await keyFile(o.dataDir, `issuer-${i.id}-key-1.jwk`, 'ES256')
     const statusListBase = i.statusListBase
+    // The issuer makes its own first key in its key store; a seed interrupted halfway finds
+    // it there (the issuer's, or the one an interrupted init left) and accredits its public half.
     if (!existsSync(join(dir, 'issuer.json'))) {
-      await initIssuer(dir, { did: i.did, name: i.name, statusListBase, ledger: o.trust, vct: i.vct, publicUrl: base, appOrigin: o.appOrigin, privateJwk: key, now: o.now })
+      await initIssuer(dir, { did: i.did, name: i.name, statusListBase, ledger: o.trust, vct: i.vct, publicUrl: base, appOrigin: o.appOrigin, now: o.now })
     }
+    const jwk = publicJwkOf(await readKey(dir, FIRST_KID))
     entries.push(await createIssuerAccreditationEntry({
       root: o.root, subject: i.did, id: `urn:civic:accreditation:${i.id}:1`, name: i.name,
-      keys: [{ kid: FIRST_KID, jwk: publicJwkOf(key) }], vct: i.vct, statusListBase, validFrom, validUntil,
+      keys: [{ kid: FIRST_KID, jwk }], vct: i.vct, statusListBase, validFrom, validUntil,
     }))
   }
   for (const v of DEMO_VERIFIERS) {

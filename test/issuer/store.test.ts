@@ -49,6 +49,19 @@ describe('issuer data directory', () => {
     expect(await codeOf(init(tempDir(), { privateJwk: generatePrivateJwk('EdDSA') }))).toBe('ERR_ISSUER_CONFIG')
   })
 
+  it('an init stopped before issuer.json was written is finished by the next, with the key it left', async () => {
+    const d = tempDir()
+    await init(d)
+    const key = readFileSync(join(d, 'keys', 'key-1.jwk'), 'utf8')
+    rmSync(join(d, 'issuer.json'))
+    rmSync(join(d, 'state.json'))
+    expect((await init(d)).jwk.x).toBe(JSON.parse(key).x)
+    expect(readFileSync(join(d, 'keys', 'key-1.jwk'), 'utf8')).toBe(key)
+    // a different key asked for is refused rather than written over the one left
+    rmSync(join(d, 'issuer.json'))
+    expect(await codeOf(init(d, { privateJwk: generatePrivateJwk('ES256') }))).toBe('ERR_ISSUER_CONFIG')
+  })
+
   it('one process per directory; a stale lock is taken over', async () => {
     const d = tempDir()
     await init(d)
