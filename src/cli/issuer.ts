@@ -38,7 +38,7 @@ import { ensureAdminToken, OfficerStore, readAdminUrl, writeAdminUrl } from '../
 export const ISSUER_USAGE = `civic issuer init    --data <dir> --did <did:web:…> --name-zh <name> --name-en <name> --status-base <https://…/>
                      --ledger <url> --origin <ledger origin> --vkey <log key> [--witness <key> …] [--quorum k]
                      [--vct <vct> …] [--schema <json file> …] [--public-url <url>] [--app-origin <origin>]
-civic issuer serve   --data <dir> [--port <n>] [--host 127.0.0.1] [--public-url <url>] [--app-origin <origin>] [--auto-publish <seconds>]
+civic issuer serve   --data <dir> [--port <n>] [--host 127.0.0.1] [--admin-port <n>] [--admin-host 127.0.0.1] [--public-url <url>] [--app-origin <origin>] [--auto-publish <seconds>]
 civic issuer offer   --data <dir> --vct <vct> --claims <json file> [--officer <ref>] [--no-tx-code] [--qr]
 civic issuer revoke|suspend|reinstate --data <dir> --id <credentialId>
 civic issuer publish --data <dir> [--force]
@@ -151,26 +151,27 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
   }
 
   if (sub === 'serve') {
-    const o = options(rest, { data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'public-url': { type: 'string' }, 'app-origin': { type: 'string' }, 'auto-publish': { type: 'string' } })
+    const o = options(rest, { data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'admin-port': { type: 'string' }, 'admin-host': { type: 'string' }, 'public-url': { type: 'string' }, 'app-origin': { type: 'string' }, 'auto-publish': { type: 'string' } })
     const dataDir = resolve(need(o.data, 'data', 'serve'))
     const port = intOption(o.port, 'port') ?? 0
-    if (port > 65535) throw new UsageError('--port must be 0..65535')
+    const adminPort = intOption(o['admin-port'], 'admin-port') ?? 0
+    if (port > 65535 || adminPort > 65535) throw new UsageError('--port and --admin-port must be 0..65535')
     const auto = intOption(o['auto-publish'], 'auto-publish')
     const svc = await IssuerService.open(dataDir, { log: (l) => err(`issuer: ${l}\n`) })
     let server
     try {
       server = await startIssuerServer(svc, {
-        host: o.host ?? '127.0.0.1', port, ...(o['public-url'] ? { publicUrl: o['public-url'] } : {}),
+        host: o.host ?? '127.0.0.1', port, adminHost: o['admin-host'] ?? '127.0.0.1', adminPort, ...(o['public-url'] ? { publicUrl: o['public-url'] } : {}),
         ...(o['app-origin'] ? { appOrigin: o['app-origin'] } : {}), autoPublishSeconds: auto ?? null, log: (l) => err(`issuer: ${l}\n`),
       })
       await writeServerInfo(dataDir, { pid: process.pid, url: server.url })
-      await writeAdminUrl(dataDir, (server as { adminUrl?: string }).adminUrl ?? `${server.url}/`)
+      await writeAdminUrl(dataDir, server.adminUrl)
     } catch (e) {
       await server?.close()
       await svc.close()
       throw e
     }
-    line({ ok: true, url: server.url, did: svc.did, kid: svc.currentKid, admin: `${server.url}/admin/` })
+    line({ ok: true, url: server.url, did: svc.did, kid: svc.currentKid, adminUrl: server.adminUrl, admin: `${server.adminUrl}admin/` })
     await untilStopped(io.signal)
     await server.close()
     await svc.close()

@@ -10,6 +10,8 @@ import { logCommand, LOG_VERIFY_USAGE } from './log-verify.ts'
 import { ledgerCommand, LEDGER_USAGE } from './ledger.ts'
 import { witnessCommand, WITNESS_USAGE } from './witness.ts'
 import { issuerCommand, ISSUER_USAGE } from './issuer.ts'
+import { appCommand, APP_USAGE } from './app.ts'
+import { followSupervisor } from './supervisor.ts'
 import { keyCommand, KEY_USAGE } from './key.ts'
 
 const USAGE = `usage:
@@ -19,11 +21,14 @@ ${LOG_VERIFY_USAGE}
 ${LEDGER_USAGE}
 ${WITNESS_USAGE}
 ${ISSUER_USAGE}
+${APP_USAGE}
 ${KEY_USAGE}
 civic help`
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv
+  // A service run by `civic start` stops when its supervisor goes away.
+  followSupervisor()
   try {
     if (cmd === 'sd-jwt') return await sdJwtCommand(rest)
     if (cmd === 'start') return await startCommand(rest)
@@ -31,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'ledger') return await ledgerCommand(rest)
     if (cmd === 'witness') return await witnessCommand(rest)
     if (cmd === 'issuer') return await issuerCommand(rest)
+    if (cmd === 'app') return await appCommand(rest)
     if (cmd === 'key') return await keyCommand(rest)
     if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
       process.stdout.write(`${USAGE}\n`)

@@ -1,24 +1,53 @@
 /**
- * `civic start`: the whole system on embedded defaults, on loopback, in one process: the
- * public ledger (fs storage), three witnesses, and the PWA. The first start creates a demo
- * governance root and the ledger's keys in the data directory; later starts reuse them.
- * Prints each role's URL; stops cleanly on Ctrl-C.
+ * `civic start`: the whole system on embedded defaults, on loopback, each service in its own
+ * process under a small supervisor (supervisor.ts): three witnesses, the public ledger (fs
+ * storage), the two demo issuers (each with its admin API on a listener of its own) and the
+ * PWA's static server. One service's crash or exhaustion leaves the others answering; a crashed
+ * one is restarted.
+ *
+ * The supervisor prepares what the services need: on the first start a demo governance root,
+ * the ledger's configuration and keys, the witnesses' keys (made by their first start), and the
+ * demo seeded onto the ledger over HTTP (seedDemo); on every start the app built once into
+ * `<data>/app` with its civic-config.json. Later starts reuse the data. Ports follow `--port`
+ * (the app's): ledger +1, witnesses +2..+4, issuers +5..+6, their admin APIs +7..+8. URLs are
+ * printed as http://localhost:… (WebAuthn refuses IP addresses as relying-party IDs).
+ * Ctrl-C (or SIGTERM) stops every service.
  */
 import { parseArgs } from 'node:util'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { writeFileSync } from 'node:fs'
+import { CivicError, isErrorCode } from '../core/errors.ts'
 import { logVerifierKey, newLedgerConfig, parseLedgerConfig, readLedgerConfig, writeLedgerConfig } from '../ledger/config.ts'
-import { startLedger } from '../ledger/service.ts'
-import { createWitnessServer, type WitnessServer } from '../ledger/witness/server.ts'
-import { IssuerService } from '../issuer/service.ts'
-import { startIssuerServer } from '../issuer/http.ts'
-import { DEMO_ISSUERS, governanceRoot, issuerUrl, seedDemo } from './demo.ts'
+import { firstSupervisorLink } from '../issuer/enrolment.ts'
+import { DEMO_ISSUERS, governanceRoot, seedDemo } from './demo.ts'
 import { UsageError, intOption, untilStopped } from './io.ts'
+import { stopAll, Supervised, type Ready } from './supervisor.ts'
 
-export const START_USAGE = 'civic start [--data <dir>] [--port <n>] [--host 127.0.0.1]   (ledger port+1, witnesses port+2..+4, issuers port+5..+6)'
+export const START_USAGE = 'civic start [--data <dir>] [--port <n>] [--host 127.0.0.1]   (app on port; ledger +1, witnesses +2..+4, issuers +5..+6, issuer admin APIs +7..+8)'
 
 const ORIGIN = 'civic-wallet.local/ledger'
+/** Offset of each issuer's admin listener from its public one. */
+const ADMIN_OFFSET = 2
+
+/** POST one entry to the ledger child; the ledger's refusal comes back as its coded error. */
+async function postEntry(ledgerUrl: string, entry: Uint8Array): Promise<number> {
+  const r = await fetch(`${ledgerUrl}add-entry`, { method: 'POST', body: new Uint8Array(entry), signal: AbortSignal.timeout(60_000) })
+  const v = (await r.json().catch(() => null)) as { index?: number; error?: { code?: string; message?: string } } | null
+  if (r.ok && typeof v?.index === 'number') return v.index
+  const code = v?.error?.code
+  throw new CivicError(isErrorCode(code) ? code : 'ERR_LEDGER_UNAVAILABLE', v?.error?.message ?? `the ledger answered HTTP ${r.status}`)
+}
+
+async function ledgerSize(ledgerUrl: string): Promise<number | null> {
+  try {
+    const r = await fetch(`${ledgerUrl}checkpoint`, { signal: AbortSignal.timeout(10_000) })
+    if (!r.ok) return null
+    return Number((await r.text()).split('\n')[1])
+  } catch {
+    return null
+  }
+}
+
 export async function startCommand(argv: string[]): Promise<number> {
   let o
   try {
@@ -27,55 +56,60 @@ export async function startCommand(argv: string[]): Promise<number> {
     throw new UsageError((e as Error).message)
   }
   const port = intOption(o.port, 'port') ?? 8080
-  if (port < 1 || port > 65530) throw new UsageError('--port must be 1..65530')
+  if (port < 1 || port > 65527) throw new UsageError('--port must be 1..65527 (the services take the next eight ports)')
   const host = o.host ?? '127.0.0.1'
   const data = resolve(o.data ?? '.civic')
   const ledgerDir = join(data, 'ledger')
   mkdirSync(ledgerDir, { recursive: true })
+  const log = (line: string): void => void process.stderr.write(`${line}\n`)
+  const url = (p: number): string => `http://localhost:${p}`
 
   // The ledger's identity first: the witnesses follow its key.
   const root = await governanceRoot(data)
   const cfg = (await readLedgerConfig(ledgerDir)) ?? newLedgerConfig(ORIGIN, root.did)
   const vkey = logVerifierKey(parseLedgerConfig(JSON.stringify(cfg)))
 
-  const witnesses: WitnessServer[] = []
-  const stops: (() => Promise<void>)[] = []
-  const stopAll = async () => {
-    for (const s of stops.reverse()) await s().catch(() => {})
+  const children: Supervised[] = []
+  const run = async (name: string, args: string[]): Promise<{ child: Supervised; ready: Ready }> => {
+    const child = new Supervised({ name, args }, log)
+    children.push(child)
+    return { child, ready: await child.start() }
   }
+  let stopping = false
+  const onSignal = (): void => void (stopping = true)
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+
   try {
-    const witnessUrls: string[] = []
-    for (let i = 1; i <= 3; i++) {
-      const w = await createWitnessServer({ dataDir: join(data, `witness-${i}`), name: `witness-${i}.civic-wallet.local`, logs: [{ origin: cfg.origin, vkey }] })
-      stops.push(() => w.close())
-      witnesses.push(w)
-      witnessUrls.push(await w.listen(port + 1 + i, host))
-    }
-    cfg.witnesses = witnesses.map((w, i) => ({ url: witnessUrls[i]!, vkey: w.verifierKey }))
+    const witnesses = await Promise.all([1, 2, 3].map((i) => run(`witness-${i}`, [
+      'witness', 'serve', '--data', join(data, `witness-${i}`), '--port', String(port + 1 + i), '--host', host,
+      '--name', `witness-${i}.civic-wallet.local`, '--log', `${cfg.origin}=${vkey}`,
+    ])))
+    cfg.witnesses = witnesses.map((w, i) => ({ url: url(port + 2 + i), vkey: String(w.ready.verifierKey) }))
     cfg.quorum = 2
     await writeLedgerConfig(ledgerDir, cfg)
-    const ledger = await startLedger({ dataDir: ledgerDir, config: parseLedgerConfig(JSON.stringify(cfg)), host, port: port + 1, log: (l) => process.stderr.write(`ledger: ${l}\n`) })
-    stops.push(() => ledger.close())
-    cfg.url = ledger.url
-    await writeLedgerConfig(ledgerDir, cfg)
+    await run('ledger', ['ledger', 'serve', '--data', ledgerDir, '--port', String(port + 1), '--host', host])
+    const ledgerUrl = `${url(port + 1)}/`
 
     // The demo: accreditations and registrations on the ledger (once), then the issuers.
-    const appOrigin = `http://${host}:${port}`
-    const trust = { url: ledger.url.replace(/\/$/, ''), origin: cfg.origin, logKeys: [vkey], witnessKeys: cfg.witnesses.map((w) => w.vkey), quorum: cfg.quorum }
+    const appOrigin = url(port)
+    const trust = { url: url(port + 1), origin: cfg.origin, logKeys: [vkey], witnessKeys: cfg.witnesses.map((w) => w.vkey), quorum: cfg.quorum }
     const seeded = await seedDemo({
-      dataDir: data, root, trust, host, port, appOrigin, now: Math.floor(Date.now() / 1000),
-      post: (entry) => ledger.sequencer!.add(entry),
+      dataDir: data, root, trust, host: 'localhost', port, appOrigin, now: Math.floor(Date.now() / 1000),
+      post: (entry) => postEntry(ledgerUrl, entry),
     })
-    const issuers = []
-    for (const i of DEMO_ISSUERS) {
-      const svc = await IssuerService.open(join(data, `issuer-${i.id}`), { log: (l) => process.stderr.write(`issuer ${i.id}: ${l}\n`) })
-      stops.push(() => svc.close())
-      const srv = await startIssuerServer(svc, { host, port: port + i.portOffset, publicUrl: issuerUrl(host, port, i), appOrigin, autoPublishSeconds: 60 })
-      stops.push(() => srv.close())
-      issuers.push({ ...i, url: srv.url })
-    }
+    const issuers = await Promise.all(DEMO_ISSUERS.map(async (i) => {
+      const publicPort = port + i.portOffset
+      const adminPort = publicPort + ADMIN_OFFSET
+      const { ready } = await run(`issuer-${i.id}`, [
+        'issuer', 'serve', '--data', join(data, `issuer-${i.id}`), '--port', String(publicPort), '--host', host,
+        '--admin-port', String(adminPort), '--admin-host', host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host,
+        '--public-url', url(publicPort), '--app-origin', appOrigin, '--auto-publish', '60',
+      ])
+      return { ...i, url: url(publicPort), adminUrl: `${url(adminPort)}/`, did: String(ready.did ?? i.did) }
+    }))
 
-    const { build, preview } = await import('vite')
+    const { build } = await import('vite')
     const appRoot = resolve(import.meta.dirname, '../..')
     process.stdout.write('building the app…\n')
     // Built into the data directory: each running system has its own copy and its own config.
@@ -83,39 +117,51 @@ export async function startCommand(argv: string[]): Promise<number> {
     await build({ root: appRoot, logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } })
     // Where the app finds the services (read by src/app/state/config.svelte.ts).
     writeFileSync(join(outDir, 'civic-config.json'), JSON.stringify({
-      ledger: { url: ledger.url, origin: cfg.origin, vkey, witnesses: cfg.witnesses.map((w) => w.vkey), quorum: cfg.quorum },
-      issuers: issuers.map((i) => ({ id: i.id, did: i.did, name: i.name, adminUrl: `${i.url.replace(/\/$/, '')}/` })),
+      ledger: { url: ledgerUrl, origin: cfg.origin, vkey, witnesses: cfg.witnesses.map((w) => w.vkey), quorum: cfg.quorum },
+      issuers: issuers.map((i) => ({ id: i.id, did: i.did, name: i.name, adminUrl: i.adminUrl })),
       // Status list URIs are the issuers' https names; on this machine each issuer serves them.
-      statusMirrors: Object.fromEntries(issuers.map((i) => [i.statusListBase, `${i.url.replace(/\/$/, '')}/status/`])),
+      statusMirrors: Object.fromEntries(issuers.map((i) => [i.statusListBase, `${i.url}/status/`])),
     }, null, 2))
-    const server = await preview({ root: appRoot, build: { outDir }, preview: { host, port, strictPort: true }, logLevel: 'warn' })
-    stops.push(() => new Promise<void>((r) => server.httpServer.close(() => r())))
-    const base = `http://${host}:${port}/`
+    await run('app', ['app', 'serve', '--dir', outDir, '--port', String(port), '--host', host])
+
+    const links: string[] = []
+    for (const i of issuers) {
+      const link = await firstSupervisorLink({ dataDir: join(data, `issuer-${i.id}`), adminUrl: i.adminUrl, appOrigin, issuerId: i.id })
+      if (link) links.push(`  first supervisor (${i.name.en}): ${link}`)
+    }
+    const base = `${appOrigin}/`
+    const size = await ledgerSize(ledgerUrl)
     process.stdout.write(
       [
         '',
-        `Civic Wallet is running${seeded ? ' (demo seeded: governance root, 2 issuers, 2 verifiers)' : ''}:`,
+        `Civic Wallet is running${seeded ? ' (demo seeded: governance root, 2 issuers, 2 verifiers)' : ''}, each service in its own process:`,
         `  citizen wallet     ${base}#/wallet`,
         `  service counter    ${base}#/counter`,
         `  issuer console     ${base}#/issuer`,
         `  ledger explorer    ${base}#/explorer`,
-        `  public ledger      ${ledger.url}checkpoint   (origin ${cfg.origin}, ${ledger.sequencer?.size ?? 0} entries)`,
-        ...witnesses.map((w, i) => `  witness ${i + 1}          ${witnessUrls[i]}/status`),
-        ...issuers.map((i) => `  issuer ${i.id.padEnd(11)} ${i.url.replace(/\/$/, '')}/.well-known/openid-credential-issuer   (${i.name.en})`),
+        `  public ledger      ${ledgerUrl}checkpoint   (origin ${cfg.origin}, ${size ?? '?'} entries)`,
+        ...cfg.witnesses.map((w, i) => `  witness ${i + 1}          ${w.url}/status`),
+        ...issuers.map((i) => `  issuer ${i.id.padEnd(11)} ${i.url}/.well-known/openid-credential-issuer   (${i.name.en})`),
+        ...issuers.map((i) => `  admin API ${i.id.padEnd(8)} ${i.adminUrl}admin/info   (loopback only; officers sign in from the console)`),
         `  governance root    ${root.did}`,
         `  data directory     ${data}`,
+        ...(links.length ? ['', ...links] : []),
         '',
-        `Audit the ledger:  npx civic log verify ${ledger.url} --origin ${cfg.origin} --vkey ${vkey} ${witnesses.map((w) => `--witness ${w.verifierKey}`).join(' ')} --quorum 2`,
+        `Audit the ledger:  npx civic log verify ${ledgerUrl} --origin ${cfg.origin} --vkey ${vkey} ${cfg.witnesses.map((w) => `--witness ${w.vkey}`).join(' ')} --quorum 2`,
         'Ctrl-C stops it.',
         '',
       ].join('\n'),
     )
+    for (const c of children) log(`${c.spec.name}: pid ${c.pid}`)
   } catch (e) {
-    await stopAll()
+    await stopAll(children)
     throw e
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
   }
-  await untilStopped()
+  if (!stopping) await untilStopped()
   process.stdout.write('stopping…\n')
-  await stopAll()
+  await stopAll(children)
   return 0
 }

@@ -202,6 +202,7 @@ export const ERROR_CODES = {
 
   // node/http (every service's HTTP layer)
   ERR_HTTP_BAD_REQUEST: 'a request whose target is malformed: not an absolute path, a bad percent-encoding, invalid UTF-8 or control characters once decoded',
+  ERR_HTTP_NOT_FOUND: 'no resource at this path',
   ERR_HTTP_METHOD_NOT_ALLOWED: 'a known path asked with a method it does not answer (the Allow header lists those it does)',
   ERR_HTTP_BODY_TOO_LARGE: 'a request body larger than the endpoint accepts',
   ERR_HTTP_HEADERS_TOO_LARGE: 'request headers larger than the server accepts',
