@@ -14,13 +14,43 @@ function files(dir: string): string[] {
 }
 const SRC = join(PROJECT_ROOT, 'src')
 const sources = files(SRC).map((p) => ({ path: relative(PROJECT_ROOT, p), text: readFileSync(p, 'utf8') }))
-const importsOf = (text: string): string[] =>
-  [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => (m[1] ?? m[2] ?? m[3])!)
+const IMPORT = /^\s*(?:import|export)\s(type\s)?[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm
+const importsOf = (text: string): string[] => [...text.matchAll(IMPORT)].map((m) => (m[2] ?? m[3] ?? m[4])!)
+/**
+ * The modules a file loads when it runs: relative imports, static and dynamic, resolved to
+ * project paths. `import type` / `export type` are erased and left out; `import { type X }` is
+ * not (under verbatimModuleSyntax it stays an import).
+ */
+const runtimeImportsOf = (s: { path: string; text: string }): string[] =>
+  [...s.text.matchAll(IMPORT)].filter((m) => !m[1]).map((m) => (m[2] ?? m[3] ?? m[4])!).filter((i) => i.startsWith('.')).map((i) => join(s.path, '..', i))
+
+/**
+ * Every cycle of a directed graph, each once, as the path that closes it (`a → b → a`): a
+ * depth-first search that reports each edge back to a module still on the stack.
+ */
+function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const state = new Map<string, 'open' | 'done'>()
+  const stack: string[] = []
+  const cycles: string[][] = []
+  const visit = (n: string): void => {
+    state.set(n, 'open')
+    stack.push(n)
+    for (const t of graph.get(n) ?? []) {
+      if (!graph.has(t)) continue
+      if (state.get(t) === 'open') cycles.push([...stack.slice(stack.indexOf(t)), t])
+      else if (!state.has(t)) visit(t)
+    }
+    stack.pop()
+    state.set(n, 'done')
+  }
+  for (const n of [...graph.keys()].sort()) if (!state.has(n)) visit(n)
+  return cycles
+}
 
 const doors: [RegExp, string][] = [
   [/^@noble\//, 'src/core/crypto/'],
   [/^(did-jwt|did-jwt-vc|did-resolver)$/, 'src/core/vc/'],
-  [/^idb$/, 'src/wallet/store'],
+  [/^idb$/, 'src/store/'],
   [/^(workbox-window|virtual:pwa-register)/, 'src/app/pwa/'],
   [/^uqr$/, 'src/issuer/qr.ts'],
   [/^@simplewebauthn\/server$/, 'src/issuer/officers.ts'],
@@ -69,9 +99,46 @@ describe('architecture', () => {
   it('Svelte components import no crypto, storage or network module', () => {
     const offenders = sources
       .filter((s) => s.path.endsWith('.svelte'))
-      .filter((s) => importsOf(s.text).some((i) => /core\/crypto|@noble|idb|wallet\/store|did-jwt/.test(i)) || /\bfetch\s*\(/.test(s.text))
+      .filter((s) =>
+        importsOf(s.text).some((i) => /^(idb|@noble\/|did-jwt)/.test(i) || (i.startsWith('.') && /^src\/(store|core\/crypto)(\/|$)/.test(join(s.path, '..', i)))) ||
+        /\bfetch\s*\(/.test(s.text))
       .map((s) => s.path)
     expect(offenders).toEqual([])
+  })
+
+  it('the app loads nothing of the Node side: no src/node, src/ledger or src/cli', () => {
+    const offenders = sources
+      .filter((s) => s.path.startsWith('src/app/'))
+      .flatMap((s) => runtimeImportsOf(s).concat(importsOf(s.text).filter((i) => i.startsWith('.')).map((i) => join(s.path, '..', i))).filter((t) => /^src\/(node|ledger|cli)(\/|$)/.test(t)).map((t) => `${s.path} → ${t}`))
+    expect([...new Set(offenders)]).toEqual([])
+  })
+
+  it('no import cycle anywhere under src/ (static or dynamic imports)', () => {
+    const graph = new Map(sources.map((s) => [s.path, runtimeImportsOf(s)] as const))
+    const cycles = findCycles(graph).map((c) => c.join(' → '))
+    expect(cycles).toEqual([])
+  })
+
+  it('the cycle finder finds cycles (and only those) in a small graph', () => {
+    const g = (edges: Record<string, string[]>) => new Map(Object.entries(edges))
+    expect(findCycles(g({ a: ['b'], b: ['c'], c: [] }))).toEqual([])
+    expect(findCycles(g({ a: ['b'], b: ['a'] }))).toEqual([['a', 'b', 'a']])
+    expect(findCycles(g({ a: ['a'] }))).toEqual([['a', 'a']])
+    expect(findCycles(g({ a: ['b', 'c'], b: ['d'], c: ['d'], d: [] }))).toEqual([]) // a diamond is no cycle
+    expect(findCycles(g({ open: ['fs', 'pg'], fs: ['open'], pg: ['open'], x: ['y'], y: [] }))).toEqual([['fs', 'open', 'fs'], ['open', 'pg', 'open']])
+    expect(findCycles(g({ a: ['b'], b: ['c'], c: ['a', 'outside'] }))).toEqual([['a', 'b', 'c', 'a']])
+  })
+
+  it('the storage modules are the ones of the untied cycle: backends import types.ts, never open.ts', () => {
+    const graph = new Map(sources.map((s) => [s.path, runtimeImportsOf(s)] as const))
+    expect(graph.get('src/ledger/storage/open.ts')).toEqual(expect.arrayContaining(['src/ledger/storage/fs.ts', 'src/ledger/storage/postgres.ts']))
+    for (const b of ['fs', 'postgres']) expect(graph.get(`src/ledger/storage/${b}.ts`)).not.toContain('src/ledger/storage/open.ts')
+  })
+
+  it('.ci/run fails on a missing snapshot (CI=true) and installs the CJK fonts Chinese screens need', () => {
+    const run = readFileSync(join(PROJECT_ROOT, '.ci/run'), 'utf8')
+    expect(run).toMatch(/^export CI=true$/m)
+    expect(run).toMatch(/need\+=\(fonts-noto-cjk\)/)
   })
 
   it('README documents every error code of the catalogue, and no other', () => {

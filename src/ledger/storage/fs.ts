@@ -46,8 +46,7 @@ import { readFileSync } from 'node:fs'
 import { link, mkdir, open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join, resolve, sep } from 'node:path'
 import { CivicError } from '../../core/errors.ts'
-import { assertBatch, assertNote, assertObjectPath, closedError, storageError } from './open.ts'
-import type { LogStorage, StageBatch } from './types.ts'
+import { assertBatch, assertNote, assertObjectPath, closedError, storageError, type LogStorage, type StageBatch } from './types.ts'
 import { fsyncDir, tempName, writeSynced } from '../../node/durable.ts'
 
 export interface FsStorageOptions {

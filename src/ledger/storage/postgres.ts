@@ -35,8 +35,7 @@
  */
 import pg from 'pg'
 import { CivicError } from '../../core/errors.ts'
-import { assertBatch, assertNote, assertObjectPath, closedError, storageError } from './open.ts'
-import type { LogStorage, StageBatch } from './types.ts'
+import { assertBatch, assertNote, assertObjectPath, closedError, storageError, type LogStorage, type StageBatch } from './types.ts'
 
 export interface PostgresStorageOptions {
   /** `postgres://user:pass@host:port/db` (libpq-style query parameters such as `?host=/socket/dir` work). */
