@@ -1,7 +1,8 @@
 // The issuer's HTTP face besides issuance: the published metadata (OpenID4VCI 1.0 shapes), the
 // offer by reference and by value, status list paths, and the admin API's gate (loopback,
 // loopback Host, console origin + CORS, JSON only), its coded refusals that change nothing,
-// and the witness view of the latest checkpoint.
+// and the witness view of the latest checkpoint. Every admin call here carries the admin
+// token (iw.auth); who may call without one is test/issuer/officers.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'node:http'
 import { PRE_AUTHORIZED_GRANT } from '../../src/issuer/vci.ts'
@@ -14,7 +15,7 @@ beforeAll(async () => {
 afterAll(async () => iw?.cleanup())
 
 const getJson = async (path: string, headers: Record<string, string> = {}) => {
-  const r = await fetch(`${path.startsWith('/admin') ? iw.admin : iw.base}${path}`, { headers })
+  const r = await fetch(`${path.startsWith('/admin') ? iw.admin : iw.base}${path}`, { headers: path.startsWith('/admin') ? { ...iw.auth, ...headers } : headers })
   return { status: r.status, json: (await r.json()) as any, headers: r.headers }
 }
 
@@ -22,7 +23,7 @@ const getJson = async (path: string, headers: Record<string, string> = {}) => {
 function raw(path: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; body: any }> {
   const u = new URL(path.startsWith('/admin') ? iw.admin : iw.base)
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
+    const req = request({ host: u.hostname, port: u.port, path, method, headers: { ...iw.auth, ...headers } }, (res) => {
       let text = ''
       res.on('data', (d) => (text += d))
       res.on('end', () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : null }))
@@ -96,13 +97,15 @@ describe('admin API gate', () => {
     const ok = await getJson('/admin/credentials', { origin: APP_ORIGIN })
     expect(ok.status).toBe(200)
     expect(ok.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN)
+    expect(ok.headers.get('access-control-allow-credentials')).toBe('true') // the console's session cookie
     const evil = await getJson('/admin/credentials', { origin: 'https://evil.example' })
     expect(evil.status).toBe(403)
     expect(evil.json.error.code).toBe('ERR_ISSUER_FORBIDDEN')
     expect(evil.headers.get('access-control-allow-origin')).toBeNull()
     const pre = await fetch(`${iw.admin}/admin/offers`, { method: 'OPTIONS', headers: { origin: APP_ORIGIN, 'access-control-request-method': 'POST' } })
     expect(pre.status).toBe(204)
-    expect(pre.headers.get('access-control-allow-headers')).toBe('content-type')
+    expect(pre.headers.get('access-control-allow-headers')).toBe('content-type, authorization')
+    expect(pre.headers.get('access-control-allow-credentials')).toBe('true')
     const preEvil = await fetch(`${iw.admin}/admin/offers`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } })
     expect(preEvil.status).toBe(403)
   })
@@ -128,9 +131,9 @@ describe('admin API gate', () => {
       const r = await postJson(`${iw.admin}/admin/offers`, body)
       expect([r.status, r.json.error.code]).toEqual([status, code])
     }
-    const form = await fetch(`${iw.admin}/admin/offers`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'vct=x' })
+    const form = await fetch(`${iw.admin}/admin/offers`, { method: 'POST', headers: { ...iw.auth, 'content-type': 'text/plain' }, body: 'vct=x' })
     expect([form.status, ((await form.json()) as any).error.code]).toEqual([400, 'ERR_ISSUER_BAD_REQUEST'])
-    const notJson = await fetch(`${iw.admin}/admin/offers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"vct":' })
+    const notJson = await fetch(`${iw.admin}/admin/offers`, { method: 'POST', headers: { ...iw.auth, 'content-type': 'application/json' }, body: '{"vct":' })
     expect([notJson.status, ((await notJson.json()) as any).error.code]).toEqual([400, 'ERR_ISSUER_BAD_REQUEST'])
     expect((await postJson(`${iw.admin}/admin/publish`, { force: 'yes' })).json.error.code).toBe('ERR_ISSUER_BAD_REQUEST')
     expect((await postJson(`${iw.admin}/admin/nothing`, {})).status).toBe(404)

@@ -58,7 +58,7 @@ const callbacks = {
 describe('OpenID4VCI interop: @openid4vc/openid4vci 0.4.6 as the wallet', () => {
   it('obtains a batch of 10 one-time copies, each bound to its own key with its own status index', async () => {
     const admin = await fetch(`${iw.admin}/admin/offers`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST', headers: { ...iw.auth, 'content-type': 'application/json' },
       body: JSON.stringify({ vct: 'urn:civic:resident-id', claims: CITIZEN, officer: 'PSB-0042' }),
     })
     expect(admin.status).toBe(201)
@@ -123,7 +123,7 @@ describe('OpenID4VCI interop: @openid4vc/openid4vci 0.4.6 as the wallet', () => 
     expect(seen.nameDisclosures.size).toBe(10)
 
     // the list holds ≥ 131,072 entries (checked on the published token itself)
-    const pub = await fetch(`${iw.admin}/admin/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    const pub = await fetch(`${iw.admin}/admin/publish`, { method: 'POST', headers: { ...iw.auth, 'content-type': 'application/json' }, body: '{}' })
     expect(pub.status).toBe(200)
     const uri = (JSON.parse(Buffer.from(copies[0]!.split('~')[0]!.split('.')[1]!, 'base64url').toString()) as any).status.status_list.uri as string
     const token = await (await fetch(`${iw.base}${new URL(uri).pathname}`)).text()

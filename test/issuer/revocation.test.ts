@@ -108,7 +108,7 @@ describe('revocation through the ledger', () => {
     for (const a of pub.json.published) expect(a).toMatchObject({ version: 2, inclusionVerified: true })
 
     // the anchors the console lists: ledger index and inclusion, checked independently here
-    const anchors = (await (await fetch(`${iw.admin}/admin/anchors`)).json()) as any
+    const anchors = (await (await fetch(`${iw.admin}/admin/anchors`, { headers: iw.auth })).json()) as any
     for (const a of pub.json.published) {
       const listed = anchors.anchors.find((x: any) => x.uri === a.uri)
       expect(listed).toMatchObject({ version: 2, index: a.index, inclusionVerified: true, signedBy: 'key-1' })
