@@ -10,22 +10,7 @@ import { encodeUtf8 } from '../../src/core/bytes/utf8.ts'
 import {
   allowMethods, closeServer, createHttpServer, DEFAULT_HTTP_LIMITS, HTTP_STATUS, listen, parseJsonBody, parseTarget, readBody, send, statusOf,
 } from '../../src/node/http.ts'
-
-/** One raw exchange: what the server sends until it closes (or `ms` pass). */
-export function rawExchange(port: number, text: string, ms = 3000): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1')
-    let out = ''
-    const t = setTimeout(() => s.destroy(), ms)
-    s.on('data', (d) => (out += d))
-    s.on('close', () => (clearTimeout(t), resolve(out)))
-    s.on('error', () => {})
-    s.write(text)
-  })
-}
-
-const statusLine = (raw: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1] ?? -1)
-const codeIn = (raw: string): string | undefined => /"code":"(ERR_[A-Z0-9_]+)"/.exec(raw)?.[1]
+import { codeIn, rawExchange, statusLine } from './_raw.ts'
 
 describe('parseTarget', () => {
   it.each([
