@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from '../../core/errors.ts'
 import type { Entry } from './strings.ts'
+import type { CodesWithPrefix } from './text.ts'
 
 export const issuerStrings = {
   'issuer.config.loading': { 'zh-CN': '正在读取服务配置…', en: 'Reading the service configuration…' },
@@ -88,6 +89,14 @@ export const issuerStrings = {
   'issuer.offer.expires': { 'zh-CN': '有效期至', en: 'Valid until' },
   'issuer.offer.credential': { 'zh-CN': '证件编号', en: 'Credential id' },
   'issuer.offer.done': { 'zh-CN': '完成，签发下一个', en: 'Done, issue another' },
+  'issuer.offer.step.scan': { 'zh-CN': '第 1 步：请公民扫描二维码', en: 'Step 1: the citizen scans the QR code' },
+  'issuer.offer.step.code': { 'zh-CN': '第 2 步：告知交易码', en: 'Step 2: tell the transaction code' },
+  'issuer.offer.revealTxCode': { 'zh-CN': '已扫描，显示交易码', en: 'Scanned: show the transaction code' },
+  'issuer.offer.txCodeLater': {
+    'zh-CN': '交易码在公民扫描二维码之后才会显示，二者不会同时出现在屏幕上。',
+    en: 'The transaction code shows only after the citizen has scanned the QR code; the two are never on screen together.',
+  },
+  'issuer.offer.showQr': { 'zh-CN': '重新显示二维码', en: 'Show the QR code again' },
 
   'issuer.creds.title': { 'zh-CN': '已签发证件', en: 'Issued credentials' },
   'issuer.creds.note': {
@@ -102,6 +111,15 @@ export const issuerStrings = {
   'issuer.creds.copies': { 'zh-CN': '副本', en: 'Copies' },
   'issuer.creds.status': { 'zh-CN': '状态', en: 'Status' },
   'issuer.creds.actions': { 'zh-CN': '操作', en: 'Actions' },
+  'issuer.pending.title': { 'zh-CN': '尚未领取的二维码', en: 'Offers not collected yet' },
+  'issuer.pending.note': {
+    'zh-CN': '公民扫描并领取之前，这些还不是证件：没有签发任何副本。',
+    en: 'Until the citizen scans and collects one, it is not a credential yet: no copy has been issued.',
+  },
+  'issuer.pending.created': { 'zh-CN': '生成时间', en: 'Made' },
+  'issuer.pending.expires': { 'zh-CN': '有效期至', en: 'Valid until' },
+  'issuer.pending.cancel': { 'zh-CN': '作废', en: 'Cancel offer' },
+  'issuer.pending.cancelled': { 'zh-CN': '已作废', en: 'Cancelled' },
   'issuer.status.offered': { 'zh-CN': '待领取', en: 'Offered' },
   'issuer.status.valid': { 'zh-CN': '有效', en: 'Valid' },
   'issuer.status.suspended': { 'zh-CN': '已暂停', en: 'Suspended' },
@@ -143,6 +161,10 @@ export const issuerStrings = {
   'issuer.notice.suspend': { 'zh-CN': '证件 {id} 已暂停。', en: 'Credential {id} is suspended.' },
   'issuer.notice.reinstate': { 'zh-CN': '证件 {id} 已恢复有效。', en: 'Credential {id} is valid again.' },
   'issuer.notice.unchanged': { 'zh-CN': '证件 {id} 本来就是这个状态。', en: 'Credential {id} was already in that state.' },
+  'issuer.notice.published': {
+    'zh-CN': '状态列表已发布，核验方现在可以看到变更。',
+    en: 'The status lists are published: verifiers see it now.',
+  },
   'issuer.notice.publishNext': {
     'zh-CN': '请发布状态列表，让核验方看到变更。',
     en: 'Publish the status lists so that verifiers see it.',
@@ -155,9 +177,9 @@ export const issuerStrings = {
   },
   'issuer.publish.button': { 'zh-CN': '发布状态列表', en: 'Publish status lists' },
   'issuer.publish.busy': { 'zh-CN': '正在发布并等待见证方联署…', en: 'Publishing and waiting for the witnesses…' },
-  'issuer.publish.done': { 'zh-CN': '已发布 {n} 个状态列表。', en: 'Published {n} status list(s).' },
+  'issuer.publish.done': { 'zh-CN': '已发布 {n} 个状态列表。', en: 'Published {n} status {n|list|lists}.' },
   'issuer.publish.nothing': { 'zh-CN': '自上次发布以来没有变化。', en: 'Nothing has changed since the last publication.' },
-  'issuer.publish.failed': { 'zh-CN': '{n} 个状态列表未能发布。', en: '{n} status list(s) could not be published.' },
+  'issuer.publish.failed': { 'zh-CN': '{n} 个状态列表未能发布。', en: '{n} status {n|list|lists} could not be published.' },
   'issuer.anchors.empty': { 'zh-CN': '尚无状态锚点。签发证件后发布即可生成。', en: 'No status anchors yet. Issue a credential, then publish.' },
   'issuer.anchors.list': { 'zh-CN': '状态列表', en: 'Status list' },
   'issuer.anchors.version': { 'zh-CN': '版本', en: 'Version' },
@@ -176,7 +198,7 @@ export const issuerStrings = {
   'issuer.witnesses.size': { 'zh-CN': '条目数', en: 'Size' },
   'issuer.witnesses.quorum': {
     'zh-CN': '{n} 个见证方已联署（至少需要 {k} 个）。',
-    en: '{n} witnesses cosigned (at least {k} are needed).',
+    en: '{n} {n|witness|witnesses} cosigned (at least {k} {k|is|are} needed).',
   },
   'issuer.witnesses.cosigned': { 'zh-CN': '已联署', en: 'Cosigned' },
   'issuer.witnesses.missing': { 'zh-CN': '未联署', en: 'Not cosigned' },
@@ -211,12 +233,32 @@ export const issuerStrings = {
   'error.ERR_ISSUER_STORAGE': { 'zh-CN': '签发服务无法保存，未作任何更改。', en: 'The issuer service could not save; nothing changed.' },
   'error.ERR_ISSUER_LOCKED': { 'zh-CN': '另一个进程正在使用签发服务的数据。', en: "Another process holds the issuer service's data." },
   'error.ERR_ISSUER_CONFIG': { 'zh-CN': '签发服务的配置有误。', en: 'The issuer service is misconfigured.' },
+  'error.ERR_ISSUER_UNAUTHENTICATED': {
+    'zh-CN': '未登录，或登录未通过核验。请用通行密钥登录。',
+    en: 'You are not signed in, or the sign-in did not verify. Sign in with your passkey.',
+  },
+  'error.ERR_ISSUER_ROLE': { 'zh-CN': '你的角色不能执行这项操作，请联系主管。', en: 'Your role does not allow this. Ask a supervisor.' },
+  'error.ERR_ISSUER_ENROLMENT': {
+    'zh-CN': '登记链接无效、已使用或已过期。请向主管索取新的链接。',
+    en: 'This enrolment link is unknown, already used or expired. Ask a supervisor for a new one.',
+  },
+  'error.ERR_ISSUER_PASSKEY': {
+    'zh-CN': '通行密钥操作未完成（已取消、超时，或本设备上没有本机构的通行密钥）。',
+    en: 'The passkey step did not complete (cancelled, timed out, or no passkey of this office on this device).',
+  },
 } as const satisfies Record<string, Entry>
 
 export type IssuerKey = keyof typeof issuerStrings
 
-/** Codes the console can meet, each with its text; anything else is named by `error.unknown` and its code. */
-export const ISSUER_ERROR_TEXT: Partial<Record<ErrorCode, IssuerKey>> = {
+/** Every code of the issuer's service (its admin API answers with these, and the console's client with ERR_ISSUER_UNREACHABLE). */
+export type IssuerCode = CodesWithPrefix<'ERR_ISSUER_'>
+
+/**
+ * The text of every code the console can meet from its service: total, so a new ERR_ISSUER_
+ * code without a text here is a type error. The shared HTTP layer's codes have the shell's
+ * texts (text.ts); anything else is named by `error.unknown` and its code.
+ */
+export const ISSUER_ERROR_TEXT: Readonly<Record<IssuerCode, IssuerKey>> = {
   ERR_ISSUER_UNREACHABLE: 'error.ERR_ISSUER_UNREACHABLE',
   ERR_ISSUER_FORBIDDEN: 'error.ERR_ISSUER_FORBIDDEN',
   ERR_ISSUER_BAD_REQUEST: 'error.ERR_ISSUER_BAD_REQUEST',
@@ -230,9 +272,13 @@ export const ISSUER_ERROR_TEXT: Partial<Record<ErrorCode, IssuerKey>> = {
   ERR_ISSUER_STORAGE: 'error.ERR_ISSUER_STORAGE',
   ERR_ISSUER_LOCKED: 'error.ERR_ISSUER_LOCKED',
   ERR_ISSUER_CONFIG: 'error.ERR_ISSUER_CONFIG',
+  ERR_ISSUER_UNAUTHENTICATED: 'error.ERR_ISSUER_UNAUTHENTICATED',
+  ERR_ISSUER_ROLE: 'error.ERR_ISSUER_ROLE',
+  ERR_ISSUER_ENROLMENT: 'error.ERR_ISSUER_ENROLMENT',
+  ERR_ISSUER_PASSKEY: 'error.ERR_ISSUER_PASSKEY',
 }
 
 /** The text of `code`, or null when the console has none (the caller names it by `error.unknown` and its code). */
 export function issuerErrorKey(code: ErrorCode): IssuerKey | null {
-  return ISSUER_ERROR_TEXT[code] ?? null
+  return Object.hasOwn(ISSUER_ERROR_TEXT, code) ? ISSUER_ERROR_TEXT[code as IssuerCode] : null
 }

@@ -24,6 +24,10 @@ export const strings = {
 
   'nav.label': { 'zh-CN': '角色', en: 'Roles' },
   'nav.home': { 'zh-CN': '首页', en: 'Home' },
+  'nav.short.wallet': { 'zh-CN': '钱包', en: 'Wallet' },
+  'nav.short.counter': { 'zh-CN': '窗口', en: 'Counter' },
+  'nav.short.issuer': { 'zh-CN': '签发', en: 'Issuer' },
+  'nav.short.explorer': { 'zh-CN': '账本', en: 'Ledger' },
 
   'home.title': { 'zh-CN': '选择你的角色', en: 'Choose your role' },
   'home.lead': {
@@ -36,6 +40,18 @@ export const strings = {
     en: 'This screen is still being built. Here is what it will do:',
   },
   'role.back': { 'zh-CN': '返回全部角色', en: 'Back to all roles' },
+
+  'screen.loading': { 'zh-CN': '正在打开…', en: 'Opening…' },
+  'screen.failed.title': { 'zh-CN': '这个页面暂时打不开', en: 'This screen could not be opened' },
+  'screen.failed.body': {
+    'zh-CN': '页面的程序文件没有下载成功。请稍后重试。',
+    en: "The screen's program file did not arrive. Please try again in a moment.",
+  },
+  'screen.failed.offline': {
+    'zh-CN': '你已离线，而这个页面还没有保存到本设备上供离线使用。请联网后重试。',
+    en: 'You are offline, and this screen has not yet been saved on this device for offline use. Try again once you are online.',
+  },
+  'screen.retry': { 'zh-CN': '重试', en: 'Try again' },
 
   'wallet.title': { 'zh-CN': '我的钱包', en: 'My wallet' },
   'wallet.audience': { 'zh-CN': '面向公民', en: 'For citizens' },
@@ -103,6 +119,13 @@ export const strings = {
   },
 
   'error.unknown': { 'zh-CN': '发生了意外错误。', en: 'Something unexpected went wrong.' },
+  'error.ERR_HTTP_BAD_REQUEST': { 'zh-CN': '服务无法理解这个请求的地址。', en: 'The service could not make sense of the request address.' },
+  'error.ERR_HTTP_NOT_FOUND': { 'zh-CN': '服务没有这个地址。', en: 'The service has nothing at this address.' },
+  'error.ERR_HTTP_METHOD_NOT_ALLOWED': { 'zh-CN': '服务不接受这种请求。', en: 'The service does not accept this kind of request.' },
+  'error.ERR_HTTP_BODY_TOO_LARGE': { 'zh-CN': '发送的内容太大，服务拒绝接收。', en: 'What was sent is too large for the service.' },
+  'error.ERR_HTTP_HEADERS_TOO_LARGE': { 'zh-CN': '请求头太大，服务拒绝接收。', en: 'The request headers are too large for the service.' },
+  'error.ERR_HTTP_TIMEOUT': { 'zh-CN': '请求没有及时送达，服务已断开连接。请重试。', en: 'The request did not arrive in time and the service closed the connection. Please try again.' },
+  'error.ERR_HTTP_INTERNAL': { 'zh-CN': '服务内部出错。请稍后重试。', en: 'The service failed while answering. Please try again later.' },
 
   'explorer.title': { 'zh-CN': '账本浏览器', en: 'Ledger explorer' },
   'explorer.audience': { 'zh-CN': '面向所有人', en: 'For anyone' },
@@ -127,8 +150,8 @@ export const strings = {
   'notFound.body': { 'zh-CN': '这个地址没有对应的页面。', en: 'There is no screen at this address.' },
 
   'status.label': { 'zh-CN': '应用状态', en: 'App status' },
-  'status.loading': { 'zh-CN': '加载中', en: 'loading' },
-  'status.ready': { 'zh-CN': '就绪', en: 'ready' },
+  'status.loading': { 'zh-CN': '正在启动', en: 'Starting' },
+  'status.ready': { 'zh-CN': '已启动', en: 'Running' },
   'offline.ready': { 'zh-CN': '可离线使用', en: 'Works offline' },
   'offline.pending': { 'zh-CN': '正在准备离线使用…', en: 'Preparing offline use…' },
   'offline.unavailable': { 'zh-CN': '此浏览器无法离线使用', en: 'Offline use is not available in this browser' },
