@@ -7,7 +7,7 @@
  *                             base64url of 32 random bytes, mode 0600: apart from the state,
  *                             so a copy of state.json alone redeems nothing
  *   <data>/state.json         durable state (state.ts), mode 0600
- *   <data>/issuer.lock        pid of the one process that holds this directory
+ *   <data>/issuer.lock        pid and start time of the one process that holds this directory
  *   <data>/server.json        { pid, url } of a running `civic issuer serve` (its admin API)
  *
  * Durable-write order (house rule 5): every file is written to a temp file, fsynced, renamed
@@ -17,8 +17,9 @@
  * state that says it is revoked is on disk. The MAC key is written before any state whose
  * MACs it made.
  *
- * One process per directory: the lock is a file holding the pid, created by hard link so it
- * never exists half-written; a lock whose process is gone is stale and taken over. Codes:
+ * One process per directory: the pid lock every service uses (src/node/pid-lock.ts: pid and
+ * start time, created by hard link so it never exists half-written; a lock whose process is
+ * gone, a zombie, or whose pid now names another process is stale and taken over). Codes:
  * ERR_ISSUER_CONFIG (missing or invalid directory), ERR_ISSUER_LOCKED, ERR_ISSUER_STORAGE.
  */
 import { randomBytes } from 'node:crypto'
@@ -185,7 +186,9 @@ export async function acquireLock(dataDir: string): Promise<string> {
   return path
 }
 
-export const releaseLock = releasePidLock
+export async function releaseLock(path: string): Promise<void> {
+  await releasePidLock(path).catch((e: unknown) => Promise.reject(storageError(`cannot release ${path}`, e)))
+}
 
 export interface ServerInfo {
   pid: number

@@ -472,7 +472,7 @@ describe('witness: durable state', () => {
     mkdirSync(dataDir, { recursive: true })
     writeFileSync(join(dataDir, WITNESS_LOCK_FILE), '999999999\n')
     const { w } = await startWitness(dataDir, [new TestLog()])
-    expect(readFileSync(join(dataDir, WITNESS_LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`)
+    expect(readFileSync(join(dataDir, WITNESS_LOCK_FILE), 'utf8')).toMatch(new RegExp(`^${process.pid}\\n[0-9]+\\n[0-9a-f]{16}\\n$`)) // pid, start time, token
     await w.close()
     expect(readdirSync(dataDir)).not.toContain(WITNESS_LOCK_FILE)
   })

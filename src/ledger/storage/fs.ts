@@ -19,20 +19,12 @@
  * (types.ts) lets a `stage` overwrite objects beyond the published checkpoint, and this storage
  * does not interpret checkpoints.
  *
- * Sequencer lock: `sequencer.lock` is created atomically with its content (written and fsynced
- * under a temp name, then `link`ed, which fails if the name exists — so nobody ever sees an
- * empty lock file). It holds `<pid>\n<starttime>\n<token>\n`: starttime is field 22 of
- * /proc/<pid>/stat and tells a reused PID from the holder; the random token makes "is this
- * still our lock file?" never rest on an inode number alone (ext4 hands a freed inode out again
- * at once). The holder counts as alive if `kill(pid, 0)` succeeds and /proc says it is neither
- * a zombie nor a different process; otherwise the lock is stale and taken over.
- * Residual race: two processes taking over the SAME stale lock at the same moment. Each checks
- * that the lock file (inode and text) is still the stale one just before unlinking it, then
- * links its own exclusively; the window left is between that check and the unlink
- * (microseconds), where the later process can delete the earlier one's fresh lock and both
- * believe they hold it. Writes narrow the damage: before replacing either checkpoint they check
- * that the lock file is still their own and refuse with ERR_LEDGER_LOCKED otherwise. The lock is
- * host-local: PIDs mean nothing across hosts or PID namespaces, so never share one data
+ * Sequencer lock: `sequencer.lock` is the pid lock every service uses (src/node/pid-lock.ts:
+ * pid, start time and token, created atomically by link; a zombie or a reused pid is stale and
+ * taken over). Its residual race — two processes taking over the SAME stale lock at the same
+ * moment may both believe they hold it — is narrowed here: before replacing either checkpoint
+ * (and beside the object writes) a write checks that the lock file is still its own and
+ * refuses with ERR_LEDGER_LOCKED otherwise. The lock is host-local: never share one data
  * directory between hosts (or containers with separate PID namespaces).
  *
  * Failures are ERR_LEDGER_STORAGE (cause attached); a refused lock is ERR_LEDGER_LOCKED; a
@@ -41,13 +33,12 @@
  * `publishCheckpoint` require the sequencer lock (TypeError without it), and run one at a time.
  * Temp files left by a crash are harmless litter.
  */
-import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { link, mkdir, open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join, resolve, sep } from 'node:path'
 import { CivicError } from '../../core/errors.ts'
 import { assertBatch, assertNote, assertObjectPath, closedError, storageError, type LogStorage, type StageBatch } from './types.ts'
 import { fsyncDir, tempName, writeSynced } from '../../node/durable.ts'
+import { acquirePidLock, pidLockStillHeld, releasePidLock, type PidLock } from '../../node/pid-lock.ts'
 
 export interface FsStorageOptions {
   /** Must exist and be a directory; the log lives in `<dataDir>/log/`, created on first lock. */
@@ -68,19 +59,13 @@ export async function openFsStorage(opts: FsStorageOptions): Promise<LogStorage>
   return new FsStorage(dataDir)
 }
 
-/** What identifies our lock file: its inode AND its text (inodes are reused at once on ext4). */
-interface HeldLock {
-  ino: number
-  text: string
-}
-
 class FsStorage implements LogStorage {
   readonly kind = 'fs' as const
   private readonly logDir: string
   private readonly lockPath: string
   private readonly publishedPath: string
   private readonly stagedPath: string
-  private lock: HeldLock | null = null
+  private lock: PidLock | null = null
   /** The lock was ours and was taken over: writes fail with ERR_LEDGER_LOCKED until re-acquired. */
   private lockLost = false
   private acquiring: Promise<void> | null = null
@@ -125,47 +110,13 @@ class FsStorage implements LogStorage {
       this.lock = null // taken over (see the residual race): try again like anyone else
       this.lockLost = true
     }
-    const tmp = tempName(this.lockPath)
     try {
       await this.ensureLogDir()
-      const text = `${process.pid}\n${procStat(process.pid)?.start ?? ''}\n${randomBytes(8).toString('hex')}\n`
-      await writeSynced(tmp, new TextEncoder().encode(text))
-      for (let attempt = 0; attempt < 5; attempt++) {
-        try {
-          await link(tmp, this.lockPath) // exclusive: EEXIST if any lock file is there
-        } catch (e) {
-          if (errno(e) !== 'EEXIST') throw e
-          const holder = await readLockFile(this.lockPath)
-          if (!holder) continue // released meanwhile: try again
-          if (holder.pid === null) {
-            throw new CivicError('ERR_LEDGER_LOCKED', `${this.lockPath} is not a lock file this program wrote; remove it if no sequencer runs`)
-          }
-          if (isAlive(holder.pid, holder.start)) {
-            throw new CivicError('ERR_LEDGER_LOCKED', `another sequencer (pid ${holder.pid}) holds ${this.lockPath}`)
-          }
-          // Stale: its holder is dead. Take it over, unless it changed since we read it (see
-          // the residual race in the file comment).
-          const now = await readLockFile(this.lockPath)
-          if (now && sameLock(now, holder)) await unlink(this.lockPath).catch((e: unknown) => (errno(e) === 'ENOENT' ? undefined : Promise.reject(e)))
-          continue
-        }
-        const { ino } = await stat(tmp) // the same inode as the lock file we just linked
-        try {
-          await fsyncDir(this.logDir)
-        } catch (e) {
-          await unlink(this.lockPath).catch(() => {})
-          throw e
-        }
-        this.lock = { ino, text }
-        this.lockLost = false
-        return
-      }
-      throw new CivicError('ERR_LEDGER_LOCKED', `${this.lockPath} keeps changing: another sequencer is starting`)
     } catch (e) {
       throw e instanceof CivicError ? e : storageError('fs: acquiring the sequencer lock', e)
-    } finally {
-      await unlink(tmp).catch(() => {})
     }
+    this.lock = await acquirePidLock(this.lockPath, `the sequencer lock ${this.lockPath}`, 'ERR_LEDGER_LOCKED', 'ERR_LEDGER_STORAGE')
+    this.lockLost = false
   }
 
   async stage(batch: StageBatch): Promise<void> {
@@ -320,23 +271,14 @@ class FsStorage implements LogStorage {
       const held = this.lock
       this.lock = null
       if (!held) return
-      // Remove the lock file only if it is still ours (it may have been taken over).
-      const now = await readLockFile(this.lockPath).catch(() => null)
-      if (now && sameLock(now, held)) {
-        try {
-          await unlink(this.lockPath)
-          await fsyncDir(this.logDir)
-        } catch (e) {
-          if (errno(e) !== 'ENOENT') throw storageError('fs: releasing the sequencer lock', e)
-        }
-      }
+      // Removes the lock file only if it is still ours (it may have been taken over).
+      await releasePidLock(held).catch((e: unknown) => Promise.reject(storageError('fs: releasing the sequencer lock', e)))
     })()
     return this.closed
   }
 
   private async lockStillOurs(): Promise<boolean> {
-    const now = await readLockFile(this.lockPath)
-    return this.lock !== null && now !== null && sameLock(now, this.lock)
+    return this.lock !== null && (await pidLockStillHeld(this.lock))
   }
 
   private async assertLockStillOurs(): Promise<void> {
@@ -414,60 +356,3 @@ async function eachLimited<T>(items: readonly T[], fn: (x: T) => Promise<unknown
   await Promise.all(Array.from({ length: Math.min(IO_PARALLEL, items.length) }, worker))
 }
 
-interface LockHolder extends HeldLock {
-  /** null: the file does not hold a lock this program wrote. */
-  pid: number | null
-  start: string
-}
-
-const sameLock = (a: HeldLock, b: HeldLock): boolean => a.ino === b.ino && a.text === b.text
-
-/** The lock file's holder, read with the inode it was read from; null if there is no lock file. */
-async function readLockFile(path: string): Promise<LockHolder | null> {
-  let fh: FileHandle
-  try {
-    fh = await open(path, 'r')
-  } catch (e) {
-    if (errno(e) === 'ENOENT') return null
-    throw e
-  }
-  try {
-    const [{ ino }, text] = await Promise.all([fh.stat(), fh.readFile('utf8')])
-    // `<pid>\n<starttime>\n<random token>\n`; the token may be missing (written by hand).
-    const m = /^([1-9][0-9]{0,9})\n([0-9]*)\n(?:[0-9a-f]*\n)?$/.exec(text)
-    return { pid: m ? Number(m[1]) : null, start: m?.[2] ?? '', ino, text }
-  } finally {
-    await fh.close()
-  }
-}
-
-/** State and start time (clock ticks since boot) of a process, from /proc; null if unknown. */
-function procStat(pid: number): { state: string; start: string } | null {
-  let text: string
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  } catch {
-    return null
-  }
-  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-  return { state: fields[0] ?? '', start: fields[19] ?? '' }
-}
-
-/**
- * Is the lock holder alive? `kill(pid, 0)` succeeds (or EPERM: exists, not ours) for a live
- * process — and for a zombie, which this sandbox's PID 1 reaps lazily, so /proc state Z/X counts
- * as dead. A recorded start time that differs from the process now at that PID means the PID was
- * reused: dead too.
- */
-function isAlive(pid: number, start: string): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch (e) {
-    if (errno(e) !== 'EPERM') return false
-  }
-  const st = procStat(pid)
-  if (!st) return true // no /proc: trust kill()
-  if (st.state === 'Z' || st.state === 'X' || st.state === 'x') return false
-  return !(start && st.start && st.start !== start)
-}
