@@ -48,7 +48,8 @@ function display(l: { 'zh-CN': string; en: string }) {
 function configurationMetadata(s: CredentialSchema): JsonObject {
   const claims = [
     ...s.claims.map((c) => ({ path: [c.name], mandatory: c.required, display: display(c.display) })),
-    ...s.predicates.map((p) => ({ path: [p.name], mandatory: true, display: display(p.display) })),
+    // a predicate is left out when it would change before exp (schema.ts): never mandatory
+    ...s.predicates.map((p) => ({ path: [p.name], mandatory: false, display: display(p.display) })),
   ]
   return {
     format: 'dc+sd-jwt',
