@@ -1,9 +1,11 @@
 // @vitest-environment happy-dom
 /**
- * The app shell mounted in a DOM: status, routing by hash, the language toggle and the
- * offline indicator.
+ * The app shell mounted in a DOM: status, routing by hash (each role's screen arriving lazily,
+ * with the focus on its heading once it is there), the language toggle and the offline
+ * indicator; and the lazy screen's loading and failure states.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Component } from 'svelte'
 import { strings } from '../../src/app/i18n/strings.ts'
 import { LOCALE_STORAGE_KEY } from '../../src/app/state/locale.svelte.ts'
 
@@ -41,6 +43,16 @@ function go(app: Mounted, hash: string): void {
   app.flush()
 }
 
+/** Wait until `selector` is in the app (a role's screen arrives a moment after the route changes). */
+async function arrived(app: Mounted, selector: string): Promise<Element> {
+  return vi.waitFor(() => {
+    app.flush()
+    const el = app.target.querySelector(selector)
+    if (!el) throw new Error(`${selector} not there yet`)
+    return el
+  }, { timeout: 10_000, interval: 10 })
+}
+
 let mounted: Mounted | undefined
 
 beforeEach(() => {
@@ -70,8 +82,11 @@ describe('App', () => {
     mounted = await mountApp()
     for (const role of ['wallet', 'counter', 'issuer', 'explorer'] as const) {
       go(mounted, `#/${role}`)
-      expect(mounted.target.querySelector(`[data-testid="route-${role}"]`)).not.toBeNull()
+      await arrived(mounted, `[data-testid="route-${role}"]`)
       expect(mounted.heading()).toBe(strings[`${role}.title`].en)
+      // once the screen is there, the focus is on its heading
+      await vi.waitFor(() => expect(document.activeElement?.tagName).toBe('H1'), { timeout: 5_000, interval: 10 })
+      expect(document.activeElement?.textContent?.trim()).toBe(strings[`${role}.title`].en)
       const current = mounted.target.querySelector('nav a[aria-current="page"]')
       expect(current?.getAttribute('href')).toBe(`#/${role}`)
     }
@@ -84,6 +99,7 @@ describe('App', () => {
   it('switches every string with the language toggle and remembers the choice', async () => {
     mounted = await mountApp()
     go(mounted, '#/counter')
+    await arrived(mounted, '[data-testid="route-counter"]')
     const toggle = mounted.target.querySelector<HTMLButtonElement>('[data-testid="language-toggle"]')
     expect(toggle).not.toBeNull()
 
@@ -118,5 +134,53 @@ describe('App', () => {
     mounted.flush()
     expect(mounted.text('offline-ready')).toBe(strings['offline.ready'].en)
     expect(mounted.target.querySelector('[data-testid="offline-pending"]')).toBeNull()
+  })
+})
+
+describe('LazyScreen', () => {
+  async function mountLazy(load: () => Promise<{ default: Component }>): Promise<Mounted> {
+    const { flushSync, mount, unmount } = await import('svelte')
+    const { default: LazyScreen } = await import('../../src/app/components/LazyScreen.svelte')
+    const target = document.createElement('div')
+    document.body.append(target)
+    const app = mount(LazyScreen, { target, props: { load } })
+    flushSync()
+    return {
+      target,
+      flush: flushSync,
+      text: (testId) => target.querySelector(`[data-testid="${testId}"]`)?.textContent?.trim() ?? '',
+      heading: () => target.querySelector('h1')?.textContent?.trim() ?? '',
+      destroy() {
+        void unmount(app)
+        target.remove()
+      },
+    }
+  }
+
+  it('says it is opening the screen while the chunk arrives', async () => {
+    let arrive: (m: { default: Component }) => void = () => {}
+    const { default: NotFound } = await import('../../src/app/components/NotFound.svelte')
+    mounted = await mountLazy(() => new Promise((resolve) => (arrive = resolve)))
+    expect(mounted.text('screen-loading')).toBe(strings['screen.loading'].en)
+    arrive({ default: NotFound as Component })
+    await arrived(mounted, '[data-testid="route-not-found"]')
+    expect(mounted.target.querySelector('[data-testid="screen-loading"]')).toBeNull()
+  })
+
+  it('says when the screen cannot be fetched, and fetches it again on retry', async () => {
+    const { default: NotFound } = await import('../../src/app/components/NotFound.svelte')
+    let calls = 0
+    mounted = await mountLazy(() => {
+      calls++
+      return calls === 1 ? Promise.reject(new TypeError('Failed to fetch dynamically imported module')) : Promise.resolve({ default: NotFound as Component })
+    })
+    const failed = await arrived(mounted, '[data-testid="screen-failed"]')
+    expect(failed.getAttribute('role')).toBe('alert')
+    expect(mounted.heading()).toBe(strings['screen.failed.title'].en)
+    expect(failed.textContent).toContain(strings['screen.failed.body'].en)
+    failed.querySelector('button')!.click()
+    await arrived(mounted, '[data-testid="route-not-found"]')
+    expect(calls).toBe(2)
+    expect(mounted.target.querySelector('[data-testid="screen-failed"]')).toBeNull()
   })
 })

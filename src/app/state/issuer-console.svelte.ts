@@ -18,6 +18,7 @@ import {
   type LedgerRecord, type OfferView, type OfficerProblem, type PublishReport, type StatusAction, type WitnessView,
 } from '../../issuer/console-client.ts'
 import { civicConfig, type ConfigState, type IssuerEntry } from './config.svelte.ts'
+import { rememberOffice, rememberedOffice } from './office-memory.ts'
 
 export type { AnchorView, ClaimProblem, CredentialSchema, CredentialView, IssuerInfo, LedgerRecord, OfferView, OfficerProblem, PublishReport, StatusAction, WitnessView }
 
@@ -189,7 +190,10 @@ export class IssuerConsoleState {
       return
     }
     this.#selectedId = null
-    if (issuers.length === 1) await this.select(issuers[0]!.id)
+    // The office chosen before on this device, else the only one there is.
+    const remembered = rememberedOffice()
+    if (remembered !== null && issuers.some((i) => i.id === remembered)) await this.select(remembered)
+    else if (issuers.length === 1) await this.select(issuers[0]!.id)
   }
 
   /** Work for another issuer office: everything shown so far belongs to the previous one and goes. */
@@ -198,6 +202,7 @@ export class IssuerConsoleState {
     if (!entry) return
     this.#generation++
     this.#selectedId = id
+    rememberOffice(id)
     this.#info = null
     this.#credentials = null
     this.#anchors = null
