@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CivicError } from '../core/errors.ts'
 import { parseJsonObject } from '../core/bytes/json.ts'
+import { readShape, type ShapeFailure } from '../core/bytes/shape.ts'
 import { encodeUtf8 } from '../core/bytes/utf8.ts'
 import { formatVerifierKey, generateNoteKeys, parseSignerKey, parseVerifierKey, SIG_TYPE_COSIGNATURE_V1, type SignerKey, type VerifierKey } from '../core/log/note.ts'
 import { writeFileDurably } from '../node/durable.ts'
@@ -34,6 +35,9 @@ function bad(detail: string): never {
   throw new CivicError('ERR_LEDGER_CONFIG', detail)
 }
 
+const CONFIG_ERROR: ShapeFailure = { code: 'ERR_LEDGER_CONFIG', error: (code, detail) => new CivicError(code, detail) }
+const CONFIG_SHAPE = { origin: 'text', logKey: 'text', root: 'text', witnesses: 'array', quorum: 'uint', url: 'string?' } as const
+
 export function parseLedgerConfig(text: string): ParsedLedgerConfig {
   let o
   try {
@@ -41,16 +45,12 @@ export function parseLedgerConfig(text: string): ParsedLedgerConfig {
   } catch (e) {
     bad(`${CONFIG_FILE}: ${(e as CivicError).detail ?? String(e)}`)
   }
-  const str = (k: string): string => (typeof o[k] === 'string' && (o[k] as string).length > 0 ? (o[k] as string) : bad(`${CONFIG_FILE}: ${k} missing`))
-  const origin = str('origin')
-  const logKey = str('logKey')
-  const root = str('root')
-  const witnesses = Array.isArray(o.witnesses) ? o.witnesses : bad(`${CONFIG_FILE}: witnesses missing`)
-  const ws = witnesses.map((w) => {
-    if (typeof w !== 'object' || w === null || Array.isArray(w) || typeof w.url !== 'string' || typeof w.vkey !== 'string') bad(`${CONFIG_FILE}: a witness needs url and vkey`)
-    return { url: w.url, vkey: w.vkey }
+  const { origin, logKey, root, witnesses, quorum, url } = readShape(o, CONFIG_SHAPE, CONFIG_FILE, CONFIG_ERROR)
+  const ws = witnesses.map((w, i) => {
+    const { url, vkey } = readShape(w, { url: 'string', vkey: 'string' }, `${CONFIG_FILE}.witnesses[${i}]`, CONFIG_ERROR)
+    return { url, vkey }
   })
-  const quorum = typeof o.quorum === 'number' && Number.isInteger(o.quorum) && o.quorum >= 0 && o.quorum <= ws.length ? o.quorum : bad(`${CONFIG_FILE}: quorum must be 0..${ws.length}`)
+  if (quorum > ws.length) bad(`${CONFIG_FILE}: quorum must be 0..${ws.length}`)
   let signer: SignerKey
   let witnessKeys: VerifierKey[]
   try {
@@ -62,7 +62,7 @@ export function parseLedgerConfig(text: string): ParsedLedgerConfig {
   if (witnessKeys.some((k) => k.type !== SIG_TYPE_COSIGNATURE_V1)) bad(`${CONFIG_FILE}: witness keys must be cosignature/v1 keys`)
   if (signer.name !== origin) bad(`${CONFIG_FILE}: the log key's name must be the origin`)
   const cfg: ParsedLedgerConfig = { origin, logKey, root, witnesses: ws, quorum, signer, witnessKeys }
-  if (typeof o.url === 'string') cfg.url = o.url
+  if (url !== undefined) cfg.url = url
   return cfg
 }
 

@@ -10,7 +10,7 @@
  * IndexedDB; `parseLightClientState` takes it back strictly. The clock comes in as an argument.
  */
 import { fail, failFrom, InputError, ok, type Verdict } from '../errors.ts'
-import { isJsonObject } from '../bytes/json.ts'
+import { readShape } from '../bytes/shape.ts'
 import { parseCheckpoint } from './checkpoint.ts'
 import { bytesEqual, decodeBase64, encodeBase64 } from './_encoding.ts'
 import { HASH_SIZE, verifyConsistency } from './merkle.ts'
@@ -163,18 +163,23 @@ function bad(detail: string): never {
 
 const isString = (v: unknown): v is string => typeof v === 'string'
 
+const TRUSTED_LOG_SHAPE = { origin: 'string', size: 'uint', rootHash: 'string', checkpointNote: 'string' } as const
+const EVIDENCE_SHAPE = {
+  kind: 'string', origin: 'string', trustedNote: 'string', offeredNote: 'string', consistencyProof: 'array', detail: 'string', observedAtSeconds: 'number?',
+} as const
+
 /**
  * Take stored state back strictly: exact shape, and each trusted entry must agree with the
  * checkpoint note it was accepted from. Signatures are not re-checked here (the note was
  * verified when accepted; the store is the device's own). Throws InputError ERR_LOG_STATE_INVALID.
  */
 export function parseLightClientState(v: unknown): LightClientState {
-  if (!isJsonObject(v)) bad('state is not an object')
-  if (v.version !== LIGHT_CLIENT_STATE_VERSION) bad(`unknown state version ${String(v.version)}`)
-  if (!isJsonObject(v.logs) || !Array.isArray(v.evidence)) bad('state needs logs and evidence')
+  const o = readShape(v, { version: 'json', logs: 'object', evidence: 'array' }, 'state', 'ERR_LOG_STATE_INVALID')
+  if (o.version !== LIGHT_CLIENT_STATE_VERSION) bad(`unknown state version ${String(o.version)}`)
   const logs: Record<string, TrustedLogState> = {}
-  for (const [origin, t] of Object.entries(v.logs)) {
-    if (!isJsonObject(t) || !isString(t.checkpointNote) || !isString(t.rootHash) || typeof t.size !== 'number' || t.origin !== origin) bad(`log ${origin}: bad shape`)
+  for (const [origin, entry] of Object.entries(o.logs)) {
+    const t = readShape(entry, TRUSTED_LOG_SHAPE, `log ${origin}`, 'ERR_LOG_STATE_INVALID')
+    if (t.origin !== origin) bad(`log ${origin}: bad shape`)
     let cp
     try {
       cp = parseCheckpoint(parseNote(t.checkpointNote).text)
@@ -186,15 +191,16 @@ export function parseLightClientState(v: unknown): LightClientState {
     logs[origin] = { origin, size: t.size, rootHash: t.rootHash, checkpointNote: t.checkpointNote }
   }
   const kinds: readonly string[] = ['rollback', 'fork', 'inconsistent']
-  const evidence = v.evidence.map((e, i): MisbehaviourEvidence => {
-    if (!isJsonObject(e) || !isString(e.kind) || !kinds.includes(e.kind) || !isString(e.origin) || !isString(e.trustedNote) || !isString(e.offeredNote) || !isString(e.detail)) bad(`evidence ${i}: bad shape`)
-    if (!Array.isArray(e.consistencyProof) || !e.consistencyProof.every(isString)) bad(`evidence ${i}: bad proof`)
+  const evidence = o.evidence.map((x, i): MisbehaviourEvidence => {
+    const e = readShape(x, EVIDENCE_SHAPE, `evidence ${i}`, 'ERR_LOG_STATE_INVALID')
+    if (!kinds.includes(e.kind)) bad(`evidence ${i}: bad shape`)
+    if (!e.consistencyProof.every(isString)) bad(`evidence ${i}: bad proof`)
     const out: MisbehaviourEvidence = {
       kind: e.kind as MisbehaviourKind, origin: e.origin, trustedNote: e.trustedNote, offeredNote: e.offeredNote,
       consistencyProof: [...(e.consistencyProof as string[])], detail: e.detail,
     }
     if (e.observedAtSeconds !== undefined) {
-      if (typeof e.observedAtSeconds !== 'number' || !Number.isSafeInteger(e.observedAtSeconds)) bad(`evidence ${i}: bad time`)
+      if (!Number.isSafeInteger(e.observedAtSeconds)) bad(`evidence ${i}: bad time`)
       out.observedAtSeconds = e.observedAtSeconds
     }
     return out

@@ -10,7 +10,8 @@
  * IndexedDB means exactly what a ledger entry can say.
  */
 import { decodeBase64url } from '../bytes/base64url.ts'
-import { isJsonObject, type JsonObject } from '../bytes/json.ts'
+import type { JsonObject } from '../bytes/json.ts'
+import { readMembers } from '../bytes/shape.ts'
 import { InputError, type ErrorCode } from '../errors.ts'
 import { canonicalJwkJson, parsePublicJwk, type PublicJwk } from '../crypto/jwk.ts'
 
@@ -77,14 +78,9 @@ export class Reader {
     schemaError(this.code, path, why)
   }
 
-  /** An object with exactly the `required` members and any of `optional`. */
+  /** An object with exactly the `required` members and any of `optional` (the kernel's one shape reader). */
   object(v: unknown, path: string, required: readonly string[], optional: readonly string[] = []): JsonObject {
-    if (!isJsonObject(v)) this.fail(path, 'not an object')
-    for (const name of required) if (!Object.hasOwn(v, name)) this.fail(path, `member ${name} is missing`)
-    for (const name of Object.keys(v)) {
-      if (!required.includes(name) && !optional.includes(name)) this.fail(path, `member ${JSON.stringify(name).slice(0, 40)} is not in the schema`)
-    }
-    return v
+    return readMembers(v, path, required, optional, this.code)
   }
 
   string(v: unknown, path: string, pattern: RegExp): string {

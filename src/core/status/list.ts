@@ -17,7 +17,7 @@
  * that would inflate beyond it is refused after cap / 258 back-references, its bytes never made.
  */
 import { decodeBase64url, encodeBase64url } from '../bytes/base64url.ts'
-import { isJsonObject } from '../bytes/json.ts'
+import { readMembers } from '../bytes/shape.ts'
 import { InputError } from '../errors.ts'
 import { scanZlib } from './_deflate-scan.ts'
 import { deflateZlib, inflateZlib } from './_zlib-streams.ts'
@@ -138,14 +138,12 @@ export function maxLstLength(cap: number): number {
  */
 export async function decodeStatusList(v: unknown, limits?: StatusListLimits): Promise<StatusList> {
   const cap = statusListCap(limits)
-  if (!isJsonObject(v)) throw new InputError('ERR_STATUS_LIST_MALFORMED', 'status_list is not an object')
-  for (const key of Object.keys(v)) {
-    if (key !== 'bits' && key !== 'lst' && key !== 'aggregation_uri') throw new InputError('ERR_STATUS_LIST_MALFORMED', `status_list has an unknown member ${JSON.stringify(key).slice(0, 40)}`)
-  }
-  const { bits, lst } = v
+  // members first (each then gets its own code, bits before lst, as before)
+  const o = readMembers(v, 'status_list', [], ['bits', 'lst', 'aggregation_uri'], 'ERR_STATUS_LIST_MALFORMED')
+  const { bits, lst } = o
   if (bits !== 1 && bits !== 2 && bits !== 4 && bits !== 8) throw new InputError('ERR_STATUS_BITS_INVALID', `bits is ${JSON.stringify(bits ?? null).slice(0, 20)}, not 1, 2, 4 or 8`)
   if (typeof lst !== 'string') throw new InputError('ERR_STATUS_LIST_MALFORMED', 'lst is missing or not a string')
-  if (v.aggregation_uri !== undefined && typeof v.aggregation_uri !== 'string') throw new InputError('ERR_STATUS_LIST_MALFORMED', 'aggregation_uri is not a string')
+  if (o.aggregation_uri !== undefined && typeof o.aggregation_uri !== 'string') throw new InputError('ERR_STATUS_LIST_MALFORMED', 'aggregation_uri is not a string')
   if (lst.length > maxLstLength(cap)) throw new InputError('ERR_STATUS_LIST_TOO_LARGE', `lst of ${lst.length} characters is longer than any list of at most ${cap} bytes needs`)
   const compressed = decodeBase64url(lst, 'lst')
   const size = scanZlib(compressed, cap)

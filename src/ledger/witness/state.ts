@@ -35,6 +35,7 @@ import { CivicError, InputError } from '../../core/errors.ts'
 import { sha256 } from '../../core/crypto/hash.ts'
 import { encodeUtf8 } from '../../core/bytes/utf8.ts'
 import { isJsonObject, parseJson } from '../../core/bytes/json.ts'
+import { readShape, type ShapeFailure } from '../../core/bytes/shape.ts'
 import { parseCheckpoint } from '../../core/log/checkpoint.ts'
 import { cosignatureSigner } from '../../core/log/cosignature.ts'
 import { bytesEqual, toHex } from '../../core/bytes/compare.ts'
@@ -184,6 +185,11 @@ function corrupt(path: string, detail: string): never {
   throw new CivicError('ERR_LEDGER_CORRUPT', `${path}: ${detail}`)
 }
 
+const CORRUPT: ShapeFailure = { code: 'ERR_LEDGER_CORRUPT', error: (code, detail) => new CivicError(code, detail) }
+const LOG_RECORD_SHAPE = {
+  version: 'uint', origin: 'string', size: 'uint', rootHash: 'string', checkpointNote: 'string', cosignatureLine: 'string', cosignedAtSeconds: 'uint',
+} as const
+
 /** Take a stored record back strictly; its fields must agree with the note it holds. */
 export function parseLogRecord(text: string, path: string): LogRecord {
   let v
@@ -193,10 +199,7 @@ export function parseLogRecord(text: string, path: string): LogRecord {
     corrupt(path, `not strict JSON (${e instanceof InputError ? e.code : 'error'})`)
   }
   if (!isJsonObject(v) || v.version !== LOG_RECORD_VERSION) corrupt(path, 'not a version 1 log record')
-  const { origin, size, rootHash, checkpointNote, cosignatureLine, cosignedAtSeconds } = v
-  if (typeof origin !== 'string' || typeof rootHash !== 'string' || typeof checkpointNote !== 'string' || typeof cosignatureLine !== 'string') corrupt(path, 'bad field types')
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) corrupt(path, 'bad size')
-  if (typeof cosignedAtSeconds !== 'number' || !Number.isSafeInteger(cosignedAtSeconds) || cosignedAtSeconds < 0) corrupt(path, 'bad cosignedAtSeconds')
+  const { origin, size, rootHash, checkpointNote, cosignatureLine, cosignedAtSeconds } = readShape(v, LOG_RECORD_SHAPE, path, CORRUPT)
   const root = decodeBase64(rootHash)
   if (!root || root.length !== HASH_SIZE) corrupt(path, 'bad root hash')
   let cp
@@ -303,9 +306,9 @@ export class WitnessState {
     return [...this.#records.values()]
   }
 
-  /** A cosigner with the witness key; `nowSeconds` timestamps each cosignature. */
-  signer(nowSeconds: () => number): NoteSigner {
-    return cosignatureSigner(this.#key, nowSeconds)
+  /** A cosigner with the witness key; `now()` (seconds) timestamps each cosignature. */
+  signer(now: () => number): NoteSigner {
+    return cosignatureSigner(this.#key, now)
   }
 
   /**

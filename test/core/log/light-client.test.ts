@@ -174,6 +174,16 @@ describe('LightClient state', () => {
     ['not an object', () => 'state'],
     ['another version', () => ({ ...good(), version: 2 })],
     ['no evidence list', () => ({ version: 1, logs: {} })],
+    ['an unknown member', () => ({ ...good(), extra: true })],
+    ['an unknown member in a trusted log', () => {
+      const s = good()
+      return { ...s, logs: { [log.origin]: { ...s.logs[log.origin]!, extra: 1 } } }
+    }],
+    ['a fractional size', () => {
+      const s = good()
+      s.logs[log.origin]!.size = 12.5
+      return s
+    }],
     ['a size that disagrees with the note', () => {
       const s = good()
       s.logs[log.origin]!.size = 13
