@@ -134,6 +134,9 @@ describe('issuer console on `civic start`', () => {
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/)
     const offerUri = await page.getByTestId('offer-uri').inputValue()
     expect(offerUri).toMatch(/^openid-credential-offer:\/\/\?credential_offer_uri=/)
+    // the transaction code is on its own step, shown once the QR code has been scanned
+    expect(await page.getByTestId('offer-tx-code-value').count()).toBe(0)
+    await page.getByTestId('offer-reveal-tx-code').click()
     const txCode = (await page.getByTestId('offer-tx-code-value').textContent())?.trim() ?? null
     const credentialId = (await page.getByTestId('offer-credential-id').textContent())!.trim()
 
