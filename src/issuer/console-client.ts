@@ -11,74 +11,33 @@
  * an image and never inserted into the page as markup.
  *
  * Also here: the checks an officer's input meets before it is sent (`claimProblem`,
- * `officerProblem`), the same rules the service applies (schema.ts `validateClaims`,
- * service.ts OFFICER); the server stays the authority and refuses what slips through.
+ * `officerProblem`), with the limits the service applies (admin-wire.ts, shared with schema.ts
+ * `validateClaims` and service.ts); the server stays the authority and refuses what slips
+ * through.
+ *
+ * Officers: the session is a cookie the browser keeps for the admin listener (HttpOnly, never
+ * seen here), so every call is made with `credentials: 'include'`. Sign-in and enrolment take
+ * their WebAuthn options from the server and hand the browser's answer back (the passkey step
+ * itself is console-webauthn.ts).
  */
 import { CivicError, isErrorCode, type ErrorCode } from '../core/errors.ts'
-import type { AnchorView, CredentialView, PublishReport, StatusAction } from './service.ts'
 import type { WitnessView } from './ledger-client.ts'
 import type { AgePredicate, ClaimSchema, CredentialSchema, Localized } from './schema.ts'
-import type { KeyState, LedgerRecord } from './state.ts'
+import type { KeyState } from './state.ts'
+import {
+  isOfficerReference, MAX_CLAIM_LENGTH, OFFICER_ROLES, UNSAFE_TEXT,
+  type AnchorsView, type AnchorView, type AuditRecord, type CreatedEnrolment, type CredentialView, type EnrolmentView, type IssuerInfo, type KeyView,
+  type LedgerRecord, type OfferRequest, type OfferView, type OfficerRole, type OfficersView, type OfficerView, type PublishReport, type SessionView,
+  type StatusAction, type StatusChange,
+} from './admin-wire.ts'
 
-export type { AnchorView, CredentialView, PublishReport, StatusAction, WitnessView, ClaimSchema, CredentialSchema, Localized, LedgerRecord }
+export type {
+  AnchorsView, AnchorView, AuditRecord, CreatedEnrolment, CredentialView, EnrolmentView, IssuerInfo, KeyView, LedgerRecord, OfferRequest, OfferView,
+  OfficerRole, OfficersView, OfficerView, PublishReport, SessionView, StatusAction, StatusChange, WitnessView, ClaimSchema, CredentialSchema, Localized,
+}
+export { MAX_CLAIM_LENGTH }
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>
-
-export interface KeyView {
-  kid: string
-  createdAt: number
-  state: KeyState
-  addedIndex: number | null
-  revokedIndex: number | null
-  current: boolean
-}
-
-/** GET /admin/info */
-export interface IssuerInfo {
-  did: string
-  name: Localized
-  /** The Credential Issuer Identifier. */
-  issuer: string
-  statusListBase: string
-  ledger: string
-  batchSize: number
-  currentKid: string
-  keys: KeyView[]
-  credentialTypes: CredentialSchema[]
-}
-
-export interface OfferRequest {
-  configurationId: string
-  claims: Record<string, string>
-  officer?: string
-  txCode?: boolean
-}
-
-/** POST /admin/offers */
-export interface OfferView {
-  credentialId: string
-  offerId: string
-  configurationId: string
-  /** openid-credential-offer://?credential_offer_uri=… */
-  offerUri: string
-  offerUriByValue: string
-  /** The QR of offerUri as SVG markup, made by the issuer's own server. */
-  qrSvg: string
-  txCode: string | null
-  /** Seconds since the epoch. */
-  expiresAt: number
-}
-
-export interface AnchorsView {
-  anchors: AnchorView[]
-  /** Every entry this issuer put on the ledger, newest first. */
-  ledger: LedgerRecord[]
-}
-
-export interface StatusChange {
-  credential: CredentialView
-  changed: boolean
-}
 
 const CREDENTIAL_STATUSES: readonly CredentialView['status'][] = ['offered', 'valid', 'suspended', 'revoked', 'lapsed']
 const KEY_STATES: readonly KeyState[] = ['pending', 'active', 'retired', 'revoked']
@@ -231,6 +190,20 @@ function witnessView(v: unknown): WitnessView {
   }
 }
 
+function officerView(o: Obj, what: string): OfficerView {
+  return { id: str(o, 'id', what), name: str(o, 'name', what), role: oneOf(o, 'role', what, OFFICER_ROLES) }
+}
+
+function sessionView(v: unknown): SessionView {
+  const o = obj(v, 'session')
+  return { officer: officerView(obj(o.officer, 'session.officer'), 'session.officer'), expiresAt: int(o, 'expiresAt', 'session'), idleSeconds: int(o, 'idleSeconds', 'session') }
+}
+
+function enrolmentView(v: unknown, what: string): EnrolmentView {
+  const o = obj(v, what)
+  return { id: str(o, 'id', what), name: str(o, 'name', what), role: oneOf(o, 'role', what, OFFICER_ROLES), createdAt: int(o, 'createdAt', what), expiresAt: int(o, 'expiresAt', what) }
+}
+
 function offerView(v: unknown): OfferView {
   const o = obj(v, 'offer')
   const qrSvg = str(o, 'qrSvg', 'offer')
@@ -295,7 +268,8 @@ export class ConsoleClient {
 
   async #call(method: 'GET' | 'POST', path: string, body?: unknown, accept: (status: number, body: unknown) => boolean = (s) => s >= 200 && s < 300): Promise<unknown> {
     const url = `${this.base}/admin/${path}`
-    const init: RequestInit = { method, redirect: 'error', credentials: 'omit', cache: 'no-store', signal: timeoutSignal(this.#timeoutMs) }
+    // The officer's session is an HttpOnly cookie of the admin listener (same site, another port).
+    const init: RequestInit = { method, redirect: 'error', credentials: 'include', cache: 'no-store', signal: timeoutSignal(this.#timeoutMs) }
     // A POST always carries a JSON body: admin.ts refuses any other content type.
     if (method === 'POST') {
       init.headers = { 'content-type': 'application/json' }
@@ -358,6 +332,67 @@ export class ConsoleClient {
   async witnesses(): Promise<WitnessView> {
     return witnessView(await this.#call('GET', 'witnesses'))
   }
+
+  // ── officers ──
+
+  /** The signed-in officer (ERR_ISSUER_UNAUTHENTICATED when signed out). */
+  async session(): Promise<SessionView> {
+    return sessionView(await this.#call('GET', 'session'))
+  }
+
+  async signInOptions(): Promise<Record<string, unknown>> {
+    return obj(obj(await this.#call('POST', 'session/options'), 'sign-in').options, 'sign-in.options')
+  }
+
+  async signIn(response: unknown): Promise<SessionView> {
+    return sessionView(await this.#call('POST', 'session/verify', { response }))
+  }
+
+  async signOut(): Promise<void> {
+    await this.#call('POST', 'session/end')
+  }
+
+  async enrolOptions(code: string): Promise<{ name: string; role: OfficerRole; options: Record<string, unknown> }> {
+    const o = obj(await this.#call('POST', 'enrol/options', { code }), 'enrolment')
+    return { name: str(o, 'name', 'enrolment'), role: oneOf(o, 'role', 'enrolment', OFFICER_ROLES), options: obj(o.options, 'enrolment.options') }
+  }
+
+  async enrol(code: string, response: unknown): Promise<SessionView> {
+    return sessionView(await this.#call('POST', 'enrol/verify', { code, response }))
+  }
+
+  async officers(): Promise<OfficersView> {
+    const o = obj(await this.#call('GET', 'officers'), 'officers')
+    return {
+      officers: arr(o, 'officers', 'officers', (v, w) => {
+        const x = obj(v, w)
+        return { ...officerView(x, w), createdAt: int(x, 'createdAt', w), passkeys: int(x, 'passkeys', w), disabled: bool(x, 'disabled', w) }
+      }),
+      enrolments: arr(o, 'enrolments', 'officers', enrolmentView),
+    }
+  }
+
+  async createEnrolment(role: OfficerRole, name: string): Promise<CreatedEnrolment> {
+    const o = obj(await this.#call('POST', 'officers/enrolments', { role, name }), 'enrolment')
+    const code = str(o, 'code', 'enrolment')
+    if (!/^[A-Za-z0-9_-]{43}$/.test(code)) malformed('enrolment.code')
+    return { ...enrolmentView(o, 'enrolment'), code }
+  }
+
+  async disableOfficer(id: string): Promise<OfficerView> {
+    if (!RECORD_ID.test(id)) throw new CivicError('ERR_ISSUER_NOT_FOUND', 'no such officer')
+    return officerView(obj(await this.#call('POST', `officers/${id}/disable`), 'officer'), 'officer')
+  }
+
+  async audit(): Promise<AuditRecord[]> {
+    return arr(obj(await this.#call('GET', 'audit'), 'audit'), 'records', 'audit', (v, w) => {
+      const x = obj(v, w)
+      const target = obj(x.target, `${w}.target`)
+      const t: Record<string, string> = {}
+      for (const [k, val] of Object.entries(target)) if (typeof val === 'string') t[k] = val
+      return { at: int(x, 'at', w), officer: x.officer === null ? null : officerView(obj(x.officer, `${w}.officer`), `${w}.officer`), action: str(x, 'action', w), target: t, outcome: str(x, 'outcome', w) }
+    })
+  }
 }
 
 function timeoutSignal(ms: number): AbortSignal | undefined {
@@ -377,13 +412,8 @@ export function errorCodeOf(e: unknown): { code: ErrorCode; detail: string } {
 
 // ── an officer's input, checked before it is sent ────────────────────────────────────────
 
-/** schema.ts MAX_CLAIM_LENGTH (a test keeps the two equal). */
-export const MAX_CLAIM_LENGTH = 200
-/** service.ts OFFICER: a reference of 1..64 printable ASCII characters. */
-const OFFICER = /^[\x21-\x7e][\x20-\x7e]{0,63}$/
+// MAX_CLAIM_LENGTH, UNSAFE_TEXT and the officer reference rule are the server's own (admin-wire.ts).
 const DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/
-/** schema.ts UNSAFE_TEXT: control characters and bidirectional overrides. */
-const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/
 
 export type ClaimProblem = 'required' | 'date' | 'future' | 'long' | 'space' | 'unsafe'
 export type OfficerProblem = 'officer'
@@ -407,7 +437,7 @@ export function claimProblem(claim: ClaimSchema, value: string, now: number): Cl
 
 /** Why an officer reference would be refused, or null (empty: none given). */
 export function officerProblem(value: string): OfficerProblem | null {
-  return value === '' || OFFICER.test(value) ? null : 'officer'
+  return value === '' || isOfficerReference(value) ? null : 'officer'
 }
 
 /** The claims to send: every non-empty value of the schema's claims, nothing else. */

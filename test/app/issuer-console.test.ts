@@ -12,7 +12,7 @@ import { BUILTIN_SCHEMAS, MAX_CLAIM_LENGTH as SCHEMA_MAX, validateClaims } from 
 import { ConfigState, parseCivicConfig } from '../../src/app/state/config.svelte.ts'
 import { allowedActions, IssuerConsoleState } from '../../src/app/state/issuer-console.svelte.ts'
 import { CITIZEN } from '../issuer/_world.ts'
-import { APP_ORIGIN, HRSS, PSB, startConsoleWorld, type ConsoleWorld } from './issuer-world.ts'
+import { APP_ORIGIN, HRSS, PSB, startConsoleWorld, tokenFetch, type ConsoleWorld } from './issuer-world.ts'
 
 let w: ConsoleWorld
 beforeAll(async () => {
@@ -23,9 +23,11 @@ afterAll(async () => {
 })
 
 const now = () => Math.floor(Date.now() / 1000)
+/** Node's fetch with each office's admin token (the console acts as a supervisor). */
+const authed = (u: string, init?: RequestInit) => tokenFetch(w.tokens)(u, init)
 
 async function openConsole(): Promise<IssuerConsoleState> {
-  const ic = new IssuerConsoleState({ config: new ConfigState({ url: w.configUrl }), fetch })
+  const ic = new IssuerConsoleState({ config: new ConfigState({ url: w.configUrl }), fetch: authed })
   await ic.open()
   return ic
 }
@@ -84,7 +86,7 @@ describe('civic-config.json (ConfigState)', () => {
 
 describe('the console client (src/issuer/console-client.ts)', () => {
   it('reads the issuer, its credential types and keys', async () => {
-    const c = new ConsoleClient(w.iw.base, { fetch })
+    const c = new ConsoleClient(w.iw.admin, { fetch: authed })
     const info = await c.info()
     expect(info).toMatchObject({ did: PSB, batchSize: 10, currentKid: 'key-1' })
     expect(info.credentialTypes.map((t) => t.id)).toEqual(['resident-id', 'social-insurance'])
@@ -100,16 +102,16 @@ describe('the console client (src/issuer/console-client.ts)', () => {
   })
 
   it("turns the server's refusals into CivicErrors with the server's code", async () => {
-    const c = new ConsoleClient(w.iw.base, { fetch })
+    const c = new ConsoleClient(w.iw.admin, { fetch: authed })
     const code = async (p: Promise<unknown>) => p.then(() => 'resolved', (e) => (e instanceof CivicError ? e.code : `not coded: ${e}`))
     expect(await code(c.createOffer({ configurationId: 'resident-id', claims: { ...CITIZEN, age_over_18: 'true' } }))).toBe('ERR_ISSUER_CLAIMS_INVALID')
     expect(await code(c.createOffer({ configurationId: 'passport', claims: CITIZEN }))).toBe('ERR_ISSUER_UNKNOWN_VCT')
     expect(await code(c.setStatus('AAAAAAAAAAAAAAAAAAAAAA', 'revoke'))).toBe('ERR_ISSUER_UNKNOWN_CREDENTIAL')
     // a page from another origin: the browser would send its Origin, and the service refuses it
-    const elsewhere = new ConsoleClient(w.iw.base, { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), origin: 'http://evil.example' } }) })
+    const elsewhere = new ConsoleClient(w.iw.admin, { fetch: (u, init) => authed(u, { ...init, headers: { ...(init?.headers as Record<string, string>), origin: 'http://evil.example' } }) })
     expect(await code(elsewhere.info())).toBe('ERR_ISSUER_FORBIDDEN')
     // the console's own origin is let in
-    const console = new ConsoleClient(w.iw.base, { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), origin: APP_ORIGIN } }) })
+    const console = new ConsoleClient(w.iw.admin, { fetch: (u, init) => authed(u, { ...init, headers: { ...(init?.headers as Record<string, string>), origin: APP_ORIGIN } }) })
     expect((await console.info()).did).toBe(PSB)
   })
 
@@ -190,17 +192,20 @@ describe('the issuer console state', () => {
   it('does not send a form with problems, and says which field has which', async () => {
     const ic = await openConsole()
     await ic.select('psb')
-    const before = (await new ConsoleClient(w.iw.base, { fetch }).credentials()).length
+    const before = (await new ConsoleClient(w.iw.admin, { fetch: authed }).credentials()).length
     ic.chooseType('resident-id')
     ic.form.values.name = ' 李伟'
     ic.form.values.birth_date = '2999-01-01'
-    ic.form.officer = 'Ö-1'
+    // a name such as 王警官 is a fine reference; a bidirectional override is not
+    ic.form.officer = '王警官'
+    expect(ic.officerProblem).toBeNull()
+    ic.form.officer = 'PSB\u202e1'
     expect(await ic.issue()).toBe(false)
     expect(ic.attempted).toBe(true)
     expect(ic.fieldProblems).toEqual({ name: 'space', birth_date: 'future', city: 'required', district: null })
     expect(ic.officerProblem).toBe('officer')
     expect(ic.offer).toBeNull()
-    expect((await new ConsoleClient(w.iw.base, { fetch }).credentials()).length).toBe(before)
+    expect((await new ConsoleClient(w.iw.admin, { fetch: authed }).credentials()).length).toBe(before)
   })
 
   it('issues → the citizen collects → revokes every copy → publishes → the anchor is on the ledger, inclusion verified', async () => {

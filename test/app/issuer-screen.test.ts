@@ -17,6 +17,7 @@ import { ConfigState } from '../../src/app/state/config.svelte.ts'
 import { IssuerConsoleState } from '../../src/app/state/issuer-console.svelte.ts'
 import IssuerConsole from '../../src/app/components/issuer/IssuerConsole.svelte'
 import { PROJECT_ROOT } from '../support/vectors.ts'
+import { tokenFetch } from './issuer-world.ts'
 
 const entryOf = (k: StringKey | IssuerKey) => (k in issuerStrings ? issuerStrings[k as IssuerKey] : strings[k as StringKey])
 const en = (k: StringKey | IssuerKey) => entryOf(k).en
@@ -25,6 +26,8 @@ const zh = (k: StringKey | IssuerKey) => entryOf(k)['zh-CN']
 interface Started {
   helperUrl: string
   configUrl: string
+  /** Admin origin → that office's admin token: the page's fetch sends it (a supervisor; passkey sign-in is the e2e's). */
+  tokens: Record<string, string>
 }
 
 let child: ChildProcess | undefined
@@ -60,7 +63,7 @@ afterEach(() => {
 
 function show(configUrl: string): { ic: IssuerConsoleState; target: HTMLElement } {
   locale.current = 'en'
-  const ic = new IssuerConsoleState({ config: new ConfigState({ url: configUrl }) })
+  const ic = new IssuerConsoleState({ config: new ConfigState({ url: configUrl }), fetch: tokenFetch(world.tokens, (u, init) => fetch(u, init)) })
   const target = document.createElement('div')
   document.body.append(target)
   const app = mount(IssuerConsole, { target, props: { console: ic } })
@@ -92,8 +95,9 @@ function type(input: HTMLInputElement, value: string): void {
   input.dispatchEvent(new Event('blur'))
 }
 
-function rowOf(root: ParentNode, id: string): HTMLTableRowElement {
-  const row = q<HTMLTableRowElement>(root, `[data-testid="credential-row"][data-id="${id}"]`)
+/** A credential's row, or its card among the offers not collected yet. */
+function rowOf(root: ParentNode, id: string): HTMLElement {
+  const row = q<HTMLElement>(root, `[data-testid="credential-row"][data-id="${id}"], [data-testid="pending-offer"][data-id="${id}"]`)
   if (!row) throw new Error(`no row for ${id}`)
   return row
 }
@@ -173,16 +177,29 @@ describe('issuer console (components, happy-dom)', () => {
     expect(target.querySelector('svg')).toBeNull()
     const offerUri = q<HTMLInputElement>(target, '[data-testid="offer-uri"]')!.value
     expect(offerUri).toMatch(/^openid-credential-offer:\/\/\?credential_offer_uri=/)
-    const txCode = text(q(target, '[data-testid="offer-tx-code-value"]'))
-    expect(txCode).toMatch(/^[0-9]{6}$/)
+    // the transaction code shows only once the QR code is put away
+    expect(q(target, '[data-testid="offer-tx-code-value"]')).toBeNull()
     expect(text(q(target, '[data-testid="offer-expires"]'))).not.toBe('')
+    q<HTMLButtonElement>(target, '[data-testid="offer-reveal-tx-code"]')!.click()
+    const txCode = await until(() => {
+      const v = text(q(target, '[data-testid="offer-tx-code-value"]'))
+      expect(v).toMatch(/^[0-9]{6}$/)
+      return v
+    })
+    expect(q(target, '[data-testid="offer-qr"]')).toBeNull()
     const credentialId = text(q(target, '[data-testid="offer-credential-id"]'))
     expect(q(target, '[data-testid="offer-form"]')).toBeNull()
 
-    // the row is there at once: offered, nothing personal anywhere in the table
-    await until(() => expect(rowOf(target, credentialId).getAttribute('data-status')).toBe('offered'))
-    const table = q(target, 'table')!
-    expect(text(table)).not.toMatch(/李伟|1990|成都|武侯/)
+    // the offer is listed at once, apart from the issued credentials (none of its copies exists
+    // yet), with its expiry; nothing personal anywhere in the list
+    const pending = await until(() => {
+      const el = q(target, `[data-testid="pending-offer"][data-id="${credentialId}"]`)
+      expect(el?.getAttribute('data-status')).toBe('offered')
+      return el!
+    })
+    expect(q(target, `[data-testid="credential-row"][data-id="${credentialId}"]`)).toBeNull()
+    expect(text(q(pending, '[data-testid="pending-expires"]'))).not.toBe('')
+    expect(text(q(target, '.credentials'))).not.toMatch(/李伟|1990|成都|武侯/)
 
     // 4. the citizen collects 3 copies with the code the officer told them
     const collected = await fetch(`${world.helperUrl}/collect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ offerUri, txCode, copies: 3 }) })
@@ -227,7 +244,7 @@ describe('issuer console (components, happy-dom)', () => {
       expect(q(target, '[data-testid="publish"]')!.hasAttribute('disabled')).toBe(false)
       return r!
     })
-    expect(text(q(target, '[data-testid="publish-report"]'))).toMatch(/^Published [1-9][0-9]* status list\(s\)\.$/)
+    expect(text(q(target, '[data-testid="publish-report"]'))).toMatch(/^Published (1 status list|[2-9][0-9]* status lists)\.$/)
     expect(anchorRow.getAttribute('data-uri')).toMatch(/^https:\/\/psb\.gov\.example\/status\/[0-9]+$/)
     expect(Number(anchorRow.getAttribute('data-index'))).toBeGreaterThanOrEqual(1)
     expect(text(q(anchorRow, '[data-testid="inclusion-verified"]'))).toBe(en('issuer.anchors.verified'))

@@ -14,6 +14,11 @@
  *                                  transaction code), and requests `copies` one-time copies,
  *                                  each for its own holder key (OpenID4VCI 1.0).
  *
+ * Each office's admin API needs an officer's session or its admin token: `tokens` maps each
+ * admin origin to its office's token, and `tokenFetch(tokens)` is a fetch that sends it (the
+ * console then acts as the "admin token" officer, a supervisor). Passkey sign-in itself is
+ * test/issuer/officers.test.ts and test/e2e/officers.test.ts.
+ *
  * In-process (`startConsoleWorld`) for node-environment tests; as a child process
  * (`node --import tsx test/app/issuer-world.ts`, printing one JSON line with the URLs, stopping
  * on SIGTERM or when stdin closes) for happy-dom tests, whose fetch would otherwise be the
@@ -28,6 +33,7 @@ import { initIssuer, IssuerService } from '../../src/issuer/service.ts'
 import { startIssuerServer, type IssuerServer } from '../../src/issuer/http.ts'
 import { SOCIAL_INSURANCE_VCT } from '../../src/issuer/schema.ts'
 import { post } from '../ledger/_ledger.ts'
+import { ensureAdminToken } from '../../src/issuer/officers.ts'
 import { APP_ORIGIN, holders, makeIssuerWorld, PSB, PSB_NAME, postForm, requestCredentials, type IssuerWorld } from '../issuer/_world.ts'
 
 export { APP_ORIGIN, PSB, PSB_NAME }
@@ -43,6 +49,8 @@ export interface ConsoleWorld {
   configUrl: string
   /** What civic-config.json holds. */
   config: CivicConfigJson
+  /** Admin origin → that office's admin token. */
+  tokens: Record<string, string>
   collect(o: { offerUri: string; txCode: string | null; copies: number }): Promise<number>
   close(): Promise<void>
 }
@@ -108,6 +116,10 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
       { id: 'down', did: 'did:web:down.gov.example', name: DOWN_NAME, adminUrl: `http://127.0.0.1:${await deadPort()}` },
     ],
   }
+  const tokens: Record<string, string> = {
+    [new URL(iw.admin).origin]: iw.adminToken,
+    [new URL(server.adminUrl).origin]: await ensureAdminToken(dataDir),
+  }
   const helper = createServer((req, res) => {
     const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'cache-control': 'no-store' }
     const path = req.url ?? '/'
@@ -130,7 +142,7 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
   })
   const helperUrl = await listen(helper)
   return {
-    iw, hrss: { svc, server }, helperUrl, configUrl: `${helperUrl}/civic-config.json`, config,
+    iw, hrss: { svc, server }, helperUrl, configUrl: `${helperUrl}/civic-config.json`, config, tokens,
     collect: (o) => collect(iw, o),
     async close() {
       await new Promise((r) => helper.close(r))
@@ -139,6 +151,17 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
       await svc.close()
       await iw.cleanup()
     },
+  }
+}
+
+type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
+
+/** A fetch that sends each office's admin token to its admin listener (and nothing elsewhere). */
+export function tokenFetch(tokens: Readonly<Record<string, string>>, base: FetchLike = (u, i) => fetch(u, i)): FetchLike {
+  return (input, init = {}) => {
+    const token = tokens[new URL(input).origin]
+    if (!token) return base(input, init)
+    return base(input, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` } })
   }
 }
 
@@ -154,5 +177,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   process.once('SIGTERM', stop)
   process.once('SIGINT', stop)
   process.stdin.on('end', stop).resume()
-  process.stdout.write(`${JSON.stringify({ helperUrl: w.helperUrl, configUrl: w.configUrl, config: w.config })}\n`)
+  process.stdout.write(`${JSON.stringify({ helperUrl: w.helperUrl, configUrl: w.configUrl, config: w.config, tokens: w.tokens })}\n`)
 }

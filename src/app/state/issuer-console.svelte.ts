@@ -10,19 +10,54 @@
  *
  * Claims typed into the form live only here, in memory, until the offer is made; then the
  * form is cleared. Nothing of it is stored on this device.
+ *
+ * Officers: each office is signed in to on its own, with a passkey (the session is the admin
+ * listener's HttpOnly cookie; this state only knows who is signed in and with which role).
+ * Picking an office asks who is signed in there; signed out, nothing but the sign-in shows.
+ * A call refused as unauthenticated (the session ended: idle, too old, signed out elsewhere)
+ * signs the console out of that office. A clerk's console offers no supervisor actions — the
+ * server refuses them anyway. An enrolment link (#/issuer/enrol?issuer=…&code=…) is read
+ * once and dropped from the address bar and history; the code lives only in memory.
  */
 import { isErrorCode, type ErrorCode } from '../../core/errors.ts'
 import {
   claimProblem, ConsoleClient, errorCodeOf, offerClaims, officerProblem,
-  type AnchorView, type ClaimProblem, type CredentialSchema, type CredentialView, type Fetch, type IssuerInfo,
-  type LedgerRecord, type OfferView, type OfficerProblem, type PublishReport, type StatusAction, type WitnessView,
+  type AnchorView, type AuditRecord, type ClaimProblem, type CredentialSchema, type CredentialView, type Fetch, type IssuerInfo,
+  type LedgerRecord, type OfferView, type OfficerProblem, type OfficerRole, type OfficersView, type PublishReport, type SessionView, type StatusAction, type WitnessView,
 } from '../../issuer/console-client.ts'
+import { enrolmentLink } from '../../issuer/admin-wire.ts'
+import { browserPasskeys, type PasskeyDoor } from '../../issuer/console-webauthn.ts'
 import { civicConfig, type ConfigState, type IssuerEntry } from './config.svelte.ts'
 import { rememberOffice, rememberedOffice } from './office-memory.ts'
 
-export type { AnchorView, ClaimProblem, CredentialSchema, CredentialView, IssuerInfo, LedgerRecord, OfferView, OfficerProblem, PublishReport, StatusAction, WitnessView }
+export type {
+  AnchorView, AuditRecord, ClaimProblem, CredentialSchema, CredentialView, IssuerInfo, LedgerRecord, OfferView, OfficerProblem, OfficerRole, OfficersView,
+  PublishReport, SessionView, StatusAction, WitnessView,
+}
 
-export type Section = 'info' | 'issue' | 'credentials' | 'status' | 'publish' | 'anchors' | 'witnesses'
+export type Section = 'info' | 'issue' | 'credentials' | 'status' | 'publish' | 'anchors' | 'witnesses' | 'session' | 'enrol' | 'officers' | 'audit'
+
+/** Where the console stands with the chosen office: not asked yet, asking, signed out, signed in. */
+export type AuthState = 'unknown' | 'checking' | 'signed-out' | 'signed-in'
+
+/** An enrolment link being used: the office, the code (memory only), what it enrols as once the server said. */
+export interface EnrolmentState {
+  issuerId: string
+  code: string
+  name: string | null
+  role: OfficerRole | null
+  done: boolean
+}
+
+/** The enrolment link's fields, from a location hash `#/issuer/enrol?issuer=…&code=…`, or null. */
+export function parseEnrolmentHash(hash: string): { issuerId: string; code: string } | null {
+  const m = /^#\/issuer\/enrol\?(.*)$/.exec(hash)
+  if (!m) return null
+  const q = new URLSearchParams(m[1])
+  const issuerId = q.get('issuer') ?? ''
+  const code = q.get('code') ?? ''
+  return /^[A-Za-z0-9._-]{1,64}$/.test(issuerId) && /^[A-Za-z0-9_-]{43}$/.test(code) ? { issuerId, code } : null
+}
 
 export interface Problem {
   code: ErrorCode
@@ -78,15 +113,63 @@ export class IssuerConsoleState {
   #lastStatus = $state.raw<StatusNotice | null>(null)
   #problems = $state.raw<Partial<Record<Section, Problem>>>({})
   #busy = $state.raw<ReadonlySet<string>>(new Set())
+  #auth = $state<AuthState>('unknown')
+  #session = $state.raw<SessionView | null>(null)
+  /** Whether the last sign-out was the server's doing (the session ended), for the notice. */
+  #expired = $state(false)
+  #enrolment = $state.raw<EnrolmentState | null>(null)
+  #officers = $state.raw<OfficersView | null>(null)
+  #audit = $state.raw<AuditRecord[] | null>(null)
+  /** The enrolment link just made (shown once to the supervisor who made it). */
+  #newLink = $state.raw<{ name: string; role: OfficerRole; link: string } | null>(null)
+  readonly #passkeys: PasskeyDoor
+  readonly #appOrigin: () => string
   /** The offer form; components bind to its members. */
   form = $state<OfferForm>(emptyForm())
   /** Whether the officer tried to submit: from then on every field shows its problem. */
   attempted = $state(false)
 
-  constructor(o: { config?: ConfigState; fetch?: Fetch; now?: () => number } = {}) {
+  constructor(o: { config?: ConfigState; fetch?: Fetch; now?: () => number; passkeys?: PasskeyDoor; appOrigin?: () => string } = {}) {
     this.config = o.config ?? civicConfig
     this.#fetch = o.fetch
     this.#now = o.now ?? (() => Math.floor(Date.now() / 1000))
+    this.#passkeys = o.passkeys ?? browserPasskeys
+    this.#appOrigin = o.appOrigin ?? (() => (typeof location === 'undefined' ? '' : location.origin))
+  }
+
+  // ── officers ───────────────────────────────────────────────────────────────────────────
+
+  get auth(): AuthState {
+    return this.#auth
+  }
+
+  get session(): SessionView | null {
+    return this.#session
+  }
+
+  /** The session ended on the server's side (not by signing out here). */
+  get expired(): boolean {
+    return this.#expired
+  }
+
+  get isSupervisor(): boolean {
+    return this.#session?.officer.role === 'supervisor'
+  }
+
+  get enrolment(): EnrolmentState | null {
+    return this.#enrolment
+  }
+
+  get officers(): OfficersView | null {
+    return this.#officers
+  }
+
+  get audit(): AuditRecord[] | null {
+    return this.#audit
+  }
+
+  get newLink(): { name: string; role: OfficerRole; link: string } | null {
+    return this.#newLink
   }
 
   // ── reading ────────────────────────────────────────────────────────────────────────────
@@ -170,6 +253,11 @@ export class IssuerConsoleState {
     return this.schema !== null && Object.values(this.fieldProblems).every((p) => p === null) && this.officerProblem === null
   }
 
+  /** The status actions this officer may take on `c`: none for a clerk (the server refuses them too). */
+  actionsFor(c: Pick<CredentialView, 'status'>): StatusAction[] {
+    return this.isSupervisor ? allowedActions(c) : []
+  }
+
   /** The ledger record of an anchor (it carries the size of the checkpoint the inclusion was checked against). */
   recordOf(a: AnchorView): LedgerRecord | null {
     return this.#ledger?.find((r) => r.type === 'status-anchor' && r.subject === a.uri && r.version === a.version) ?? null
@@ -181,9 +269,16 @@ export class IssuerConsoleState {
    * The screen opens: read civic-config.json (once), then pick the issuer when there is only
    * one, or read the one picked before afresh (the service may have published meanwhile).
    */
-  async open(): Promise<void> {
+  async open(o: { enrolment?: { issuerId: string; code: string } | null } = {}): Promise<void> {
     await this.config.load()
     const issuers = this.config.issuers
+    if (o.enrolment) {
+      this.#enrolment = { ...o.enrolment, name: null, role: null, done: false }
+      if (!issuers.some((i) => i.id === o.enrolment!.issuerId)) return
+      await this.select(o.enrolment.issuerId)
+      await this.checkEnrolment()
+      return
+    }
     if (this.#selectedId !== null && issuers.some((i) => i.id === this.#selectedId)) {
       if (this.#client) await this.refresh()
       else await this.select(this.#selectedId)
@@ -214,6 +309,13 @@ export class IssuerConsoleState {
     this.#problems = {}
     this.form = emptyForm()
     this.attempted = false
+    this.#session = null
+    this.#auth = 'unknown'
+    this.#expired = false
+    this.#officers = null
+    this.#audit = null
+    this.#newLink = null
+    if (this.#enrolment && this.#enrolment.issuerId !== id) this.#enrolment = null
     try {
       this.#client = new ConsoleClient(entry.adminUrl, { fetch: this.#fetch ?? ((input, init) => fetch(input, init)) })
     } catch (e) {
@@ -221,11 +323,156 @@ export class IssuerConsoleState {
       this.#fail('info', e)
       return
     }
-    await this.refresh()
+    await this.checkSession()
+    if (this.auth === 'signed-in') await this.refresh()
+  }
+
+  /**
+   * Ask the office who is signed in (a 401 is the plain answer "nobody"). An office that does
+   * not answer is the office's problem ('info'): the console knows nothing of it, signed in or
+   * not, until it answers.
+   */
+  async checkSession(): Promise<void> {
+    this.#auth = 'checking'
+    await this.#run('info', async (c) => {
+      try {
+        const s = await c.session()
+        return () => this.#signedIn(s)
+      } catch (e) {
+        if (errorCodeOf(e).code !== 'ERR_ISSUER_UNAUTHENTICATED') throw e
+        return () => this.#signedOut(false)
+      }
+    }, 'info', 'session')
+    if (this.auth === 'checking') this.#auth = 'unknown'
+  }
+
+  /** Sign in with a passkey of this office; then read everything. */
+  async signIn(): Promise<boolean> {
+    let ok = false
+    await this.#run('session', async (c) => {
+      const options = await c.signInOptions()
+      const response = await this.#passkeys.get(options)
+      const s = await c.signIn(response)
+      return () => {
+        ok = true
+        this.#signedIn(s)
+      }
+    })
+    if (ok) await this.refresh()
+    return ok
+  }
+
+  async signOut(): Promise<void> {
+    await this.#run('session', async (c) => {
+      await c.signOut()
+      return () => this.#signedOut(false)
+    })
+  }
+
+  /** What the enrolment link would make (the code is not used up by asking). */
+  async checkEnrolment(): Promise<void> {
+    const e = this.#enrolment
+    if (!e) return
+    await this.#run('enrol', async (c) => {
+      const o = await c.enrolOptions(e.code)
+      return () => (this.#enrolment = { ...e, name: o.name, role: o.role })
+    })
+  }
+
+  /** Create the passkey and use up the link; signed in afterwards. */
+  async enrol(): Promise<boolean> {
+    const e = this.#enrolment
+    if (!e || e.done) return false
+    let ok = false
+    await this.#run('enrol', async (c) => {
+      const o = await c.enrolOptions(e.code)
+      const response = await this.#passkeys.create(o.options)
+      const s = await c.enrol(e.code, response)
+      return () => {
+        ok = true
+        this.#enrolment = { ...e, name: o.name, role: o.role, done: true }
+        this.#signedIn(s)
+      }
+    })
+    if (ok) await this.refresh()
+    return ok
+  }
+
+  /** Leave the enrolment (the link stays unused). */
+  dismissEnrolment(): void {
+    this.#enrolment = null
+    this.#setProblem('enrol', null)
+  }
+
+  loadOfficers(): Promise<void> {
+    return this.#run('officers', async (c) => {
+      const o = await c.officers()
+      return () => (this.#officers = o)
+    })
+  }
+
+  loadAudit(): Promise<void> {
+    return this.#run('audit', async (c) => {
+      const a = await c.audit()
+      return () => (this.#audit = a)
+    })
+  }
+
+  /** A one-time enrolment link for a new officer of this office (supervisors). */
+  async createEnrolment(role: OfficerRole, name: string): Promise<boolean> {
+    const entry = this.selected
+    if (!entry) return false
+    let ok = false
+    await this.#run('officers', async (c) => {
+      const e = await c.createEnrolment(role, name)
+      return () => {
+        ok = true
+        this.#newLink = { name: e.name, role: e.role, link: enrolmentLink(this.#appOrigin(), entry.id, e.code) }
+      }
+    })
+    if (ok) await Promise.all([this.loadOfficers(), this.loadAudit()])
+    return ok
+  }
+
+  dismissNewLink(): void {
+    this.#newLink = null
+  }
+
+  #signedIn(s: SessionView): void {
+    this.#session = s
+    this.#auth = 'signed-in'
+    this.#expired = false
+  }
+
+  /** Signed out: nothing of the office stays on screen. */
+  #signedOut(expired: boolean): void {
+    this.#session = null
+    this.#auth = 'signed-out'
+    this.#expired = expired
+    this.#info = null
+    this.#credentials = null
+    this.#anchors = null
+    this.#ledger = null
+    this.#witnesses = null
+    this.#offer = null
+    this.#lastPublish = null
+    this.#lastStatus = null
+    this.#officers = null
+    this.#audit = null
+    this.#newLink = null
+    const keep = this.#problems.session
+    this.#problems = keep ? { session: keep } : {}
+    this.form = emptyForm()
+    this.attempted = false
   }
 
   /** Read everything again: the issuer, its credentials, its anchors, the witnesses. */
   async refresh(): Promise<void> {
+    if (this.auth !== 'signed-in') {
+      await this.checkSession()
+      // (checkSession changed it; read through the getter)
+      if ((this.auth as AuthState) !== 'signed-in') return
+    }
     await this.#run('info', async (c) => {
       const info = await c.info()
       return () => {
@@ -234,8 +481,10 @@ export class IssuerConsoleState {
       }
     })
     // An office that cannot tell who it is will not list anything either: one problem, not four.
-    if (this.#problems.info) return
-    await Promise.all([this.loadCredentials(), this.loadAnchors(), this.loadWitnesses()])
+    if (this.#problems.info || this.auth !== 'signed-in') return
+    const more = [this.loadCredentials(), this.loadAnchors(), this.loadWitnesses()]
+    if (this.isSupervisor) more.push(this.loadOfficers(), this.loadAudit())
+    await Promise.all(more)
   }
 
   loadCredentials(): Promise<void> {
@@ -289,7 +538,7 @@ export class IssuerConsoleState {
         this.attempted = false
       }
     })
-    if (made) await this.loadCredentials()
+    if (made) await Promise.all([this.loadCredentials(), ...(this.isSupervisor ? [this.loadAudit()] : [])])
     return made
   }
 
@@ -309,7 +558,7 @@ export class IssuerConsoleState {
         if (this.#credentials) this.#credentials = this.#credentials.map((x) => (x.id === id ? r.credential : x))
       }
     }, 'status')
-    if (done) await this.loadCredentials()
+    if (done) await Promise.all([this.loadCredentials(), ...(this.isSupervisor ? [this.loadAudit()] : [])])
     return done
   }
 
@@ -323,7 +572,7 @@ export class IssuerConsoleState {
         if (failed) this.#setProblem('publish', { code: codeFromText(failed.code), detail: `${failed.uri}: ${failed.detail}` })
       }
     })
-    await Promise.all([this.loadAnchors(), this.loadWitnesses()])
+    await Promise.all([this.loadAnchors(), this.loadWitnesses(), ...(this.isSupervisor ? [this.loadAudit()] : [])])
   }
 
   // ── plumbing ───────────────────────────────────────────────────────────────────────────
@@ -332,17 +581,23 @@ export class IssuerConsoleState {
    * Run one call for the current issuer: mark `key` busy, clear the section's problem, apply
    * the answer only if the issuer is still the same, record a failure by its code.
    */
-  async #run(key: Section | `status:${string}`, call: (c: ConsoleClient) => Promise<() => void>, section: Section = key as Section): Promise<void> {
+  async #run(key: Section | `status:${string}`, call: (c: ConsoleClient) => Promise<() => void>, section: Section = key as Section, busyKey: string = key): Promise<void> {
     const client = this.#client
     if (!client) return
     const generation = this.#generation
+    key = busyKey as typeof key
     this.#setBusy(key, true)
     this.#setProblem(section, null)
     try {
       const apply = await call(client)
       if (generation === this.#generation) apply()
     } catch (e) {
-      if (generation === this.#generation) this.#fail(section, e)
+      if (generation === this.#generation) {
+        // The session ended on the server (idle, too old, the officer disabled): signed out here too.
+        if (errorCodeOf(e).code === 'ERR_ISSUER_UNAUTHENTICATED' && this.#auth === 'signed-in') {
+          this.#signedOut(true)
+        } else this.#fail(section, e)
+      }
     } finally {
       if (generation === this.#generation) this.#setBusy(key, false)
     }
