@@ -6,6 +6,7 @@ export { ERROR_CODES, CivicError, InputError, isErrorCode, type ErrorCode, type 
 
 export { encodeBase64url, decodeBase64url, isBase64url } from './bytes/base64url.ts'
 export { parseJson, parseJsonObject, type JsonValue, type JsonObject, type JsonLimits } from './bytes/json.ts'
+export { readShape, type Shape, type ShapeOf, type MemberKind } from './bytes/shape.ts'
 export { encodeUtf8, decodeUtf8 } from './bytes/utf8.ts'
 
 export { sha256, systemRandom, type RandomSource } from './crypto/hash.ts'
