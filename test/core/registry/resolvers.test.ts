@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest'
 import type { JsonObject } from '../../../src/core/bytes/json.ts'
 import { encodeBase64url, decodeBase64url } from '../../../src/core/bytes/base64url.ts'
 import { decodeUtf8, encodeUtf8 } from '../../../src/core/bytes/utf8.ts'
-import { systemRandom } from '../../../src/core/crypto/hash.ts'
 import type { Signer } from '../../../src/core/crypto/keys.ts'
 import { createKeyChangeEntry, createSuspensionEntry } from '../../../src/core/registry/create.ts'
 import { registryDidResolver, registryResolver, sdJwtIssuerKeyResolver } from '../../../src/core/registry/resolvers.ts'
@@ -15,7 +14,7 @@ import { issueSdJwtVc } from '../../../src/core/sdjwt/vc.ts'
 import { verifySdJwt } from '../../../src/core/sdjwt/verify.ts'
 import { defaultResolver } from '../../../src/core/vc/resolver.ts'
 import { issueVcJwt, verifyVcJwt } from '../../../src/core/vc/vc-jwt.ts'
-import { testKey } from '../../support/keys.ts'
+import { seededRandom, testKey } from '../../support/keys.ts'
 import { makeIdentity } from '../vc/helpers.ts'
 import { DAY, HALL, NOW, PHARMACY, PSB, RESIDENT_ID, SOCIAL_INSURANCE, YEAR, after, buildDemo } from './_demo.ts'
 
@@ -55,7 +54,7 @@ async function presentation(o: Issue = {}): Promise<string> {
     frame: parseDisclosureFrame({ _sd: ['family_name', 'given_name', 'birthdate', 'age_over_18', 'address'] }),
     signer: o.signer ?? psb.key.signer,
     ...(o.kid === null ? {} : { kid: o.kid ?? `${PSB}#key-2026` }),
-    random: systemRandom,
+    random: seededRandom(23),
   })
   return presentSdJwt(issued.sdJwt, parsePresentationFrame({ age_over_18: true }), {
     keyBinding: { signer: holder.signer, nonce: NONCE, aud: PHARMACY, iat: NOW },

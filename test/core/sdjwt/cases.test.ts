@@ -5,9 +5,8 @@ import { issueSdJwtVc } from '../../../src/core/sdjwt/vc.ts'
 import { presentSdJwt } from '../../../src/core/sdjwt/present.ts'
 import { verifySdJwt } from '../../../src/core/sdjwt/verify.ts'
 import { parseDisclosureFrame, parsePresentationFrame } from '../../../src/core/sdjwt/frame.ts'
-import { systemRandom } from '../../../src/core/crypto/hash.ts'
 import { listVectors, readVectorJson } from '../../support/vectors.ts'
-import { testKey } from '../../support/keys.ts'
+import { seededRandom, testKey } from '../../support/keys.ts'
 
 const cases = listVectors('sdjwt-cases').filter((f) => f.endsWith('.json'))
 const NOW = 1_800_000_000
@@ -23,7 +22,7 @@ describe.each(['ES256', 'EdDSA'] as const)('sdjwt-cases with %s', (alg) => {
     const c = readVectorJson('sdjwt-cases', file)
     const issued = await issueSdJwtVc({
       iss: 'https://issuer.example', vct: 'urn:test', iat: NOW - 10, holderJwk: holder.signer.publicJwk,
-      claims: c.claims, frame: parseDisclosureFrame(c.disclosureFrame), signer: issuer.signer, random: systemRandom,
+      claims: c.claims, frame: parseDisclosureFrame(c.disclosureFrame), signer: issuer.signer, random: seededRandom(21),
     })
     const presentation = await presentSdJwt(issued.sdJwt, parsePresentationFrame(c.presentationFrames ?? {}), {
       keyBinding: { signer: holder.signer, nonce: 'n-1', aud: 'https://verifier.example', iat: NOW },
