@@ -52,7 +52,8 @@ async function serve(argv: string[]): Promise<number> {
     cfg.quorum = intOption(o.quorum, 'quorum') ?? cfg.witnesses.length
   } else if (o.quorum !== undefined) cfg.quorum = intOption(o.quorum, 'quorum')!
   const port = intOption(o.port, 'port') ?? 0
-  const parsed = parseLedgerConfig(JSON.stringify(cfg))
+  const { origin, logKey, root, witnesses, quorum } = cfg
+  const parsed = parseLedgerConfig(JSON.stringify({ origin, logKey, root, witnesses, quorum }))
   const svc = await startLedger({
     dataDir, config: parsed, ...(o.postgres ? { postgresUrl: o.postgres } : {}), readOnly: o['read-only'] === true,
     host: o.host ?? '127.0.0.1', port,

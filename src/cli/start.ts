@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { CivicError, isErrorCode } from '../core/errors.ts'
-import { logVerifierKey, newLedgerConfig, parseLedgerConfig, readLedgerConfig, writeLedgerConfig } from '../ledger/config.ts'
+import { logVerifierKey, newLedgerConfig, parseLedgerConfig, readLedgerConfig, writeLedgerConfig, type LedgerConfig } from '../ledger/config.ts'
 import { firstSupervisorLink } from '../issuer/enrolment.ts'
 import { DEMO_ISSUERS, governanceRoot, seedDemo } from './demo.ts'
 import { UsageError, intOption, untilStopped } from './io.ts'
@@ -66,7 +66,8 @@ export async function startCommand(argv: string[]): Promise<number> {
 
   // The ledger's identity first: the witnesses follow its key.
   const root = await governanceRoot(data)
-  const cfg = (await readLedgerConfig(ledgerDir)) ?? newLedgerConfig(ORIGIN, root.did)
+  const known = await readLedgerConfig(ledgerDir)
+  const cfg: LedgerConfig = known ? { origin: known.origin, logKey: known.logKey, root: known.root, witnesses: known.witnesses, quorum: known.quorum } : newLedgerConfig(ORIGIN, root.did)
   const vkey = logVerifierKey(parseLedgerConfig(JSON.stringify(cfg)))
 
   const children: Supervised[] = []

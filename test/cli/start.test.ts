@@ -1,23 +1,29 @@
-// `civic start` (what `npm start` runs): the whole system on loopback — the PWA, the ledger
-// with three witnesses — with every URL printed; a clean stop on SIGINT; a second start
-// reuses the data (same ledger key, same tree).
+// `civic start` (what `npm start` runs): the whole system on loopback, each service in its own
+// process under a supervisor — the PWA's static server, the ledger with three witnesses, two
+// issuers with their admin APIs on listeners of their own — with every URL printed as
+// http://localhost:…; nothing a client sends ends a process (malformed request lines and targets
+// are 400 with a code on every port, wrong methods 405, a connection flood on one port leaves
+// the others answering, a slow body is dropped within 30 s); a child killed with SIGKILL is
+// restarted while the others answer; a clean stop on SIGINT; a second start reuses the data
+// (same ledger key, same tree); killing the supervisor stops every child.
 import { afterAll, describe, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer } from 'node:net'
+import { connect, createServer, type Socket } from 'node:net'
 import { verifyLog } from '../../src/cli/log-verify.ts'
 import { PROJECT_ROOT } from '../support/vectors.ts'
+import { codeIn, rawExchange, statusLine } from '../node/_raw.ts'
 
 const data = mkdtempSync(join(tmpdir(), 'civic-start-'))
 afterAll(() => rmSync(data, { recursive: true, force: true }))
 
-/** A base port with the next six free too (ledger, witnesses and issuers sit above it). */
+/** A base port with the next eight free too (ledger, witnesses, issuers and admin APIs sit above it). */
 async function freeBase(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 30000)
-    const ok = await Promise.all([0, 1, 2, 3, 4, 5, 6].map((d) => new Promise<boolean>((r) => {
+    const ok = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8].map((d) => new Promise<boolean>((r) => {
       const s = createServer().once('error', () => r(false))
       s.listen(base + d, '127.0.0.1', () => s.close(() => r(true)))
     })))
@@ -32,49 +38,185 @@ async function start(port: number): Promise<{ child: ChildProcess; out: () => st
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))
   await new Promise<void>((resolve, reject) => {
-    const t = setInterval(() => out.includes('Ctrl-C stops it.') && (clearInterval(t), resolve()), 50)
+    const t = setInterval(() => /issuer-hrss: pid \d+[\s\S]*app: pid \d+/.test(out) && (clearInterval(t), resolve()), 50)
     child.once('exit', (code) => (clearInterval(t), reject(new Error(`start exited ${code}: ${out}`))))
   })
   return { child, out: () => out }
 }
 
 const stop = (child: ChildProcess) => new Promise<number | null>((r) => (child.once('exit', (code) => r(code)), child.kill('SIGINT')))
+const pidOf = (out: string, name: string): number => Number(new RegExp(`^${name}: pid (\\d+)$`, 'm').exec(out)![1])
+/** True while a process with this pid exists (EPERM: it exists but is not ours to signal). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** What each port answers at a known URL, and a method it refuses there. */
+function services(port: number) {
+  const l = (p: number) => `http://localhost:${p}`
+  return [
+    { name: 'app', port, ok: `${l(port)}/`, status: 200, wrong: { method: 'POST', url: `${l(port)}/`, allow: 'GET, HEAD' } },
+    { name: 'ledger', port: port + 1, ok: `${l(port + 1)}/checkpoint`, status: 200, wrong: { method: 'PUT', url: `${l(port + 1)}/checkpoint`, allow: 'GET, HEAD' } },
+    ...[1, 2, 3].map((i) => ({ name: `witness-${i}`, port: port + 1 + i, ok: `${l(port + 1 + i)}/status`, status: 200, wrong: { method: 'GET', url: `${l(port + 1 + i)}/add-checkpoint`, allow: 'POST' } })),
+    ...[5, 6].map((d) => ({ name: `issuer +${d}`, port: port + d, ok: `${l(port + d)}/.well-known/openid-credential-issuer`, status: 200, wrong: { method: 'GET', url: `${l(port + d)}/credential`, allow: 'POST' } })),
+    // the admin API answers 401 without an officer session or the admin token: answering is what counts here
+    ...[7, 8].map((d) => ({ name: `admin +${d}`, port: port + d, ok: `${l(port + d)}/admin/info`, status: 401, wrong: { method: 'DELETE', url: `${l(port + d)}/admin/info`, allow: 'GET, HEAD, POST, OPTIONS' } })),
+  ]
+}
+
+async function allAnswer(port: number, except: string[] = []): Promise<void> {
+  for (const s of services(port).filter((x) => !except.includes(x.name))) {
+    const r = await fetch(s.ok, { signal: AbortSignal.timeout(5000) })
+    expect(r.status, s.name).toBe(s.status)
+  }
+}
+
+/** Opens up to `n` idle TCP connections to `port` (in waves, each connect bounded by 2 s). */
+async function flood(port: number, n: number): Promise<Socket[]> {
+  const held: Socket[] = []
+  for (let i = 0; i < n; i += 500) {
+    const wave = await Promise.all(Array.from({ length: Math.min(500, n - i) }, () => new Promise<Socket | null>((r) => {
+      const s = connect(port, '127.0.0.1')
+      const t = setTimeout(() => (s.destroy(), r(null)), 2000)
+      s.once('connect', () => (clearTimeout(t), r(s)))
+      s.once('error', () => (clearTimeout(t), r(null)))
+    })))
+    for (const s of wave) if (s) held.push(s.on('error', () => {}))
+  }
+  return held
+}
+
+/** Sends a request whose body arrives one byte every 3 s; resolves with the seconds until the server closed it. */
+function slowBody(port: number, path: string, type: string): Promise<{ seconds: number; raw: string }> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1')
+    const t0 = Date.now()
+    let raw = ''
+    s.on('data', (d) => (raw += d))
+    s.on('error', () => {})
+    s.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${type}\r\nContent-Length: 1000\r\n\r\nx`)
+    const drip = setInterval(() => s.writable && s.write('x'), 3000)
+    const cap = setTimeout(() => s.destroy(), 45_000)
+    s.on('close', () => {
+      clearInterval(drip)
+      clearTimeout(cap)
+      resolve({ seconds: (Date.now() - t0) / 1000, raw })
+    })
+  })
+}
 
 describe('civic start', () => {
-  it('serves every role, a witnessed ledger an auditor can verify, and stops cleanly', async () => {
+  it('serves every role from supervised processes; no request ends a process; a killed child comes back; a clean stop; data reused', async () => {
     const port = await freeBase()
     const { child, out } = await start(port)
     try {
       const text = out()
-      for (const role of ['wallet', 'counter', 'issuer', 'explorer']) expect(text).toContain(`http://127.0.0.1:${port}/#/${role}`)
-      expect(text).toContain(`http://127.0.0.1:${port + 1}/checkpoint`)
-      const app = await fetch(`http://127.0.0.1:${port}/`)
+      for (const role of ['wallet', 'counter', 'issuer', 'explorer']) expect(text).toContain(`http://localhost:${port}/#/${role}`)
+      expect(text).toContain(`http://localhost:${port + 1}/checkpoint`)
+      expect(text).toContain(`http://localhost:${port + 7}/admin/info`)
+      expect(text).not.toMatch(/http:\/\/127\.0\.0\.1/)
+      // each service is a process of its own
+      const pids = ['app', 'ledger', 'witness-1', 'witness-2', 'witness-3', 'issuer-psb', 'issuer-hrss'].map((n) => pidOf(text, n))
+      expect(new Set([...pids, child.pid]).size).toBe(8)
+      const app = await fetch(`http://localhost:${port}/`)
       expect(app.status).toBe(200)
       expect(await app.text()).toContain('<div id="app"')
+      expect(app.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
       const audit = /npx civic log verify (\S+) --origin (\S+) --vkey (\S+) --witness (\S+) --witness (\S+) --witness (\S+) --quorum 2/.exec(text)
       expect(audit).not.toBeNull()
       const v = await verifyLog(audit![1]!, { origin: audit![2]!, logKeys: [audit![3]!], witnessKeys: [audit![4]!, audit![5]!, audit![6]!], quorum: 2 }, Math.floor(Date.now() / 1000))
-      // the demo seeded once: two issuer accreditations and two verifier registrations
+      // the demo seeded once (over HTTP to the ledger's process): two issuer accreditations and two verifier registrations
       expect(v).toMatchObject({ ok: true, value: { size: 4 } })
       expect(text).toContain('demo seeded')
-      const config = await (await fetch(`http://127.0.0.1:${port}/civic-config.json`)).json()
+      const config = await (await fetch(`http://localhost:${port}/civic-config.json`)).json()
       expect(config.issuers.map((i: { id: string }) => i.id)).toEqual(['psb', 'hrss'])
+      expect(config.issuers.map((i: { adminUrl: string }) => i.adminUrl)).toEqual([`http://localhost:${port + 7}/`, `http://localhost:${port + 8}/`])
       expect(config.ledger.vkey).toBe(audit![3])
-      for (const i of config.issuers) {
-        const md = await (await fetch(`${i.adminUrl}.well-known/openid-credential-issuer`)).json()
-        expect(md.credential_issuer).toBe(i.adminUrl.replace(/\/$/, ''))
+      for (const d of [5, 6]) {
+        const md = await (await fetch(`http://localhost:${port + d}/.well-known/openid-credential-issuer`)).json()
+        expect(md.credential_issuer).toBe(`http://localhost:${port + d}`)
+        // the public listener does not serve the admin API
+        expect((await fetch(`http://localhost:${port + d}/admin/info`)).status).toBe(404)
       }
+
+      // malformed request lines and targets: 400 with a code on every port, and every service still answers
+      for (const s of services(port)) {
+        for (const line of ['GET http://[ HTTP/1.1', 'GET //[ HTTP/1.1', 'GET /%zz HTTP/1.1', 'GET /%ff HTTP/1.1']) {
+          const raw = await rawExchange(s.port, `${line}\r\nHost: 127.0.0.1\r\n\r\n`)
+          expect([statusLine(raw), codeIn(raw)], `${s.name}: ${line}`).toEqual([400, 'ERR_HTTP_BAD_REQUEST'])
+        }
+        const r = await fetch(s.wrong.url, { method: s.wrong.method })
+        expect([r.status, r.headers.get('allow')], `${s.name}: ${s.wrong.method}`).toEqual([405, s.wrong.allow])
+      }
+      await allAnswer(port)
+      expect(pids.every(pidAlive)).toBe(true)
+
+      // a flood of idle connections on the ledger's port: the others answer (their own processes, their own caps)
+      const held = await flood(port + 1, 4500)
+      try {
+        expect(held.length).toBeGreaterThan(400)
+        await allAnswer(port, ['ledger'])
+      } finally {
+        for (const s of held) s.destroy()
+      }
+      await sleep(500)
+      await allAnswer(port)
+
+      // a slow body (one byte every 3 s) is dropped within 30 s on the ledger, an issuer and a witness
+      const slow = await Promise.all([
+        slowBody(port + 1, '/add-entry', 'application/octet-stream'),
+        slowBody(port + 5, '/token', 'application/x-www-form-urlencoded'),
+        slowBody(port + 2, '/add-checkpoint', 'text/plain'),
+      ])
+      for (const s of slow) {
+        expect(s.seconds).toBeLessThan(32)
+        expect(s.seconds).toBeGreaterThan(20)
+      }
+      await allAnswer(port)
+
+      // SIGKILL the ledger: the others keep answering, the supervisor restarts it
+      const ledgerPid = pidOf(out(), 'ledger')
+      process.kill(ledgerPid, 'SIGKILL')
+      await sleep(200)
+      await allAnswer(port, ['ledger'])
+      let back = false
+      for (let i = 0; i < 100 && !back; i++) {
+        await sleep(200)
+        back = await fetch(`http://localhost:${port + 1}/checkpoint`).then((r) => r.status === 200, () => false)
+      }
+      expect(back).toBe(true)
+      expect(out()).toMatch(/ledger exited \(SIGKILL\); restarting in \d+ ms/)
+      expect(out()).toMatch(/ledger restarted \(pid \d+\)/)
+      await allAnswer(port)
     } finally {
       expect(await stop(child)).toBe(0)
     }
-    // a second start reuses the data
+    // every child stopped with it
+    await sleep(200)
+    expect(['app', 'ledger', 'witness-1', 'issuer-psb'].map((n) => pidAlive(pidOf(out(), n)))).toEqual([false, false, false, false])
+
+    // a second start reuses the data; killing the supervisor outright stops every child
     const again = await start(port)
     try {
       expect(/--vkey (\S+)/.exec(again.out())![1]).toBe(/--vkey (\S+)/.exec(out())![1])
       expect(again.out()).not.toContain('demo seeded')
       expect(again.out()).toContain('4 entries')
     } finally {
-      expect(await stop(again.child)).toBe(0)
+      const pids = ['app', 'ledger', 'witness-1', 'witness-2', 'witness-3', 'issuer-psb', 'issuer-hrss'].map((n) => pidOf(again.out(), n))
+      again.child.kill('SIGKILL')
+      let alive = pids
+      for (let i = 0; i < 50 && alive.length > 0; i++) {
+        await sleep(200)
+        alive = alive.filter(pidAlive)
+      }
+      for (const p of alive) process.kill(p, 'SIGKILL')
+      expect(alive).toEqual([])
     }
-  }, 120_000)
+  }, 240_000)
 })
