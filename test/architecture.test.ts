@@ -135,6 +135,20 @@ describe('architecture', () => {
     for (const b of ['fs', 'postgres']) expect(graph.get(`src/ledger/storage/${b}.ts`)).not.toContain('src/ledger/storage/open.ts')
   })
 
+  it('kernel names say what a function does on bad input: no exported check* throws a coded error (parse* does; TypeError for our own bugs)', () => {
+    const offenders: string[] = []
+    for (const s of sources.filter((x) => x.path.startsWith('src/core/'))) {
+      for (const m of s.text.matchAll(/^export (?:async )?function (check\w*)[^{]*\{/gm)) {
+        // the body, by brace depth (kernel sources keep braces out of strings in check* bodies)
+        let depth = 1
+        let i = m.index! + m[0].length
+        for (; i < s.text.length && depth > 0; i++) depth += s.text[i] === '{' ? 1 : s.text[i] === '}' ? -1 : 0
+        if (/throw new (?:InputError|CivicError)\b|\bschemaError\(|\br\.fail\(/.test(s.text.slice(m.index! + m[0].length, i))) offenders.push(`${s.path}: ${m[1]}`)
+      }
+    }
+    expect(offenders).toEqual([])
+  })
+
   it('.ci/run fails on a missing snapshot (CI=true) and installs the CJK fonts Chinese screens need', () => {
     const run = readFileSync(join(PROJECT_ROOT, '.ci/run'), 'utf8')
     expect(run).toMatch(/^export CI=true$/m)
