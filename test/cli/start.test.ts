@@ -33,7 +33,9 @@ async function freeBase(): Promise<number> {
 }
 
 async function start(port: number): Promise<{ child: ChildProcess; out: () => string }> {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'src/cli/bin.mjs'), 'start', '--data', data, '--port', String(port)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Under a descriptor limit of 4,096 (each process has its own table): in one process a
+  // 4,500-connection flood of one port would starve every service of descriptors.
+  const child = spawn('/bin/sh', ['-c', 'ulimit -n 4096 && exec "$0" "$@"', process.execPath, join(PROJECT_ROOT, 'src/cli/bin.mjs'), 'start', '--data', data, '--port', String(port)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))

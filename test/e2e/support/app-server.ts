@@ -1,13 +1,15 @@
 /**
  * The production build of the app, served on loopback for end-to-end tests: build() into a
- * temporary directory, then Vite's preview() on 127.0.0.1 with a port the OS picks.
+ * temporary directory, then the static server `civic start` uses (src/node/static.ts) on
+ * 127.0.0.1 with a port the OS picks, so the tests exercise what is deployed.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build, preview } from 'vite'
+import { build } from 'vite'
+import { closeServer, listen } from '../../../src/node/http.ts'
+import { createStaticServer } from '../../../src/node/static.ts'
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)))
 
@@ -50,21 +52,15 @@ export async function buildApp(): Promise<BuiltApp> {
 }
 
 export async function serveApp(outDir: string): Promise<AppServer> {
-  const server = await preview({
-    root: PROJECT_ROOT,
-    logLevel: 'warn',
-    build: { outDir },
-    preview: { host: '127.0.0.1', port: 0, strictPort: true, open: false },
-  })
-  const address = server.httpServer.address() as AddressInfo | null
-  if (!address || typeof address === 'string') throw new Error('preview server has no TCP address')
+  const server = createStaticServer({ dir: outDir })
+  const origin = await listen(server, 0, '127.0.0.1')
   let closed = false
   return {
-    origin: `http://127.0.0.1:${address.port}`,
+    origin,
     async close() {
       if (closed) return
       closed = true
-      await server.close()
+      await closeServer(server)
     },
   }
 }
