@@ -6,12 +6,14 @@
  *
  * `civic start` must seed the demo issuers and serve civic-config.json next to index.html
  * (`{ledger, issuers: [{id, did, name, adminUrl}]}`), with each issuer's admin API open to the
- * app's origin. The citizen's part (collecting the offer) is played here by OpenID4VCI calls
+ * app's origin. The officer is the office's first supervisor, enrolled with a passkey (a CDP
+ * virtual authenticator, on http://localhost) from the link `civic start` prints; the test's
+ * own look-ups use the office's admin token. The citizen's part (collecting the offer) is played here by OpenID4VCI calls
  * from Node with fresh holder keys, until the wallet role can do it in the page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,6 +26,7 @@ import { parseEntry } from '../../src/core/registry/entry.ts'
 import { holders, keyProof, postForm, postJson } from '../issuer/_world.ts'
 import { PROJECT_ROOT } from './support/app-server.ts'
 import { launchBrowser, type BrowserSession } from './support/browser.ts'
+import { addVirtualAuthenticator, enrolFromLink, firstSupervisorLinks } from './support/passkeys.ts'
 
 const data = mkdtempSync(join(tmpdir(), 'civic-e2e-issuer-'))
 let child: ChildProcess | undefined
@@ -31,11 +34,11 @@ let output = ''
 let browser: BrowserSession | undefined
 let port = 0
 
-/** A base port with the next few free too (the ledger, witnesses and issuers sit above it). */
+/** A base port with the next eight free too (the ledger, witnesses, issuers and their admin listeners sit above it). */
 async function freeBase(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 30000)
-    const ok = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((d) => new Promise<boolean>((r) => {
+    const ok = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8].map((d) => new Promise<boolean>((r) => {
       const s = createServer().once('error', () => r(false))
       s.listen(base + d, '127.0.0.1', () => s.close(() => r(true)))
     })))
@@ -95,7 +98,7 @@ async function status(page: Page, id: string): Promise<string | null> {
 
 describe('issuer console on `civic start`', () => {
   it('issue → offer QR → revoke → the anchor is in the ledger → civic log verify succeeds', async () => {
-    const origin = `http://127.0.0.1:${port}`
+    const origin = `http://localhost:${port}`
     // the app learns where the services are from civic-config.json
     const served = await fetch(`${origin}/civic-config.json`)
     expect(served.status, 'civic start serves civic-config.json next to index.html').toBe(200)
@@ -104,7 +107,8 @@ describe('issuer console on `civic start`', () => {
     // the office that issues the resident ID
     let psb: CivicConfig['issuers'][number] | undefined
     for (const i of config.issuers) {
-      const info = (await (await fetch(`${adminBase(i.adminUrl)}/admin/info`)).json()) as { credentialTypes: { id: string }[] }
+      const token = readFileSync(join(data, `issuer-${i.id}`, 'admin-token'), 'utf8').trim()
+      const info = (await (await fetch(`${adminBase(i.adminUrl)}/admin/info`, { headers: { authorization: `Bearer ${token}` } })).json()) as { credentialTypes: { id: string }[] }
       if (info.credentialTypes.some((t) => t.id === 'resident-id')) psb = i
     }
     expect(psb, 'an issuer of resident-id').toBeDefined()
@@ -112,9 +116,12 @@ describe('issuer console on `civic start`', () => {
     const page = browser!.page
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
-    await page.goto(`${origin}/#/issuer`)
+    // the office's first supervisor enrols a passkey from the link civic start printed, and is signed in
+    const link = [...firstSupervisorLinks(output).values()].find((l) => l.includes(`issuer=${psb!.id}&`))
+    expect(link, output).toBeDefined()
+    await addVirtualAuthenticator(page)
+    await enrolFromLink(page, link!)
     await page.getByTestId('route-issuer').waitFor()
-    await page.getByTestId(`issuer-option-${psb!.id}`).click()
     await page.getByTestId('offer-form').waitFor()
     // a type picker appears only when the office issues more than one type
     if ((await page.getByTestId('offer-type').count()) > 0) await page.getByTestId('offer-type').selectOption('resident-id')

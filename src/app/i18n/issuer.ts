@@ -93,8 +93,8 @@ export const issuerStrings = {
 
   'issuer.enrol.title': { 'zh-CN': '登记经办人通行密钥', en: 'Enrol your passkey' },
   'issuer.enrol.lead': {
-    'zh-CN': '此一次性链接将你登记为{office}的{role}“{name}”。在本设备上创建通行密钥后，你就可以用它登录。',
-    en: 'This one-time link enrols you as {role} "{name}" of {office}. Create a passkey on this device, then sign in with it.',
+    'zh-CN': '此一次性链接将你登记为{office}的{role}“{name}”。在本设备上创建通行密钥后，即可用它登录。',
+    en: 'This one-time link enrols you as “{name}” ({role}) at {office}. Create a passkey on this device; you sign in with it from then on.',
   },
   'issuer.enrol.checking': { 'zh-CN': '正在核对登记链接…', en: 'Checking the enrolment link…' },
   'issuer.enrol.button': { 'zh-CN': '创建通行密钥', en: 'Create a passkey' },
@@ -124,6 +124,7 @@ export const issuerStrings = {
   'issuer.officers.create': { 'zh-CN': '生成登记链接', en: 'Make an enrolment link' },
   'issuer.officers.creating': { 'zh-CN': '正在生成…', en: 'Making…' },
   'issuer.officers.link': { 'zh-CN': '{name}的登记链接（仅可使用一次）', en: 'Enrolment link for {name} (works once)' },
+  'issuer.officers.linkDone': { 'zh-CN': '完成', en: 'Done' },
   'issuer.officers.none': { 'zh-CN': '还没有经办人。', en: 'No officers yet.' },
   'issuer.officers.nameHint': {
     'zh-CN': '1 到 64 个文字、数字、空格或标点，例如“王警官”。',
@@ -140,6 +141,7 @@ export const issuerStrings = {
   'issuer.audit.what': { 'zh-CN': '操作', en: 'Action' },
   'issuer.audit.target': { 'zh-CN': '对象', en: 'Target' },
   'issuer.audit.outcome': { 'zh-CN': '结果', en: 'Outcome' },
+  'issuer.audit.refused': { 'zh-CN': '{text}（{code}）', en: '{text} ({code})' },
   'issuer.audit.ok': { 'zh-CN': '成功', en: 'Done' },
   'issuer.audit.nobody': { 'zh-CN': '（未识别）', en: '(unknown)' },
   'issuer.audit.token': { 'zh-CN': '管理令牌', en: 'Admin token' },
