@@ -271,14 +271,18 @@ export class IssuerService {
             if (!voided.includes(x.id)) voided.push(x.id)
           }
         }
-        // the key is durable before any state whose MACs it will make
-        macKey = await createMacKey(dataDir)
-        log(`made a new secrets key ${MAC_KEY_FILE} in the key store`)
       }
+      // 1. the state without the secrets it can no longer check (and without their claims);
       if (stored.migration || voided.length > 0) {
         await writeIssuerState(dataDir, state)
         if (stored.migration) log(`state.json migrated from version ${stored.migration.from} to ${state.version}: secrets are now kept as keyed MACs`)
         for (const id of voided) log(`voided pending offer ${id}: its codes were not kept under the current secrets key; make a new offer`)
+      }
+      // 2. then a new key, durable before any MAC is made under it. A crash between the two
+      //    leaves a state with nothing pending and no key: the next open makes the key.
+      if (!macKey) {
+        macKey = await createMacKey(dataDir)
+        log(`made a new secrets key ${MAC_KEY_FILE} in the key store`)
       }
       return new IssuerService(dataDir, config, state, signer, new SecretMac(macKey), lock, o)
     } catch (e) {
