@@ -101,8 +101,10 @@ export class LightClient {
   /**
    * Offer a signed checkpoint and a consistency proof from the trusted checkpoint of its
    * origin. The first checkpoint of an origin is trusted on its signatures alone (the proof
-   * is then ignored). Never throws on attacker data. Codes: those of verifyCheckpointNote,
-   * ERR_LOG_ORIGIN_MISMATCH (no policy for the origin), ERR_LOG_MISBEHAVIOUR.
+   * is then ignored). Never throws on attacker data. `now`: seconds (cosignatures dated in the
+   * future do not count; evidence is dated with it) or the named opt-out `'no-clock'`.
+   * Codes: those of verifyCheckpointNote, ERR_LOG_ORIGIN_MISMATCH (no policy for the origin),
+   * ERR_LOG_MISBEHAVIOUR.
    */
   update(noteInput: Uint8Array | string, consistencyProof: readonly Uint8Array[], now: CosignatureClock): Verdict<UpdateResult> {
     assertCosignatureClock(now, 'LightClient.update')
