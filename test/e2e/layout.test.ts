@@ -1,0 +1,317 @@
+/**
+ * Every screen as people hold it: on a phone (360×740) and on a desktop (1280×800), in zh-CN
+ * and in en, against `civic start` (what `npm start` runs) so the issuer console shows a real
+ * office: its sign-in screen, and — signed in as the office's first supervisor with a passkey
+ * of a CDP virtual authenticator — the console itself. Each screen must fit the width (no
+ * sideways scroll) and have no serious or critical axe-core violation. Screenshots of each go
+ * to $CIVIC_SHOTS (default /tmp/civic-shots) for a person to look at.
+ *
+ * Also here: the role screens are loaded lazily — opening the wallet downloads nothing of the
+ * issuer console — and a screen that cannot be fetched says so and loads on retry; the issuer
+ * console's states that only show after an action (an offer with its QR, then its transaction
+ * code, the pending offer and the confirmation dialog) are checked at phone width; the chosen
+ * office is remembered across a reload.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { LOCALES, type Locale } from '../../src/app/i18n/strings.ts'
+import { LOCALE_STORAGE_KEY } from '../../src/app/state/locale.svelte.ts'
+import { PROJECT_ROOT } from './support/app-server.ts'
+import { launchBrowser, type BrowserSession } from './support/browser.ts'
+import { addVirtualAuthenticator, enrolFromLink, firstSupervisorLinks } from './support/passkeys.ts'
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+const SHOTS = process.env.CIVIC_SHOTS ?? join(tmpdir(), 'civic-shots')
+
+const VIEWPORTS = [
+  { name: 'phone', width: 360, height: 740 },
+  { name: 'desktop', width: 1280, height: 800 },
+] as const
+
+/** Each route, and what shows that its screen has rendered. */
+const ROUTES = [
+  { name: 'home', hash: '#/', ready: '[data-testid="route-home"]' },
+  { name: 'wallet', hash: '#/wallet', ready: '[data-testid="route-wallet"]' },
+  { name: 'counter', hash: '#/counter', ready: '[data-testid="route-counter"]' },
+  { name: 'issuer-signin', hash: '#/issuer', ready: '[data-testid="route-issuer"] [data-testid="issuer-picker"]' },
+  { name: 'issuer', hash: '#/issuer', ready: '[data-testid="route-issuer"] [data-testid="issuer-picker"]' },
+  { name: 'explorer', hash: '#/explorer', ready: '[data-testid="route-explorer"]' },
+  { name: 'not-found', hash: '#/no-such-screen', ready: '[data-testid="route-not-found"]' },
+] as const
+
+const data = mkdtempSync(join(tmpdir(), 'civic-e2e-layout-'))
+let child: ChildProcess | undefined
+let output = ''
+/** Signed in as the first supervisor of the office that issues resident IDs. */
+let browser: BrowserSession | undefined
+/** Signed in nowhere: the console asks for a sign-in. */
+let visitor: BrowserSession | undefined
+let base = ''
+/** The office signed in to (its id in civic-config.json). */
+const OFFICE = 'psb'
+const pageErrors: string[] = []
+
+/** A base port with the next few free too (the ledger, witnesses and issuers sit above it). */
+async function freeBase(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 30000)
+    const ok = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((d) => new Promise<boolean>((r) => {
+      const s = createServer().once('error', () => r(false))
+      s.listen(port + d, '127.0.0.1', () => s.close(() => r(true)))
+    })))
+    if (ok.every(Boolean)) return port
+  }
+  throw new Error('no free ports')
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true })
+  const port = await freeBase()
+  child = spawn(process.execPath, [join(PROJECT_ROOT, 'src/cli/bin.mjs'), 'start', '--data', data, '--port', String(port)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout!.on('data', (d) => (output += d))
+  child.stderr!.on('data', (d) => (output += d))
+  await new Promise<void>((resolve, reject) => {
+    const t = setInterval(() => output.includes('Ctrl-C stops it.') && (clearInterval(t), resolve()), 50)
+    child!.once('exit', (code) => (clearInterval(t), reject(new Error(`civic start exited ${code}: ${output}`))))
+  })
+  // The app's address as civic start prints it (the wallet's line).
+  const wallet = /(https?:\/\/\S+?)\/?#\/wallet/.exec(output)
+  if (!wallet) throw new Error(`civic start printed no wallet URL: ${output}`)
+  base = wallet[1]!
+  browser = await launchBrowser({ locale: 'en-US' })
+  browser.page.on('pageerror', (e) => pageErrors.push(`${browser!.page.url()}: ${e.message}`))
+  const link = [...firstSupervisorLinks(output).values()].find((l) => l.includes(`issuer=${OFFICE}&`))
+  if (!link) throw new Error(`civic start printed no first-supervisor link for ${OFFICE}: ${output}`)
+  await addVirtualAuthenticator(browser.page)
+  await enrolFromLink(browser.page, link)
+  visitor = await launchBrowser({ locale: 'en-US' })
+  visitor.page.on('pageerror', (e) => pageErrors.push(`${visitor!.page.url()}: ${e.message}`))
+})
+
+afterAll(async () => {
+  await visitor?.close()
+  await browser?.close()
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child!.once('exit', r))
+    child.kill('SIGINT')
+    await exited
+  }
+  rmSync(data, { recursive: true, force: true })
+})
+
+interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: { target: string[]; failureSummary?: string }[]
+}
+
+/** axe-core's serious and critical violations on the page as it stands. */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol rather than added as a <script>: the app's CSP
+  // (script-src 'self') rightly refuses inline scripts, and the test must not weaken it.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE)
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: AxeViolation[] }> } }).axe
+    const r = await axe.run(document, { resultTypes: ['violations'] })
+    return r.violations
+  })
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
+}
+
+/** What sticks out sideways: the page's width beyond the viewport, and the widest elements that cause it. */
+async function overflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number; culprits: string[] }> {
+  return page.evaluate(() => {
+    const innerWidth = window.innerWidth
+    const culprits: string[] = []
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('body *'))) {
+      const r = el.getBoundingClientRect()
+      if (r.width > 0 && r.right > innerWidth + 0.5 && culprits.length < 5) {
+        culprits.push(`${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).trim().split(/\s+/).join('.')}` : ''} right=${Math.round(r.right)}`)
+      }
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth, culprits }
+  })
+}
+
+async function expectFits(page: Page, what: string): Promise<void> {
+  const o = await overflow(page)
+  expect(o.scrollWidth, `${what}: sideways scroll; sticking out: ${o.culprits.join(', ')}`).toBeLessThanOrEqual(o.innerWidth)
+}
+
+async function expectAxeClean(page: Page, what: string): Promise<void> {
+  expect(await axeViolations(page), what).toEqual([])
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+}
+
+/** Opens the app in `lang` at `hash`, with that language chosen on this device. */
+async function open(page: Page, lang: Locale, hash: string): Promise<void> {
+  await page.goto(`${base}/${hash}`)
+  const stored = await page.evaluate((key) => localStorage.getItem(key), LOCALE_STORAGE_KEY)
+  if (stored !== lang) {
+    await page.evaluate(([key, value]) => localStorage.setItem(key!, value!), [LOCALE_STORAGE_KEY, lang])
+    await page.reload()
+  }
+  await page.locator('[data-testid="app-status"][data-state="ready"]').waitFor()
+  expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang)
+}
+
+/** The office chosen in the console (if it is not already); then its sign-in, or its details read from the running issuer. */
+async function chooseOffice(page: Page, signedIn = true): Promise<void> {
+  const option = page.getByTestId(`issuer-option-${OFFICE}`)
+  if (!(await option.locator('input').isChecked())) await option.click()
+  if (!signedIn) return page.getByTestId('signin').waitFor()
+  await page.getByTestId('issuer-info').waitFor()
+  await page.getByTestId('offer-form').waitFor()
+}
+
+describe('every route at phone and desktop size, in zh-CN and en', () => {
+  for (const lang of LOCALES) {
+    for (const vp of VIEWPORTS) {
+      it(`${lang} ${vp.name} (${vp.width}×${vp.height}): no sideways scroll, no serious axe violation`, async () => {
+        await browser!.page.setViewportSize({ width: vp.width, height: vp.height })
+        await visitor!.page.setViewportSize({ width: vp.width, height: vp.height })
+        const problems: string[] = []
+        for (const route of ROUTES) {
+          const page = route.name === 'issuer-signin' ? visitor!.page : browser!.page
+          await open(page, lang, route.hash)
+          await page.locator(route.ready).first().waitFor()
+          if (route.name === 'issuer') await chooseOffice(page)
+          if (route.name === 'issuer-signin') await chooseOffice(page, false)
+          const what = `${lang} ${vp.name} ${route.name}`
+          await shoot(page, `${lang}-${vp.name}-${route.name}`)
+          const o = await overflow(page)
+          if (o.scrollWidth > o.innerWidth) problems.push(`${what}: ${o.scrollWidth}px wide in ${o.innerWidth}px; ${o.culprits.join(', ')}`)
+          for (const v of await axeViolations(page)) problems.push(`${what}: ${v}`)
+        }
+        expect(problems).toEqual([])
+      })
+    }
+  }
+})
+
+describe('the issuer console after an action, at phone width', () => {
+  for (const lang of LOCALES) {
+    it(`${lang}: the offer, its transaction code and the confirmation dialog fit and are axe clean`, async () => {
+      const page = browser!.page
+      await page.setViewportSize({ width: 360, height: 740 })
+      await open(page, lang, '#/issuer')
+      await chooseOffice(page)
+      for (const input of await page.locator('[data-testid="offer-form"] input[data-testid^="claim-"]').all()) {
+        await input.fill((await input.getAttribute('type')) === 'date' ? '1990-05-01' : '李伟')
+      }
+      await page.getByTestId('issue').click()
+      await page.getByTestId('offer-qr').waitFor()
+      await shoot(page, `${lang}-phone-issuer-offer`)
+      await expectFits(page, `${lang} offer`)
+      await expectAxeClean(page, `${lang} offer`)
+
+      // The transaction code is not on screen beside the QR: the officer reveals it once the QR is scanned.
+      expect(await page.getByTestId('offer-tx-code-value').count()).toBe(0)
+      await page.getByTestId('offer-reveal-tx-code').click()
+      await page.getByTestId('offer-tx-code-value').waitFor()
+      expect(await page.getByTestId('offer-qr').count()).toBe(0)
+      expect(await page.getByTestId('offer-tx-code-value').textContent()).toMatch(/^\s*\d{6}\s*$/)
+      await shoot(page, `${lang}-phone-issuer-tx-code`)
+      await expectFits(page, `${lang} transaction code`)
+      await expectAxeClean(page, `${lang} transaction code`)
+      await page.getByTestId('offer-done').click()
+
+      // The uncollected offer is listed as a pending offer with its expiry, not as a credential.
+      const pending = page.getByTestId('pending-offer').first()
+      await pending.waitFor()
+      await pending.getByTestId('revoke').click()
+      const dialog = page.getByTestId('confirm-dialog')
+      await dialog.waitFor()
+      await shoot(page, `${lang}-phone-issuer-confirm`)
+      for (const button of [dialog.getByTestId('cancel'), dialog.getByTestId('confirm')]) {
+        const box = (await button.boundingBox())!
+        expect(box.x, 'the dialog button starts on screen').toBeGreaterThanOrEqual(0)
+        expect(box.x + box.width, 'the dialog button ends on screen').toBeLessThanOrEqual(360)
+      }
+      await expectFits(page, `${lang} confirmation`)
+      await expectAxeClean(page, `${lang} confirmation`)
+      await dialog.getByTestId('cancel').click()
+    })
+  }
+})
+
+describe('lazy role screens', () => {
+  it('the wallet downloads nothing of the issuer console; the issuer route does', async () => {
+    const session = await launchBrowser({ locale: 'en-US' })
+    try {
+      // Only what the page itself asks for: the service worker precaches every chunk for offline use.
+      const pageRequests: string[] = []
+      session.context.on('request', (r) => {
+        if (r.serviceWorker() === null) pageRequests.push(r.url())
+      })
+      const page = session.page
+      await page.goto(`${base}/#/wallet`)
+      await page.getByTestId('route-wallet').waitFor()
+      await page.locator('[data-testid="app-status"][data-state="ready"]').waitFor()
+      const issuerChunk = /\/assets\/IssuerScreen-[\w-]+\.js$/
+      expect(pageRequests.some((u) => /\/assets\/WalletScreen-[\w-]+\.js$/.test(u)), pageRequests.join('\n')).toBe(true)
+      expect(pageRequests.filter((u) => issuerChunk.test(u) || /\/assets\/IssuerScreen-[\w-]+\.css$/.test(u))).toEqual([])
+
+      await page.getByRole('navigation').locator('a[href="#/issuer"]').click()
+      await page.getByTestId('route-issuer').waitFor()
+      expect(pageRequests.some((u) => issuerChunk.test(u)), pageRequests.join('\n')).toBe(true)
+    } finally {
+      await session.close()
+    }
+  })
+
+  it('a role screen that cannot be fetched says so and loads on retry', async () => {
+    const session = await launchBrowser({ locale: 'en-US' })
+    try {
+      const page = session.page
+      await page.route(/\/assets\/CounterScreen-[\w-]+\.js$/, (route) => route.abort('internetdisconnected'))
+      await page.goto(`${base}/#/counter`)
+      const failed = page.getByTestId('screen-failed')
+      await failed.waitFor()
+      await shoot(page, 'en-desktop-screen-failed')
+      await expectAxeClean(page, 'screen failed')
+      await page.unroute(/\/assets\/CounterScreen-[\w-]+\.js$/)
+      await failed.getByRole('button').click()
+      await page.getByTestId('route-counter').waitFor()
+    } finally {
+      await session.close()
+    }
+  })
+})
+
+describe('the console remembers the office', () => {
+  it('after a reload the chosen office is still chosen', async () => {
+    const page = visitor!.page
+    await page.setViewportSize({ width: 1280, height: 800 })
+    await open(page, 'en', '#/issuer')
+    const options = page.locator('[data-testid^="issuer-option-"]')
+    await options.first().waitFor()
+    for (const option of await options.all()) {
+      const id = (await option.getAttribute('data-testid'))!
+      await option.click()
+      await page.getByTestId('signin').waitFor()
+      await page.reload()
+      await page.getByTestId('signin').waitFor()
+      expect(await page.getByTestId(id).locator('input').isChecked(), id).toBe(true)
+      expect(await page.locator('[data-testid^="issuer-option-"] input:checked').count()).toBe(1)
+    }
+  })
+})
+
+describe('pages', () => {
+  it('raised no uncaught errors', () => {
+    expect(pageErrors).toEqual([])
+  })
+})
