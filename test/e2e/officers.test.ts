@@ -5,11 +5,13 @@
  * browser, its own authenticator), the clerk issues, is offered no revoke and is refused one
  * by the server (403 ERR_ISSUER_ROLE), the supervisor revokes, and the audit trail names both.
  * Screens are captured at 360×740 and 1280×800 in en and zh-CN (OFFICERS_SHOTS, default
- * /tmp/officers-shots) and must not scroll sideways.
+ * /tmp/officers-shots); each must not scroll sideways and must have no serious or critical
+ * axe-core violation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -64,6 +66,27 @@ afterAll(async () => {
   rmSync(data, { recursive: true, force: true })
 })
 
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: { target: string[] }[]
+}
+
+/** axe-core's serious and critical violations (evaluated through the DevTools protocol: the app's CSP refuses inline scripts). */
+async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE)
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: AxeViolation[] }> } }).axe
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations
+  })
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
+}
+
 const SIZES = [{ width: 360, height: 740, name: 'phone' }, { width: 1280, height: 800, name: 'desktop' }] as const
 
 /** Screenshots of the page as it stands, both sizes, both languages; each must fit without sideways scroll. */
@@ -77,6 +100,7 @@ async function shoot(page: Page, name: string): Promise<void> {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
       expect(overflow, `${name} ${lang} ${s.name} scrolls sideways by ${overflow}px`).toBeLessThanOrEqual(0)
       await page.screenshot({ path: join(SHOTS, `${name}-${lang}-${s.name}.png`), fullPage: true })
+      expect(await axeViolations(page), `${name} ${lang} ${s.name}`).toEqual([])
     }
   }
   // back to English at desktop size for the test's own steps
