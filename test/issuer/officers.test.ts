@@ -8,6 +8,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { firstSupervisorLink } from '../../src/issuer/enrolment.ts'
 import { OFFICERS_FILE, AUDIT_FILE, ADMIN_TOKEN_FILE, SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS } from '../../src/issuer/officers.ts'
+import { startIssuerServer } from '../../src/issuer/http.ts'
 import { APP_ORIGIN, CITIZEN, makeIssuerWorld, type IssuerWorld } from './_world.ts'
 import { softPasskey, type SoftPasskey } from './_passkey.ts'
 
@@ -197,6 +198,33 @@ describe('enrolment, roles and sessions', () => {
     expect((await call('POST', `officers/${id}/disable`, { auth: token() })).status).toBe(200)
     expect((await call('GET', 'info', { cookie: s.cookie })).status).toBe(401)
     expect((await signIn(clerk.pk)).status).toBe(401)
+  })
+})
+
+describe('the session cookie on https', () => {
+  it('is Secure when the console (and so its admin origin) is https', async () => {
+    const w = await makeIssuerWorld()
+    const appOrigin = 'https://console.psb.example'
+    const server = await startIssuerServer(w.svc, { appOrigin })
+    try {
+      const admin = server.adminUrl.replace(/\/$/, '')
+      const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+        fetch(`${admin}/admin/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+      const e = (await (await post('officers/enrolments', { role: 'supervisor', name: 'Chen Jing' }, { authorization: `Bearer ${w.adminToken}` })).json()) as { code: string }
+      const opts = (await (await post('enrol/options', { code: e.code })).json()) as { options: { challenge: string; rp: { id?: string } } }
+      expect(opts.options.rp.id).toBe('console.psb.example')
+      const pk = softPasskey()
+      // a passkey made for another origin does not verify
+      const wrong = await post('enrol/verify', { code: e.code, response: pk.register(opts.options, 'https://evil.example') })
+      expect(wrong.status).toBe(401)
+      const opts2 = (await (await post('enrol/options', { code: e.code })).json()) as { options: { challenge: string; rp: { id?: string } } }
+      const r = await post('enrol/verify', { code: e.code, response: pk.register(opts2.options, appOrigin) })
+      expect(r.status).toBe(201)
+      expect((r.headers.get('set-cookie') ?? '').split(';').map((a) => a.trim())).toEqual(expect.arrayContaining(['Secure', 'HttpOnly', 'SameSite=Strict', 'Path=/admin']))
+    } finally {
+      await server.close()
+      await w.cleanup()
+    }
   })
 })
 
