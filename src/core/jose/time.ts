@@ -4,7 +4,7 @@
  * possible in hand-built objects), negatives and absurd values are refused with a code.
  */
 import type { JsonObject } from '../bytes/json.ts'
-import { fail, type Failure } from '../errors.ts'
+import { fail, ok, type Verdict } from '../errors.ts'
 
 /** 9999-12-31T23:59:59Z */
 export const MAX_NUMERIC_DATE = 253402300799
@@ -21,8 +21,8 @@ export interface TimeCheck {
   require?: readonly ('iat' | 'nbf' | 'exp')[]
 }
 
-/** Check iat/nbf/exp of a JWT payload; null when they hold. */
-export function checkTimeClaims(p: JsonObject, t: TimeCheck): Failure | null {
+/** Check iat/nbf/exp of a JWT payload: a verdict (ERR_TIME_CLAIM_INVALID, ERR_TIME_EXPIRED, ERR_TIME_NOT_YET_VALID). */
+export function checkTimeClaims(p: JsonObject, t: TimeCheck): Verdict<true> {
   for (const name of ['iat', 'nbf', 'exp'] as const) {
     const v = p[name]
     if (v === undefined) {
@@ -35,5 +35,5 @@ export function checkTimeClaims(p: JsonObject, t: TimeCheck): Failure | null {
   if (exp !== undefined && t.now - t.skewSeconds >= exp) return fail('ERR_TIME_EXPIRED', `expired at ${exp}`)
   if (nbf !== undefined && t.now + t.skewSeconds < nbf) return fail('ERR_TIME_NOT_YET_VALID', `not valid before ${nbf}`)
   if (iat !== undefined && t.now + t.skewSeconds < iat) return fail('ERR_TIME_NOT_YET_VALID', `issued in the future (${iat})`)
-  return null
+  return ok(true)
 }

@@ -142,7 +142,7 @@ export async function verifySdJwt(input: string, options: VerifySdJwtOptions): P
     if (claims.status !== undefined && !isJsonObject(claims.status)) return fail('ERR_SDVC_CLAIM_MISSING', 'status is not an object')
   }
   const time = checkTimeClaims(claims, { now: options.now, skewSeconds })
-  if (time) return time
+  if (!time.ok) return time
 
   // Key binding (§7.3): required unless the caller opted out by name.
   let kb: KbPayload | undefined

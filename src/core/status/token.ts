@@ -113,7 +113,7 @@ export async function verifyStatusListToken(token: string, o: VerifyStatusListTo
   // §8.3 step 4a: simple string comparison (RFC 3986 §6.2.1).
   if (p.sub !== o.uri) return fail('ERR_STATUS_URI_MISMATCH', `the token is for ${p.sub.slice(0, 120)}, not ${o.uri.slice(0, 120)}`)
   const time = checkTimeClaims(p, { now: o.now, skewSeconds: skew, require: ['iat'] })
-  if (time) return time
+  if (!time.ok) return time
   const iat = p.iat as number
   const ttl = p.ttl as number | undefined
   if (ttl !== undefined && iat + ttl < o.now - skew) return fail('ERR_STATUS_STALE', `the list was issued at ${iat} and went stale ${ttl} s later`)
