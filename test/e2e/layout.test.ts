@@ -151,8 +151,9 @@ async function expectAxeClean(page: Page, what: string): Promise<void> {
   expect(await axeViolations(page), what).toEqual([])
 }
 
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+/** The whole page, or (a dialog open) what the screen shows. */
+async function shoot(page: Page, name: string, fullPage = true): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage })
 }
 
 /** Opens the app in `lang` at `hash`, with that language chosen on this device. */
@@ -234,7 +235,7 @@ describe('the issuer console after an action, at phone width', () => {
       await pending.getByTestId('revoke').click()
       const dialog = page.getByTestId('confirm-dialog')
       await dialog.waitFor()
-      await shoot(page, `${lang}-phone-issuer-confirm`)
+      await shoot(page, `${lang}-phone-issuer-confirm`, false)
       for (const button of [dialog.getByTestId('cancel'), dialog.getByTestId('confirm')]) {
         const box = (await button.boundingBox())!
         expect(box.x, 'the dialog button starts on screen').toBeGreaterThanOrEqual(0)

@@ -197,7 +197,6 @@ export const issuerStrings = {
   'issuer.creds.id': { 'zh-CN': '编号', en: 'Id' },
   'issuer.creds.type': { 'zh-CN': '类型', en: 'Type' },
   'issuer.creds.issuedAt': { 'zh-CN': '签发时间', en: 'Issued' },
-  'issuer.creds.notIssued': { 'zh-CN': '尚未领取', en: 'Not collected yet' },
   'issuer.creds.copies': { 'zh-CN': '副本', en: 'Copies' },
   'issuer.creds.status': { 'zh-CN': '状态', en: 'Status' },
   'issuer.creds.actions': { 'zh-CN': '操作', en: 'Actions' },
