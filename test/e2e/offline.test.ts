@@ -1,7 +1,8 @@
 /**
  * The built app in real Chromium: it renders every role, its service worker takes control,
- * and it keeps working offline (emulated, then with the server gone) without ever asking
- * anything of an origin other than its own.
+ * and it keeps working offline (emulated, then with the server gone — each role's lazily
+ * loaded screen then comes from the precache) without ever asking anything of an origin other
+ * than its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
@@ -79,8 +80,8 @@ describe('the built app in Chromium', () => {
       await expectRole(page, role)
       expect(new URL(page.url()).hash).toBe(`#/${role}`)
       expect(await page.title()).toContain(en(ROLE_TITLES[role]))
-      const focused = await page.evaluate(() => document.activeElement?.tagName)
-      expect(focused).toBe('H1')
+      // the focus moves to the screen's heading once the (lazily loaded) screen is there
+      await page.waitForFunction(() => document.activeElement?.tagName === 'H1')
     }
 
     await page.goto(`${origin}/#/no-such-screen`)
@@ -156,10 +157,19 @@ describe('the built app in Chromium', () => {
     await expectRole(page, 'wallet')
 
     const deep = await context.newPage()
+    // Each role's screen is its own chunk: with the server gone they come from the precache.
+    const chunks: { url: string; fromServiceWorker: boolean }[] = []
+    deep.on('response', (r) => {
+      if (/\/assets\/[A-Za-z]+Screen-[\w-]+\.js$/.test(r.url())) chunks.push({ url: r.url(), fromServiceWorker: r.fromServiceWorker() })
+    })
     try {
       await deep.goto(`${origin}/#/counter`)
       await expectReady(deep)
       await expectRole(deep, 'counter')
+      await deep.getByRole('navigation').locator('a[href="#/explorer"]').click()
+      await expectRole(deep, 'explorer')
+      expect(chunks.map((c) => new URL(c.url).pathname.replace(/-[\w-]+\.js$/, ''))).toEqual(['/assets/CounterScreen', '/assets/ExplorerScreen'])
+      expect(chunks.every((c) => c.fromServiceWorker), JSON.stringify(chunks)).toBe(true)
     } finally {
       await deep.close()
     }
