@@ -4,7 +4,7 @@
  * required to keep track of the latest checkpoint it observed and verified").
  *
  *   <dataDir>/witness.key         signer key `PRIVATE+KEY+<name>+<hash>+<base64(0x04 ‖ seed)>`, mode 0600
- *   <dataDir>/witness.lock        pid of the one process serving this directory
+ *   <dataDir>/witness.lock        pid and start time of the one process serving this directory
  *   <dataDir>/logs/<sha256(origin) hex>.json   one record per log (LogRecord, JSON)
  *   <dataDir>/evidence.jsonl      misbehaviour reports, one JSON object a line (append-only)
  *
@@ -23,8 +23,9 @@
  *   CivicError ERR_LEDGER_STORAGE; nothing was promised to anyone.
  * - The key is created once, atomically (temp file, fsync, hard link to its final name, which
  *   fails if another process won the race), and never rewritten.
- * - One process per directory: the lock file holds the pid; a lock whose pid is not running is
- *   stale and taken over. A live holder makes `openWitnessState` reject with ERR_LEDGER_LOCKED.
+ * - One process per directory: the pid lock every service uses (src/node/pid-lock.ts); a lock
+ *   whose process is gone, a zombie, or a reused pid is stale and taken over. A live holder
+ *   makes `openWitnessState` reject with ERR_LEDGER_LOCKED.
  *
  * Codes: ERR_LEDGER_CONFIG (bad or mismatched key file, unusable directory), ERR_LEDGER_LOCKED,
  * ERR_LEDGER_CORRUPT (a record that does not parse or disagrees with its note), ERR_LEDGER_STORAGE.
@@ -150,7 +151,7 @@ async function acquireLock(dataDir: string): Promise<string> {
   return path
 }
 
-const releaseLock = releasePidLock
+const releaseLock = (path: string): Promise<void> => releasePidLock(path).catch((e: unknown) => Promise.reject(storageError(`cannot release ${path}`, e)))
 
 // ── per-log records ──────────────────────────────────────────────────────────────────────
 
