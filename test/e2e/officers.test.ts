@@ -214,6 +214,17 @@ describe('officers sign in with passkeys', () => {
     expect(await trail.textContent()).not.toMatch(/李伟|1990-05-01|成都|武侯/)
     await shoot(sup, 'supervisor-audit')
 
+    // ── the supervisor disables the clerk: the clerk's console is signed out and stays out ──
+    const clerkRow = sup.locator('[data-testid="officer-row"]').filter({ hasText: '王警官' })
+    await clerkRow.getByTestId('disable-officer').click()
+    await clerkRow.getByTestId('disable-officer-confirm').click()
+    await sup.locator('[data-testid="audit-row"][data-action="officer.disable"][data-outcome="ok"]').waitFor()
+    await clerk.getByTestId('refresh').click()
+    await clerk.getByTestId('session-expired').waitFor()
+    await clerk.getByTestId('signin-button').click()
+    await clerk.locator('[data-testid="signin"] [data-testid="problem"][data-code="ERR_ISSUER_UNAUTHENTICATED"]').waitFor()
+    expect(await clerk.getByTestId('issuer-info').count()).toBe(0)
+
     expect(errors).toEqual([])
   })
 })

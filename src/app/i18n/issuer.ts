@@ -124,6 +124,13 @@ export const issuerStrings = {
   'issuer.officers.create': { 'zh-CN': '生成登记链接', en: 'Make an enrolment link' },
   'issuer.officers.creating': { 'zh-CN': '正在生成…', en: 'Making…' },
   'issuer.officers.link': { 'zh-CN': '{name}的登记链接（仅可使用一次）', en: 'Enrolment link for {name} (works once)' },
+  'issuer.officers.actions': { 'zh-CN': '操作', en: 'Actions' },
+  'issuer.officers.disable': { 'zh-CN': '停用', en: 'Disable' },
+  'issuer.officers.disableConfirm': {
+    'zh-CN': '停用“{name}”？其登录立即结束，之后不能再登录。',
+    en: 'Disable “{name}”? Their sessions end now and they cannot sign in again.',
+  },
+  'issuer.officers.disableOk': { 'zh-CN': '确认停用', en: 'Disable' },
   'issuer.officers.linkDone': { 'zh-CN': '完成', en: 'Done' },
   'issuer.officers.none': { 'zh-CN': '还没有经办人。', en: 'No officers yet.' },
   'issuer.officers.nameHint': {
@@ -234,6 +241,8 @@ export const issuerStrings = {
     'zh-CN': '它的全部 {n} 份副本都将恢复有效。',
     en: 'All {n} copies of it will be valid again.',
   },
+  'issuer.confirm.offered.title': { 'zh-CN': '作废这个领取二维码？', en: 'Cancel this offer?' },
+  'issuer.confirm.offered.ok': { 'zh-CN': '作废', en: 'Cancel the offer' },
   'issuer.confirm.offered.body': {
     'zh-CN': '公民尚未领取此证件：领取二维码将作废，任何副本都不会再签发。',
     en: 'The citizen has not collected it yet: its offer is cancelled and no copy of it will ever be issued.',

@@ -434,6 +434,17 @@ export class IssuerConsoleState {
     return ok
   }
 
+  /** Disable an officer of this office (supervisors): their sessions end, their passkeys no longer sign in. */
+  async disableOfficer(id: string): Promise<boolean> {
+    let ok = false
+    await this.#run('officers', async (c) => {
+      await c.disableOfficer(id)
+      return () => (ok = true)
+    })
+    if (ok) await Promise.all([this.loadOfficers(), this.loadAudit()])
+    return ok
+  }
+
   dismissNewLink(): void {
     this.#newLink = null
   }
