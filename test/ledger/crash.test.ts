@@ -83,8 +83,11 @@ describe('crash safety', () => {
         }
       }
       const running = [0, 1, 2, 3].map(worker).concat(watcher())
-      // kill points spread over 100..600 ms by round, the same in every run
-      await new Promise((r) => setTimeout(r, 100 + ((round * 263) % 500)))
+      // Each round gets its share of acknowledged writes whatever the machine's speed (bounded
+      // wait), then a kill point that moves by round, the same in every run.
+      const before = acked.size
+      for (const t0 = Date.now(); acked.size < before + 6 && Date.now() - t0 < 30_000;) await new Promise((r) => setTimeout(r, 10))
+      await new Promise((r) => setTimeout(r, (round * 263) % 400))
       await kill(child)
       stop = true
       await Promise.all(running)
