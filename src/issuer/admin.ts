@@ -232,7 +232,8 @@ export class AdminApi {
     }
     if (OPEN.has(key)) return this.#open(r, store, who)
     if (!who) throw new CivicError('ERR_ISSUER_UNAUTHENTICATED', 'sign in with a passkey (or use the admin token)')
-    const target: Record<string, string> = {}
+    // The ids named in the path, so that a refusal is recorded with what it was refused on.
+    const target = pathTargets(r.path)
     try {
       if (who.officer.role !== 'supervisor' && !clerkMay(r.method, r.path)) {
         throw new CivicError('ERR_ISSUER_ROLE', `a ${who.officer.role} may not ${r.method} ${r.path.slice(0, 80)}`)
@@ -394,6 +395,20 @@ export class AdminApi {
   errorReply(e: CivicError, origin: string | undefined): AdminReply {
     return { status: adminStatusOf(e.code), headers: { ...corsHeaders(this.appOrigin, origin), 'cache-control': 'no-store' }, body: { error: { code: e.code, message: e.detail } } }
   }
+}
+
+/** Ids a path names: credential, kid, officer, enrolment (as the audit trail records them). */
+function pathTargets(path: string): Record<string, string> {
+  const t: Record<string, string> = {}
+  let m = /^\/admin\/credentials\/([A-Za-z0-9_-]{1,64})\/[a-z]+$/.exec(path)
+  if (m) t.credential = m[1]!
+  m = /^\/admin\/keys\/([A-Za-z0-9._-]{1,64})\/revoke$/.exec(path)
+  if (m) t.kid = m[1]!
+  m = /^\/admin\/officers\/enrolments\/([A-Za-z0-9_-]{22})\/cancel$/.exec(path)
+  if (m) t.enrolment = m[1]!
+  m = /^\/admin\/officers\/([A-Za-z0-9_-]{22})\/disable$/.exec(path)
+  if (m) t.officer = m[1]!
+  return t
 }
 
 /** The audit trail's name of a request: `credential.revoke`, `offer.create`, … (ids go to `target`). */
