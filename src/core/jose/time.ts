@@ -13,6 +13,16 @@ export function isNumericDate(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_NUMERIC_DATE
 }
 
+/**
+ * `now` must be a time in seconds: a missing one (a JS caller, a misspelt option) or one in
+ * milliseconds would make every comparison false and every time claim pass. Our caller's bug:
+ * TypeError. Also checks `skewSeconds` when given.
+ */
+export function assertNow(now: unknown, skewSeconds: unknown, who: string): asserts now is number {
+  if (typeof now !== 'number' || !isNumericDate(now)) throw new TypeError(`${who}: now must be seconds since the epoch (not milliseconds)`)
+  if (skewSeconds !== undefined && (typeof skewSeconds !== 'number' || !Number.isFinite(skewSeconds) || skewSeconds < 0)) throw new TypeError(`${who}: skewSeconds must be a finite number ≥ 0`)
+}
+
 export interface TimeCheck {
   /** Now, in seconds since the epoch (callers pass their clock; the kernel reads none). */
   now: number
@@ -23,6 +33,7 @@ export interface TimeCheck {
 
 /** Check iat/nbf/exp of a JWT payload: a verdict (ERR_TIME_CLAIM_INVALID, ERR_TIME_EXPIRED, ERR_TIME_NOT_YET_VALID). */
 export function checkTimeClaims(p: JsonObject, t: TimeCheck): Verdict<true> {
+  assertNow(t.now, t.skewSeconds, 'checkTimeClaims')
   for (const name of ['iat', 'nbf', 'exp'] as const) {
     const v = p[name]
     if (v === undefined) {

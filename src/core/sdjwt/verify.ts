@@ -10,7 +10,7 @@
 import { isJsonObject, type JsonObject } from '../bytes/json.ts'
 import { fail, failFrom, type Failure, type Verdict } from '../errors.ts'
 import { checkJwsSignature, parseCompactJws, type CompactJws, type JwsKeyResolver } from '../jose/jws.ts'
-import { checkTimeClaims } from '../jose/time.ts'
+import { assertNow, checkTimeClaims } from '../jose/time.ts'
 import type { PublicKey } from '../crypto/keys.ts'
 import { parseDisclosure } from './disclosure.ts'
 import { holderKeyOf, verifyKbJwt, type KbExpectation, type KbPayload } from './kb.ts'
@@ -58,6 +58,7 @@ export async function verifySdJwt(input: string, options: VerifySdJwtOptions): P
   if (typeof input !== 'string') return fail('ERR_SDJWT_MALFORMED', 'not a string')
   const limits: SdJwtLimits = { ...DEFAULT_SD_JWT_LIMITS, ...options.limits }
   const profile = options.profile ?? 'sd-jwt-vc'
+  assertNow(options.now, options.skewSeconds, 'verifySdJwt')
   const skewSeconds = options.skewSeconds ?? 60
   const kbExpect = options.keyBinding === 'not-required' ? undefined : options.keyBinding
   if (options.keyBinding !== 'not-required' && (typeof kbExpect?.nonce !== 'string' || typeof kbExpect.aud !== 'string')) {

@@ -1,6 +1,8 @@
 // JWT time claims (RFC 7519 §4.1.4–4.1.6): NumericDate validity and the exact skew boundaries.
 import { describe, expect, it } from 'vitest'
-import { checkTimeClaims, isNumericDate, MAX_NUMERIC_DATE } from '../../../src/core/jose/time.ts'
+import { assertNow, checkTimeClaims, isNumericDate, MAX_NUMERIC_DATE } from '../../../src/core/jose/time.ts'
+import { verifySdJwt } from '../../../src/core/sdjwt/verify.ts'
+import { testKey } from '../../support/keys.ts'
 
 const NOW = 1_800_000_000
 const SKEW = 60
@@ -66,5 +68,24 @@ describe('checkTimeClaims', () => {
     expect(t({ exp: NOW + 1 })).toMatchObject({ ok: true })
     expect(t({ nbf: NOW })).toMatchObject({ ok: true })
     expect(t({ nbf: NOW + 1 })).toMatchObject({ code: 'ERR_TIME_NOT_YET_VALID' })
+  })
+})
+
+describe('a missing clock fails closed (TypeError), never passes every time claim', () => {
+  it.each<[string, unknown]>([['undefined', undefined], ['NaN', Number.NaN], ['milliseconds', NOW * 1000], ['a string', String(NOW)], ['negative', -1]])('now %s', (_, now) => {
+    expect(() => assertNow(now, undefined, 'x')).toThrow(TypeError)
+    expect(() => checkTimeClaims({ exp: 1 }, { now: now as number, skewSeconds: 0 })).toThrow(TypeError)
+  })
+
+  it('skewSeconds must be a finite number ≥ 0 when given', () => {
+    expect(() => assertNow(NOW, -1, 'x')).toThrow(TypeError)
+    expect(() => assertNow(NOW, Number.NaN, 'x')).toThrow(TypeError)
+    expect(() => assertNow(NOW, 60, 'x')).not.toThrow()
+  })
+
+  it('verifySdJwt refuses to run without now (an expired credential would otherwise pass)', async () => {
+    const options = { issuerKey: testKey('ES256').publicKey, keyBinding: 'not-required' as const }
+    await expect(verifySdJwt('x~', options as never)).rejects.toThrow(TypeError)
+    await expect(verifySdJwt('x~', { ...options, now: NOW * 1000 })).rejects.toThrow(TypeError)
   })
 })
