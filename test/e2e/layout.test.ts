@@ -25,6 +25,7 @@ import { LOCALE_STORAGE_KEY } from '../../src/app/state/locale.svelte.ts'
 import { PROJECT_ROOT } from './support/app-server.ts'
 import { launchBrowser, type BrowserSession } from './support/browser.ts'
 import { addVirtualAuthenticator, enrolFromLink, firstSupervisorLinks } from './support/passkeys.ts'
+import { holders, keyProof, postForm, postJson } from '../issuer/_world.ts'
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const SHOTS = process.env.CIVIC_SHOTS ?? join(tmpdir(), 'civic-shots')
@@ -168,6 +169,29 @@ async function open(page: Page, lang: Locale, hash: string): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang)
 }
 
+/** The citizen's side of the pre-authorized code flow (OpenID4VCI 1.0) with `copies` fresh holder keys, played from Node. */
+async function collect(offerUri: string, txCode: string, copies: number): Promise<void> {
+  const ref = new URL(offerUri).searchParams.get('credential_offer_uri')!
+  const offer = (await (await fetch(ref)).json()) as { credential_issuer: string; credential_configuration_ids: string[]; grants: Record<string, { 'pre-authorized_code': string }> }
+  const grant = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
+  const token = await postForm(`${offer.credential_issuer}/token`, { grant_type: grant, 'pre-authorized_code': offer.grants[grant]!['pre-authorized_code'], tx_code: txCode })
+  expect(token.status, JSON.stringify(token.json)).toBe(200)
+  const { c_nonce } = (await (await fetch(`${offer.credential_issuer}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
+  const iat = Math.floor(Date.now() / 1000)
+  const proofs = await Promise.all(holders(copies).map((h) => keyProof(h, { aud: offer.credential_issuer, iat, nonce: c_nonce })))
+  const r = await postJson(`${offer.credential_issuer}/credential`, { credential_configuration_id: offer.credential_configuration_ids[0], proofs: { jwt: proofs } }, { authorization: `Bearer ${token.json.access_token}` })
+  expect(r.status, JSON.stringify(r.json)).toBe(200)
+}
+
+/** Fill the offer form (any text claim '李伟', any date 1990-05-01) and make the offer. */
+async function makeOffer(page: Page): Promise<void> {
+  for (const input of await page.locator('[data-testid="offer-form"] input[data-testid^="claim-"]').all()) {
+    await input.fill((await input.getAttribute('type')) === 'date' ? '1990-05-01' : '李伟')
+  }
+  await page.getByTestId('issue').click()
+  await page.getByTestId('offer-qr').waitFor()
+}
+
 /** The office chosen in the console (if it is not already); then its sign-in, or its details read from the running issuer. */
 async function chooseOffice(page: Page, signedIn = true): Promise<void> {
   const option = page.getByTestId(`issuer-option-${OFFICE}`)
@@ -209,11 +233,7 @@ describe('the issuer console after an action, at phone width', () => {
       await page.setViewportSize({ width: 360, height: 740 })
       await open(page, lang, '#/issuer')
       await chooseOffice(page)
-      for (const input of await page.locator('[data-testid="offer-form"] input[data-testid^="claim-"]').all()) {
-        await input.fill((await input.getAttribute('type')) === 'date' ? '1990-05-01' : '李伟')
-      }
-      await page.getByTestId('issue').click()
-      await page.getByTestId('offer-qr').waitFor()
+      await makeOffer(page)
       await shoot(page, `${lang}-phone-issuer-offer`)
       await expectFits(page, `${lang} offer`)
       await expectAxeClean(page, `${lang} offer`)
@@ -244,6 +264,26 @@ describe('the issuer console after an action, at phone width', () => {
       await expectFits(page, `${lang} confirmation`)
       await expectAxeClean(page, `${lang} confirmation`)
       await dialog.getByTestId('cancel').click()
+
+      // A collected credential: a row of the credentials table (a card on a phone); then publish, and the anchors table.
+      await makeOffer(page)
+      const offerUri = await page.getByTestId('offer-uri').inputValue()
+      const credentialId = (await page.getByTestId('offer-credential-id').textContent())!.trim()
+      await page.getByTestId('offer-reveal-tx-code').click()
+      await collect(offerUri, (await page.getByTestId('offer-tx-code-value').textContent())!.trim(), 2)
+      await page.getByTestId('offer-done').click()
+      await page.getByTestId('refresh').click()
+      const row = page.locator(`[data-testid="credential-row"][data-id="${credentialId}"][data-status="valid"]`)
+      await row.waitFor()
+      await page.getByTestId('publish').click()
+      await page.locator('[data-testid="anchor-row"]').first().waitFor()
+      await row.scrollIntoViewIfNeeded()
+      await shoot(page, `${lang}-phone-issuer-tables`)
+      await shoot(page, `${lang}-phone-issuer-row`, false)
+      const box = (await row.boundingBox())!
+      expect(box.x + box.width, 'the credential card fits the screen').toBeLessThanOrEqual(360)
+      await expectFits(page, `${lang} tables`)
+      await expectAxeClean(page, `${lang} tables`)
     })
   }
 })
