@@ -153,6 +153,12 @@ describe('officers sign in with passkeys', () => {
     await sup.getByTestId('signin-button').waitFor()
     expect(await sup.getByTestId('issuer-info').count()).toBe(0)
     await shoot(sup, 'signin')
+    // the officer does not confirm on the device: named by code, still signed out
+    await supKey.cdp.send('WebAuthn.setUserVerified', { authenticatorId: supKey.authenticatorId, isUserVerified: false })
+    await sup.getByTestId('signin-button').click()
+    await sup.locator('[data-testid="signin"] [data-testid="problem"][data-code="ERR_ISSUER_PASSKEY"]').waitFor()
+    expect(await sup.getByTestId('officer-bar').count()).toBe(0)
+    await supKey.cdp.send('WebAuthn.setUserVerified', { authenticatorId: supKey.authenticatorId, isUserVerified: true })
     await sup.getByTestId('signin-button').click()
     await sup.getByTestId('officer-bar').waitFor()
     await sup.getByTestId('officers-panel').waitFor()

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { firstSupervisorLink } from '../../src/issuer/enrolment.ts'
 import { OFFICERS_FILE, AUDIT_FILE, ADMIN_TOKEN_FILE, SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS } from '../../src/issuer/officers.ts'
 import { startIssuerServer } from '../../src/issuer/http.ts'
+import { isOfficerReference } from '../../src/issuer/admin-wire.ts'
 import { APP_ORIGIN, CITIZEN, makeIssuerWorld, type IssuerWorld } from './_world.ts'
 import { softPasskey, type SoftPasskey } from './_passkey.ts'
 
@@ -198,6 +199,15 @@ describe('enrolment, roles and sessions', () => {
     expect((await call('POST', `officers/${id}/disable`, { auth: token() })).status).toBe(200)
     expect((await call('GET', 'info', { cookie: s.cookie })).status).toBe(401)
     expect((await signIn(clerk.pk)).status).toBe(401)
+  })
+})
+
+describe('officer references and names (admin-wire.ts, shared with the console)', () => {
+  it('take letters of any script, digits, spaces and punctuation; refuse control and bidi characters', () => {
+    for (const ok of ['王警官', 'PSB-0042', 'Li Wei (desk 3)', 'Ö-1', 'x'.repeat(64), '王'.repeat(64), 'Ahmad №7']) expect(isOfficerReference(ok), ok).toBe(true)
+    for (const bad of ['', ' 王警官', '王警官 ', 'x'.repeat(65), '王'.repeat(65), 'a\u202eb', 'a\u2066b', 'a\nb', 'a\tb', 'a\u0000b', 'a\u200fb', 'a\u00adb', 42, null]) {
+      expect(isOfficerReference(bad), JSON.stringify(bad)).toBe(false)
+    }
   })
 })
 
