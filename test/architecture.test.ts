@@ -48,7 +48,7 @@ function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
 }
 
 const doors: [RegExp, string][] = [
-  [/^@noble\//, 'src/core/crypto/'],
+  [/^@noble\/|^@scure\//, 'src/core/crypto/'],
   [/^(did-jwt|did-jwt-vc|did-resolver)$/, 'src/core/vc/'],
   [/^idb$/, 'src/store/'],
   [/^(workbox-window|virtual:pwa-register)/, 'src/app/pwa/'],
