@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { LOCALES, type Locale } from '../../src/app/i18n/strings.ts'
+import { issuerStrings } from '../../src/app/i18n/issuer.ts'
 import { LOCALE_STORAGE_KEY } from '../../src/app/state/locale.svelte.ts'
 import { PROJECT_ROOT } from './support/app-server.ts'
 import { launchBrowser, type BrowserSession } from './support/browser.ts'
@@ -273,10 +274,19 @@ describe('the issuer console after an action, at phone width', () => {
       await collect(offerUri, (await page.getByTestId('offer-tx-code-value').textContent())!.trim(), 2)
       await page.getByTestId('offer-done').click()
       await page.getByTestId('refresh').click()
-      const row = page.locator(`[data-testid="credential-row"][data-id="${credentialId}"][data-status="valid"]`)
-      await row.waitFor()
+      const row = page.locator(`[data-testid="credential-row"][data-id="${credentialId}"]`)
+      await page.locator(`[data-testid="credential-row"][data-id="${credentialId}"][data-status="valid"]`).waitFor()
+      // Suspend it: the notice asks to publish; once published it says verifiers see it.
+      await row.getByTestId('suspend').click()
+      await page.getByTestId('confirm-dialog').getByTestId('confirm').click()
+      const notice = page.getByTestId('status-notice')
+      await page.locator(`[data-testid="credential-row"][data-id="${credentialId}"][data-status="suspended"]`).waitFor()
+      expect(await notice.textContent()).toContain(issuerStrings['issuer.notice.publishNext'][lang])
       await page.getByTestId('publish').click()
       await page.locator('[data-testid="anchor-row"]').first().waitFor()
+      await page.locator('[data-testid="status-notice"][data-published="true"]').waitFor()
+      expect(await notice.textContent()).toContain(issuerStrings['issuer.notice.published'][lang])
+      expect(await notice.textContent()).not.toContain(issuerStrings['issuer.notice.publishNext'][lang])
       await row.scrollIntoViewIfNeeded()
       await shoot(page, `${lang}-phone-issuer-tables`)
       await shoot(page, `${lang}-phone-issuer-row`, false)
