@@ -139,6 +139,8 @@ describe('officers sign in with passkeys', () => {
     await shoot(sup, 'enrol')
     await sup.getByTestId('enrol-button').click()
     await sup.getByTestId('officer-bar').waitFor()
+    // the button pressed is gone: focus is on who is signed in now, not lost to the page
+    await sup.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'officer-bar')
     expect(await supKey.count()).toBe(1)
     expect(await sup.getByTestId('officer-bar').getAttribute('data-role')).toBe('supervisor')
     expect((await sup.getByTestId('officer-name').textContent())?.trim()).toBe('Supervisor')
@@ -151,6 +153,7 @@ describe('officers sign in with passkeys', () => {
     // sign out, and in again with the passkey
     await sup.getByTestId('signout').click()
     await sup.getByTestId('signin-button').waitFor()
+    await sup.waitForFunction(() => document.activeElement?.id === 'signin-title')
     expect(await sup.getByTestId('issuer-info').count()).toBe(0)
     await shoot(sup, 'signin')
     // the officer does not confirm on the device: named by code, still signed out

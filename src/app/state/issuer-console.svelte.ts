@@ -117,6 +117,8 @@ export class IssuerConsoleState {
   #session = $state.raw<SessionView | null>(null)
   /** Whether the last sign-out was the server's doing (the session ended), for the notice. */
   #expired = $state(false)
+  /** Where focus should go once the screen changed under the officer's hands (the button they pressed is gone). */
+  #focusNext: 'officer' | 'signin' | null = null
   #enrolment = $state.raw<EnrolmentState | null>(null)
   #officers = $state.raw<OfficersView | null>(null)
   #audit = $state.raw<AuditRecord[] | null>(null)
@@ -355,6 +357,7 @@ export class IssuerConsoleState {
       const s = await c.signIn(response)
       return () => {
         ok = true
+        this.#focusNext = 'officer'
         this.#signedIn(s)
       }
     })
@@ -365,8 +368,18 @@ export class IssuerConsoleState {
   async signOut(): Promise<void> {
     await this.#run('session', async (c) => {
       await c.signOut()
-      return () => this.#signedOut(false)
+      return () => {
+        this.#focusNext = 'signin'
+        this.#signedOut(false)
+      }
     })
+  }
+
+  /** Whether the component `what` should take focus now (asked once, by the component that just appeared). */
+  takeFocus(what: 'officer' | 'signin'): boolean {
+    if (this.#focusNext !== what) return false
+    this.#focusNext = null
+    return true
   }
 
   /** What the enrolment link would make (the code is not used up by asking). */
@@ -391,6 +404,7 @@ export class IssuerConsoleState {
       return () => {
         ok = true
         this.#enrolment = { ...e, name: o.name, role: o.role, done: true }
+        this.#focusNext = 'officer'
         this.#signedIn(s)
       }
     })
@@ -606,6 +620,7 @@ export class IssuerConsoleState {
       if (generation === this.#generation) {
         // The session ended on the server (idle, too old, the officer disabled): signed out here too.
         if (errorCodeOf(e).code === 'ERR_ISSUER_UNAUTHENTICATED' && this.#auth === 'signed-in') {
+          this.#focusNext = 'signin'
           this.#signedOut(true)
         } else this.#fail(section, e)
       }
