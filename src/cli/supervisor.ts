@@ -21,10 +21,12 @@ const BIN = join(import.meta.dirname, 'bin.mjs')
 const MIN_BACKOFF_MS = 500
 const MAX_BACKOFF_MS = 10_000
 const HEALTHY_MS = 60_000
+/** Set in each child's environment: only a process started by the supervisor follows it. */
+const SUPERVISED_ENV = 'CIVIC_SUPERVISED'
 
 /** In a child of `civic start`: stop (as on SIGTERM) once the supervisor's IPC channel closes. */
 export function followSupervisor(): void {
-  if (!process.channel) return
+  if (!process.channel || process.env[SUPERVISED_ENV] !== '1') return
   process.channel.unref()
   process.once('disconnect', () => {
     if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM')
@@ -68,7 +70,7 @@ export class Supervised {
 
   /** Start the child; resolves with its ready line. Rejects (ERR_CLI_USAGE) when it exits first. */
   start(): Promise<Ready> {
-    const child = spawn(process.execPath, [BIN, ...this.spec.args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+    const child = spawn(process.execPath, [BIN, ...this.spec.args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, [SUPERVISED_ENV]: '1' } })
     this.process = child
     const startedAt = Date.now()
     let tail = ''
@@ -106,20 +108,27 @@ export class Supervised {
         if (!ready) return reject(new CivicError('ERR_CLI_USAGE', `${name} exited (${signal ?? code}) before it was ready: ${tail.trim()}`))
         if (this.#stopping) return
         if (Date.now() - startedAt > HEALTHY_MS) this.#backoff = MIN_BACKOFF_MS
-        const delay = this.#backoff
-        this.#backoff = Math.min(MAX_BACKOFF_MS, this.#backoff * 2)
-        this.#log(`${name} exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`)
-        this.#timer = setTimeout(() => {
-          this.#timer = null
-          if (this.#stopping) return
-          this.restarts++
-          this.start().then(
-            (r) => this.#log(`${name} restarted (pid ${this.pid}) at ${r.url}`),
-            (e) => this.#log(`${name} did not restart: ${(e as Error).message}`),
-          )
-        }, delay)
+        this.#restartLater(`${name} exited (${signal ?? `code ${code}`})`)
       })
     })
+  }
+
+  /** Start again after the current backoff (doubling up to its cap); a failed start tries again. */
+  #restartLater(why: string): void {
+    const delay = this.#backoff
+    this.#backoff = Math.min(MAX_BACKOFF_MS, this.#backoff * 2)
+    this.#log(`${why}; restarting in ${delay} ms`)
+    this.#timer = setTimeout(() => {
+      this.#timer = null
+      if (this.#stopping) return
+      this.restarts++
+      this.start().then(
+        (r) => this.#log(`${this.spec.name} restarted (pid ${this.pid}) at ${r.url}`),
+        (e) => {
+          if (!this.#stopping) this.#restartLater(`${this.spec.name} did not restart: ${(e as Error).message.slice(0, 500)}`)
+        },
+      )
+    }, delay)
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */

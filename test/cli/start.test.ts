@@ -190,7 +190,7 @@ describe('civic start', () => {
       let back = false
       for (let i = 0; i < 100 && !back; i++) {
         await sleep(200)
-        back = await fetch(`http://localhost:${port + 1}/checkpoint`).then((r) => r.status === 200, () => false)
+        back = /ledger restarted \(pid \d+\)/.test(out()) && await fetch(`http://localhost:${port + 1}/checkpoint`).then((r) => r.status === 200, () => false)
       }
       expect(back).toBe(true)
       expect(out()).toMatch(/ledger exited \(SIGKILL\); restarting in \d+ ms/)
