@@ -243,6 +243,7 @@ export const issuerStrings = {
   },
   'issuer.confirm.offered.title': { 'zh-CN': '作废这个领取二维码？', en: 'Cancel this offer?' },
   'issuer.confirm.offered.ok': { 'zh-CN': '作废', en: 'Cancel the offer' },
+  'issuer.confirm.offered.keep': { 'zh-CN': '保留', en: 'Keep it' },
   'issuer.confirm.offered.body': {
     'zh-CN': '公民尚未领取此证件：领取二维码将作废，任何副本都不会再签发。',
     en: 'The citizen has not collected it yet: its offer is cancelled and no copy of it will ever be issued.',
