@@ -151,9 +151,12 @@ export interface SignInOptions {
 
 /**
  * One admin action: when, who (officer id, name and role at the time), what, on which ids, and
- * how it ended (`ok`, or the refusal's code). Never claims or other citizen data.
+ * how it ended (`ok`, the refusal's code, or `started`: taken but no outcome recorded, e.g. the
+ * process ended meanwhile). Never claims or other citizen data.
  */
 export interface AuditRecord {
+  /** Ties an action's "started" record to its outcome (actions only). */
+  id?: string
   at: number
   officer: OfficerView | null
   action: string

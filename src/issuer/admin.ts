@@ -45,6 +45,7 @@
  *
  * Errors: `{"error":{"code","message"}}`; a refused request changes nothing.
  */
+import { randomBytes } from 'node:crypto'
 import { CivicError, type ErrorCode } from '../core/errors.ts'
 import { statusOf } from '../node/http.ts'
 import type { IssuerService, StatusAction } from './service.ts'
@@ -234,21 +235,33 @@ export class AdminApi {
     if (!who) throw new CivicError('ERR_ISSUER_UNAUTHENTICATED', 'sign in with a passkey (or use the admin token)')
     // The ids named in the path, so that a refusal is recorded with what it was refused on.
     const target = pathTargets(r.path)
-    try {
-      if (who.officer.role !== 'supervisor' && !clerkMay(r.method, r.path)) {
-        throw new CivicError('ERR_ISSUER_ROLE', `a ${who.officer.role} may not ${r.method} ${r.path.slice(0, 80)}`)
-      }
-      const reply = await this.#route(r, who.officer, store, target)
-      if (r.method === 'POST') await this.#audit(store, who.officer, r, target, null, reply.status === 502 ? 'ERR_ISSUER_LEDGER' : 'ok')
-      return reply
-    } catch (e) {
-      if (e instanceof CivicError) await this.#audit(store, who.officer, r, target, e)
+    if (who.officer.role !== 'supervisor' && !clerkMay(r.method, r.path)) {
+      const e = new CivicError('ERR_ISSUER_ROLE', `a ${who.officer.role} may not ${r.method} ${r.path.slice(0, 80)}`)
+      await this.#audit(store, who.officer, r, target, e)
       throw e
     }
+    if (r.method !== 'POST') return this.#route(r, who.officer, store, target)
+    // An action is recorded before it is taken ("started"), so one the trail cannot hold is
+    // refused with nothing changed; its outcome follows under the same id. Should the outcome
+    // not be written, the started record still names the officer and the action.
+    const id = randomBytes(9).toString('base64url')
+    await this.#audit(store, who.officer, r, target, null, 'started', id)
+    let reply: AdminReply
+    try {
+      reply = await this.#route(r, who.officer, store, target)
+    } catch (e) {
+      if (e instanceof CivicError) await this.#audit(store, who.officer, r, target, e, 'ok', id).catch(() => {})
+      throw e
+    }
+    await this.#audit(store, who.officer, r, target, null, reply.status === 502 ? 'ERR_ISSUER_LEDGER' : 'ok', id).catch(() => {})
+    return reply
   }
 
-  async #audit(store: OfficerStore, officer: OfficerView | null, r: AdminRequest, target: Record<string, string>, e: unknown, outcome = 'ok'): Promise<void> {
-    const rec: AuditRecord = { at: this.svc.now(), officer, action: actionName(r.method, r.path), target, outcome: e instanceof CivicError ? e.code : e ? 'error' : outcome }
+  async #audit(store: OfficerStore, officer: OfficerView | null, r: AdminRequest, target: Record<string, string>, e: unknown, outcome = 'ok', id?: string): Promise<void> {
+    const rec: AuditRecord = {
+      ...(id ? { id } : {}), at: this.svc.now(), officer, action: actionName(r.method, r.path), target: { ...target },
+      outcome: e instanceof CivicError ? e.code : e ? 'error' : outcome,
+    }
     await store.audit(rec)
   }
 

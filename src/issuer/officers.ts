@@ -493,7 +493,7 @@ export class OfficerStore {
     }
   }
 
-  /** The newest `limit` records, newest first. */
+  /** The newest `limit` records, newest first; an action's "started" record is folded into its outcome. */
   async auditTrail(limit = 200): Promise<AuditRecord[]> {
     await this.#writing
     let text = ''
@@ -504,12 +504,17 @@ export class OfficerStore {
     }
     const lines = text.split('\n').filter((l) => l !== '')
     const out: AuditRecord[] = []
+    const concluded = new Set<string>()
     for (let i = lines.length - 1; i >= 0 && out.length < limit; i--) {
+      let rec: AuditRecord
       try {
-        out.push(JSON.parse(lines[i]!) as AuditRecord)
+        rec = JSON.parse(lines[i]!) as AuditRecord
       } catch {
-        // a torn last line after a crash: skipped
+        continue // a torn last line after a crash
       }
+      if (rec.id !== undefined && rec.outcome === 'started' && concluded.has(rec.id)) continue
+      if (rec.id !== undefined) concluded.add(rec.id)
+      out.push(rec)
     }
     return out
   }

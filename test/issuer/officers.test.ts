@@ -4,7 +4,7 @@
 // names the officer of every action and holds no claims. Real HTTP against the issuer's server,
 // passkeys from an independent software authenticator (_passkey.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readFile, stat } from 'node:fs/promises'
+import { mkdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { firstSupervisorLink } from '../../src/issuer/enrolment.ts'
 import { OFFICERS_FILE, AUDIT_FILE, ADMIN_TOKEN_FILE, SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS } from '../../src/issuer/officers.ts'
@@ -233,6 +233,32 @@ describe('the session cookie on https', () => {
       expect((r.headers.get('set-cookie') ?? '').split(';').map((a) => a.trim())).toEqual(expect.arrayContaining(['Secure', 'HttpOnly', 'SameSite=Strict', 'Path=/admin']))
     } finally {
       await server.close()
+      await w.cleanup()
+    }
+  })
+})
+
+describe('an action the audit trail cannot hold', () => {
+  it('is refused with nothing changed; a recorded action shows once, with its outcome', async () => {
+    const w = await makeIssuerWorld()
+    try {
+      const admin = (w.server as { adminUrl: string }).adminUrl.replace(/\/$/, '')
+      const post = (path: string, body: unknown = {}) =>
+        fetch(`${admin}/admin/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${w.adminToken}` }, body: JSON.stringify(body) })
+      const offer = (await (await post('offers', { configurationId: 'resident-id', claims: CITIZEN })).json()) as { credentialId: string }
+      const log = join(w.dataDir, AUDIT_FILE)
+      await rm(log)
+      await mkdir(log) // appending to it now fails
+      const r = await post(`credentials/${offer.credentialId}/revoke`)
+      expect(r.status).toBe(503)
+      expect(((await r.json()) as any).error.code).toBe('ERR_ISSUER_STORAGE')
+      expect(w.svc.credential(offer.credentialId).status).toBe('offered')
+      await rm(log, { recursive: true })
+      expect((await post(`credentials/${offer.credentialId}/revoke`)).status).toBe(200)
+      const trail = (await (await fetch(`${admin}/admin/audit`, { headers: { authorization: `Bearer ${w.adminToken}` } })).json()) as { records: any[] }
+      expect(trail.records.filter((x) => x.action === 'credential.revoke').map((x) => x.outcome)).toEqual(['ok'])
+      expect(await readFile(log, 'utf8')).toMatch(/"outcome":"started"[\s\S]*"outcome":"ok"/)
+    } finally {
       await w.cleanup()
     }
   })

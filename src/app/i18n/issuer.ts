@@ -149,6 +149,7 @@ export const issuerStrings = {
   'issuer.audit.target': { 'zh-CN': '对象', en: 'Target' },
   'issuer.audit.outcome': { 'zh-CN': '结果', en: 'Outcome' },
   'issuer.audit.refused': { 'zh-CN': '{text}（{code}）', en: '{text} ({code})' },
+  'issuer.audit.started': { 'zh-CN': '已开始，未记录结果', en: 'Started; no outcome recorded' },
   'issuer.audit.ok': { 'zh-CN': '成功', en: 'Done' },
   'issuer.audit.nobody': { 'zh-CN': '（未识别）', en: '(unknown)' },
   'issuer.audit.token': { 'zh-CN': '管理令牌', en: 'Admin token' },
