@@ -61,9 +61,10 @@ afterEach(() => {
   mounted = undefined
 })
 
-function show(configUrl: string): { ic: IssuerConsoleState; target: HTMLElement } {
+function show(configUrl: string, o: { signedIn?: boolean } = {}): { ic: IssuerConsoleState; target: HTMLElement } {
   locale.current = 'en'
-  const ic = new IssuerConsoleState({ config: new ConfigState({ url: configUrl }), fetch: tokenFetch(world.tokens, (u, init) => fetch(u, init)) })
+  const pageFetch = (u: string, init?: RequestInit) => fetch(u, init)
+  const ic = new IssuerConsoleState({ config: new ConfigState({ url: configUrl }), fetch: o.signedIn === false ? pageFetch : tokenFetch(world.tokens, pageFetch) })
   const target = document.createElement('div')
   document.body.append(target)
   const app = mount(IssuerConsole, { target, props: { console: ic } })
@@ -113,6 +114,25 @@ describe('issuer console (components, happy-dom)', () => {
     expect(text(notice)).toContain(en('issuer.config.missing'))
     expect(notice!.getAttribute('role')).toBe('alert')
     expect(q(target, '[data-testid="issuer-picker"]')).toBeNull()
+  })
+
+  it('signed out, an office shows only its sign-in, in the officer\'s language', async () => {
+    const { target } = show(world.configUrl, { signedIn: false })
+    await until(() => expect(q(target, '[data-testid="issuer-option-psb"]')).not.toBeNull())
+    q<HTMLInputElement>(target, '[data-testid="issuer-option-psb"] input')!.click()
+    const panel = await until(() => {
+      const p = q(target, '[data-testid="signin"]')
+      expect(p).not.toBeNull()
+      return p!
+    })
+    expect(text(q(panel, 'h2'))).toBe(en('issuer.signin.title'))
+    expect(text(q(panel, '[data-testid="signin-button"]'))).toBe(en('issuer.signin.button'))
+    expect(q(panel, 'h2')!.id).toBe(panel.getAttribute('aria-labelledby'))
+    for (const hidden of ['issuer-info', 'offer-form', 'officer-bar', 'officers-panel', 'audit-panel']) expect(q(target, `[data-testid="${hidden}"]`), hidden).toBeNull()
+    locale.current = 'zh-CN'
+    flushSync()
+    expect(text(q(panel, 'h2'))).toBe(zh('issuer.signin.title'))
+    expect(text(q(panel, '[data-testid="signin-button"]'))).toBe(zh('issuer.signin.button'))
   })
 
   it('issue → offer QR → citizen collects → revoke with confirmation → publish → anchor with inclusion verified → witnesses; zh-CN and en', async () => {
