@@ -14,7 +14,9 @@
  * directory's admin token (`Authorization: Bearer …`, supervisor rights). Without either: 401
  * ERR_ISSUER_UNAUTHENTICATED. Clerks issue and view; the rest is for supervisors (403
  * ERR_ISSUER_ROLE). Every action (each POST, and each refusal of a presented credential or
- * role) is appended to the audit trail with the officer who did it, never with claims.
+ * role) is appended to the audit trail with the officer who did it, never with claims; an
+ * action is recorded before it is taken, so one the trail cannot hold is refused. Views (GET)
+ * are not recorded.
  *
  * Without a session (the way in):
  *   POST /admin/enrol/options   {code}               → EnrolOptions (WebAuthn creation options)
@@ -74,7 +76,6 @@ export interface AdminReply {
   body: unknown
 }
 
-
 const LOOPBACK_ADDRESS = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::[0-9]{1,5})?$/i
 
@@ -114,7 +115,6 @@ function jsonBody(r: AdminRequest): Record<string, unknown> {
 function allowedKeys(o: Record<string, unknown>, keys: string[]): void {
   for (const k of Object.keys(o)) if (!keys.includes(k)) badRequest(`unknown member ${k.slice(0, 40)}`)
 }
-
 
 /** The ways in that need no session: enrolment with a code, sign-in with a passkey. */
 const OPEN = new Set(['POST /admin/enrol/options', 'POST /admin/enrol/verify', 'POST /admin/session/options', 'POST /admin/session/verify', 'GET /admin/session', 'POST /admin/session/end'])
