@@ -154,6 +154,7 @@ function credentialView(v: unknown, what: string): CredentialView {
       const x = obj(c, w)
       return { uri: str(x, 'uri', w), idx: int(x, 'idx', w) }
     }),
+    offerExpiresAt: nullableInt(o, 'offerExpiresAt', what),
   }
 }
 

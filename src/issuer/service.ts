@@ -152,6 +152,8 @@ export interface CredentialView {
   issuedAt: number | null
   statusChangedAt: number
   copies: { uri: string; idx: number }[]
+  /** While the offer waits to be collected: when it expires (seconds); null once issued, lapsed or cancelled. */
+  offerExpiresAt: number | null
 }
 
 export interface CreatedOffer {
@@ -201,8 +203,15 @@ const newId = (): string => {
   }
 }
 
-function view(c: CredentialRecord): CredentialView {
-  return { id: c.id, vct: c.vct, configurationId: c.configurationId, officer: c.officer, status: c.status, createdAt: c.createdAt, issuedAt: c.issuedAt, statusChangedAt: c.statusChangedAt, copies: c.copies.map((x) => ({ ...x })) }
+function view(c: CredentialRecord, offerExpiresAt: number | null): CredentialView {
+  return { id: c.id, vct: c.vct, configurationId: c.configurationId, officer: c.officer, status: c.status, createdAt: c.createdAt, issuedAt: c.issuedAt, statusChangedAt: c.statusChangedAt, copies: c.copies.map((x) => ({ ...x })), offerExpiresAt }
+}
+
+/** The expiry of each credential's offer still waiting to be collected, by credential id. */
+function pendingOfferExpiry(offers: Readonly<Record<string, OfferRecord>>): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const o of Object.values(offers)) if (o.state === 'offered') out.set(o.credentialId, o.expiresAt)
+  return out
 }
 
 type Outcome<T> = { value: T } | { error: CivicError }
@@ -541,17 +550,21 @@ export class IssuerService {
         if (c.status === 'suspended') to('valid', STATUS_VALID)
         else if (c.status !== 'valid') return stateError('only a suspended credential can be reinstated')
       }
-      return { value: { credential: view(c), changed } }
+      return { value: { credential: view(c, c.status === 'offered' ? (pendingOfferExpiry(draft.offers).get(c.id) ?? null) : null), changed } }
     })
   }
 
   listCredentials(): CredentialView[] {
-    return Object.values(this.#state.credentials).sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id)).map(view)
+    const expiry = pendingOfferExpiry(this.#state.offers)
+    return Object.values(this.#state.credentials)
+      .sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id))
+      .map((c) => view(c, c.status === 'offered' ? (expiry.get(c.id) ?? null) : null))
   }
 
   credential(id: unknown): CredentialView {
     if (typeof id !== 'string' || !RECORD_ID.test(id) || !Object.hasOwn(this.#state.credentials, id)) throw new CivicError('ERR_ISSUER_UNKNOWN_CREDENTIAL', `no credential ${String(id).slice(0, 40)}`)
-    return view(this.#state.credentials[id]!)
+    const c = this.#state.credentials[id]!
+    return view(c, c.status === 'offered' ? (pendingOfferExpiry(this.#state.offers).get(id) ?? null) : null)
   }
 
   lists() {

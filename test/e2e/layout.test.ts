@@ -248,11 +248,17 @@ describe('the issuer console after an action, at phone width', () => {
       await shoot(page, `${lang}-phone-issuer-tx-code`)
       await expectFits(page, `${lang} transaction code`)
       await expectAxeClean(page, `${lang} transaction code`)
-      await page.getByTestId('offer-done').click()
 
-      // The uncollected offer is listed as a pending offer with its expiry, not as a credential.
-      const pending = page.getByTestId('pending-offer').first()
+      // The uncollected offer is listed as a pending offer with its expiry (from the service, so
+      // also after a reload), not as a credential.
+      const expiresAt = await page.getByTestId('offer-expires').locator('time').getAttribute('datetime')
+      const madeId = (await page.getByTestId('offer-credential-id').textContent())!.trim()
+      await page.reload()
+      await page.getByTestId('issuer-info').waitFor()
+      const pending = page.locator(`[data-testid="pending-offer"][data-id="${madeId}"]`)
       await pending.waitFor()
+      expect(await page.locator(`[data-testid="credential-row"][data-id="${madeId}"]`).count()).toBe(0)
+      expect(await pending.getByTestId('pending-expires').getAttribute('datetime')).toBe(expiresAt)
       await pending.getByTestId('revoke').click()
       const dialog = page.getByTestId('confirm-dialog')
       await dialog.waitFor()
