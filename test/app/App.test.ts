@@ -183,4 +183,15 @@ describe('LazyScreen', () => {
     expect(calls).toBe(2)
     expect(mounted.target.querySelector('[data-testid="screen-failed"]')).toBeNull()
   })
+
+  it('says so when the screen is missing because the device is offline', async () => {
+    mounted = await mountLazy(() => Promise.reject(new TypeError('Failed to fetch dynamically imported module')))
+    window.dispatchEvent(new Event('offline'))
+    const failed = await arrived(mounted, '[data-testid="screen-failed"]')
+    try {
+      await vi.waitFor(() => expect(failed.textContent).toContain(strings['screen.failed.offline'].en), { timeout: 2_000, interval: 10 })
+    } finally {
+      window.dispatchEvent(new Event('online'))
+    }
+  })
 })
