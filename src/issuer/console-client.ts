@@ -380,6 +380,11 @@ export class ConsoleClient {
     return { ...enrolmentView(o, 'enrolment'), code }
   }
 
+  async cancelEnrolment(id: string): Promise<boolean> {
+    if (!RECORD_ID.test(id)) throw new CivicError('ERR_ISSUER_NOT_FOUND', 'no such enrolment')
+    return bool(obj(await this.#call('POST', `officers/enrolments/${id}/cancel`), 'cancel'), 'cancelled', 'cancel')
+  }
+
   async disableOfficer(id: string): Promise<OfficerView> {
     if (!RECORD_ID.test(id)) throw new CivicError('ERR_ISSUER_NOT_FOUND', 'no such officer')
     return officerView(obj(await this.#call('POST', `officers/${id}/disable`), 'officer'), 'officer')

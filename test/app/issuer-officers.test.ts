@@ -102,6 +102,16 @@ describe('officers in the console', () => {
     clerkLink = supervisor.newLink!.link
     expect(clerkLink).toMatch(/^http:\/\/127\.0\.0\.1:8080\/#\/issuer\/enrol\?issuer=psb&code=[A-Za-z0-9_-]{43}$/)
     expect(supervisor.officers?.enrolments.map((e) => e.name)).toContain('王警官')
+    // a link made by mistake is voided: it no longer enrols anyone
+    expect(await supervisor.createEnrolment('supervisor', 'Mistake')).toBe(true)
+    const mistake = parseEnrolmentHash(new URL(supervisor.newLink!.link).hash)!
+    const id = supervisor.officers!.enrolments.find((e) => e.name === 'Mistake')!.id
+    expect(await supervisor.cancelEnrolment(id)).toBe(true)
+    expect(supervisor.officers?.enrolments.map((e) => e.name)).not.toContain('Mistake')
+    expect(supervisor.audit?.some((r) => r.action === 'enrolment.cancel' && r.target.enrolment === id)).toBe(true)
+    const late = officerConsole()
+    await late.open({ enrolment: mistake })
+    expect(late.problem('enrol')?.code).toBe('ERR_ISSUER_ENROLMENT')
   })
 
   it('a clerk issues; is offered no status action; a revoke is refused by the server', async () => {

@@ -131,6 +131,7 @@ export const issuerStrings = {
     en: 'Disable “{name}”? Their sessions end now and they cannot sign in again.',
   },
   'issuer.officers.disableOk': { 'zh-CN': '确认停用', en: 'Disable' },
+  'issuer.officers.cancelLink': { 'zh-CN': '作废链接', en: 'Void link' },
   'issuer.officers.linkDone': { 'zh-CN': '完成', en: 'Done' },
   'issuer.officers.none': { 'zh-CN': '还没有经办人。', en: 'No officers yet.' },
   'issuer.officers.nameHint': {

@@ -459,6 +459,19 @@ export class IssuerConsoleState {
     return ok
   }
 
+  /** Void an enrolment link not used yet (supervisors). */
+  async cancelEnrolment(id: string): Promise<boolean> {
+    let ok = false
+    await this.#run('officers', async (c) => {
+      ok = await c.cancelEnrolment(id)
+      return () => {
+        if (this.#newLink && ok) this.#newLink = null
+      }
+    })
+    await Promise.all([this.loadOfficers(), this.loadAudit()])
+    return ok
+  }
+
   dismissNewLink(): void {
     this.#newLink = null
   }
