@@ -6,7 +6,9 @@
  *                          pending enrolments (the code's SHA-256, never the code), mode 0600,
  *                          written durably (temp file, fsync, rename, directory fsync)
  *   <data>/audit.log       one JSON line per admin action, appended and fsynced, mode 0600;
- *                          at 4 MiB it becomes audit.1.log (the one before that is dropped)
+ *                          at 4 MiB it is closed as audit.<n>.log (n = 1, 2, …) and a new one
+ *                          begins; closed files are never overwritten or dropped (an audit
+ *                          trail that forgets is no trail: archiving them is the operator's)
  *   <data>/admin-token     the bearer token with supervisor rights for scripts and the CLI,
  *                          mode 0600, made on first need. It is the credential itself, so it is
  *                          the one secret kept in clear; the server reads it when a bearer token
@@ -26,7 +28,7 @@
  * (+ Secure on https). Each office has its own cookie name (cookies ignore ports, and two
  * offices' admin listeners share localhost).
  */
-import { appendFile, chmod, open, readFile, rename, stat } from 'node:fs/promises'
+import { appendFile, chmod, link, open, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { join } from 'node:path'
 import {
@@ -34,7 +36,7 @@ import {
   type AuthenticationResponseJSON, type RegistrationResponseJSON,
 } from '@simplewebauthn/server'
 import { CivicError } from '../core/errors.ts'
-import { writeFileDurably, writeSynced } from '../node/durable.ts'
+import { fsyncDir, writeFileDurably, writeSynced } from '../node/durable.ts'
 import {
   isOfficerReference, OFFICER_ROLES, type AuditRecord, type CreatedEnrolment, type EnrolmentView, type OfficerRole, type OfficerView, type OfficersView, type SessionView,
 } from './admin-wire.ts'
@@ -474,7 +476,7 @@ export class OfficerStore {
     const path = join(this.dataDir, AUDIT_FILE)
     const run = async () => {
       const size = await stat(path).then((s) => s.size, () => 0)
-      if (size > MAX_AUDIT_BYTES) await rename(path, join(this.dataDir, 'audit.1.log'))
+      if (size > MAX_AUDIT_BYTES) await this.#closeAuditFile(path)
       await appendFile(path, `${JSON.stringify(r)}\n`, { mode: 0o600 })
       await chmod(path, 0o600)
       const fh = await open(path, 'r+')
@@ -491,6 +493,20 @@ export class OfficerStore {
     } catch (e) {
       throw new CivicError('ERR_ISSUER_STORAGE', `cannot append to ${AUDIT_FILE}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
     }
+  }
+
+  /**
+   * Closes the current audit file under the next free `audit.<n>.log`. A hard link never
+   * replaces an existing name, so no closed file is ever overwritten; the directory is fsynced
+   * before the current name is unlinked, so a crash leaves the records under one name or both.
+   */
+  async #closeAuditFile(path: string): Promise<void> {
+    const taken = (await readdir(this.dataDir)).map((n) => /^audit\.([1-9][0-9]{0,8})\.log$/.exec(n)?.[1]).filter((n) => n !== undefined).map(Number)
+    const next = taken.length === 0 ? 1 : Math.max(...taken) + 1
+    await link(path, join(this.dataDir, `audit.${next}.log`))
+    await fsyncDir(this.dataDir)
+    await unlink(path)
+    await fsyncDir(this.dataDir)
   }
 
   /** The newest `limit` records, newest first; an action's "started" record is folded into its outcome. */
