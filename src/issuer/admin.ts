@@ -54,6 +54,7 @@ import type { IssuerService, StatusAction } from './service.ts'
 import { offerUris } from './vci.ts'
 import { qrSvg } from './qr.ts'
 import { parseJson } from '../core/bytes/json.ts'
+import { readMembers } from '../core/bytes/shape.ts'
 import { InputError } from '../core/errors.ts'
 import type { AuditRecord, OfficerRole, OfficerView, SessionView } from './admin-wire.ts'
 import { ADMIN_TOKEN_OFFICER, OfficerStore, SESSION_MAX_SECONDS, sessionCookieName } from './officers.ts'
@@ -112,8 +113,9 @@ function jsonBody(r: AdminRequest): Record<string, unknown> {
   return v as Record<string, unknown>
 }
 
+/** A body with no member but `keys` (the kernel's one shape reader), else ERR_ISSUER_BAD_REQUEST. */
 function allowedKeys(o: Record<string, unknown>, keys: string[]): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) badRequest(`unknown member ${k.slice(0, 40)}`)
+  readMembers(o, 'body', [], keys, { code: 'ERR_ISSUER_BAD_REQUEST', error: (code, detail) => new CivicError(code, detail) })
 }
 
 /** The ways in that need no session: enrolment with a code, sign-in with a passkey. */

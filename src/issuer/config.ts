@@ -9,6 +9,7 @@
  * InputError ERR_ISSUER_CONFIG.
  */
 import { isJsonObject, parseJson, type JsonObject } from '../core/bytes/json.ts'
+import { readMembers } from '../core/bytes/shape.ts'
 import { InputError } from '../core/errors.ts'
 import { parseLogPolicy, type LogPolicy } from '../core/log/policy.ts'
 import { parseCredentialSchema, type CredentialSchema, type Localized } from './schema.ts'
@@ -110,7 +111,7 @@ export function parseStatusListBase(v: unknown): string {
 
 export function parseLedgerTrust(v: unknown): LedgerTrust {
   if (!isJsonObject(v)) bad('ledger is not an object')
-  for (const k of Object.keys(v)) if (!['url', 'origin', 'logKeys', 'witnessKeys', 'quorum'].includes(k)) bad(`ledger.${k} is not a member`)
+  readMembers(v, 'ledger', [], ['url', 'origin', 'logKeys', 'witnessKeys', 'quorum'], 'ERR_ISSUER_CONFIG')
   const url = normalizeUrl(str(v.url, 'ledger.url', /^https?:\/\//), 'ledger.url')
   const t: LedgerTrust = {
     url,
@@ -137,7 +138,7 @@ const MEMBERS = ['version', 'did', 'name', 'statusListBase', 'publicUrl', 'appOr
 
 export function parseIssuerConfig(v: unknown): IssuerConfig {
   if (!isJsonObject(v)) bad('issuer.json is not an object')
-  for (const k of Object.keys(v)) if (!MEMBERS.includes(k)) bad(`issuer.json: ${k} is not a member`)
+  readMembers(v, 'issuer.json', [], MEMBERS, 'ERR_ISSUER_CONFIG')
   if (v.version !== ISSUER_CONFIG_VERSION) bad(`issuer.json version must be ${ISSUER_CONFIG_VERSION}`)
   const did = str(v.did, 'did', DID_WEB)
   const name = v.name

@@ -28,6 +28,7 @@
  */
 import { decodeBase64url, encodeBase64url } from '../core/bytes/base64url.ts'
 import { isJsonObject, parseJson, type JsonObject } from '../core/bytes/json.ts'
+import { readMembers } from '../core/bytes/shape.ts'
 import { CivicError, InputError } from '../core/errors.ts'
 import type { ListRecord, PublishedToken } from './lists.ts'
 
@@ -145,11 +146,9 @@ function corrupt(detail: string): never {
   throw new CivicError('ERR_ISSUER_STORAGE', `state.json: ${detail}`)
 }
 
+/** `v` with exactly `members` (the kernel's one shape reader), else ERR_ISSUER_STORAGE. */
 function obj(v: unknown, path: string, members: readonly string[]): JsonObject {
-  if (!isJsonObject(v)) corrupt(`${path} is not an object`)
-  for (const k of members) if (!Object.hasOwn(v, k)) corrupt(`${path}.${k} is missing`)
-  for (const k of Object.keys(v)) if (!members.includes(k)) corrupt(`${path}.${k} is not a member`)
-  return v
+  return readMembers(v, path, members, [], { code: 'ERR_ISSUER_STORAGE', error: (code, detail) => new CivicError(code, `state.json: ${detail}`) })
 }
 const isInt = (v: unknown, min = 0): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= 2 ** 53 - 1
 const int = (v: unknown, path: string, min = 0): number => (isInt(v, min) ? v : corrupt(`${path} is not an integer`))
