@@ -119,6 +119,35 @@ describe('architecture', () => {
     expect(cycles).toEqual([])
   })
 
+  it('no import cycle either when type imports are counted (the admin wire module takes no type from the server)', () => {
+    const all = (x: { path: string; text: string }) => importsOf(x.text).filter((i) => i.startsWith('.')).map((i) => join(x.path, '..', i))
+    const graph = new Map(sources.map((s) => [s.path, all(s)] as const))
+    expect(findCycles(graph).map((c) => c.join(' → '))).toEqual([])
+  })
+
+  it('what the app loads, followed to the end, never imports node:* or a Node-only library', () => {
+    const byPath = new Map(sources.map((s) => [s.path, s] as const))
+    const seen = new Set<string>()
+    const queue = sources.filter((s) => s.path.startsWith('src/app/') || s.path === 'src/main.ts').map((s) => s.path)
+    const offenders: string[] = []
+    while (queue.length > 0) {
+      const p = queue.pop()!
+      if (seen.has(p)) continue
+      seen.add(p)
+      const s = byPath.get(p)
+      if (!s) continue
+      for (const m of s.text.matchAll(IMPORT)) {
+        if (m[1]) continue
+        const i = (m[2] ?? m[3] ?? m[4])!
+        if (/^node:|^(pg|@simplewebauthn\/server|tsx|vite)$/.test(i)) offenders.push(`${p} → ${i}`)
+        if (i.startsWith('.')) queue.push(join(p, '..', i))
+      }
+    }
+    expect(seen.size).toBeGreaterThan(20)
+    expect(seen.has('src/issuer/admin-wire.ts')).toBe(true)
+    expect(offenders).toEqual([])
+  })
+
   it('the cycle finder finds cycles (and only those) in a small graph', () => {
     const g = (edges: Record<string, string[]>) => new Map(Object.entries(edges))
     expect(findCycles(g({ a: ['b'], b: ['c'], c: [] }))).toEqual([])

@@ -2,13 +2,109 @@
  * The admin API's wire: the request and answer shapes, and the input limits, that the issuer's
  * server (admin.ts, service.ts, schema.ts, officers.ts) and the console (console-client.ts)
  * share. One definition, imported by both sides, so the console's early checks cannot drift
- * from the rules the server enforces. Browser-safe: no node:*, types only from the server side.
+ * from the rules the server enforces. Browser-safe: no node:* and no import of the server's
+ * modules — the server's modules take these types from here.
  */
-import type { AnchorView, CredentialView, PublishReport, StatusAction } from './service.ts'
-import type { CredentialSchema, Localized } from './schema.ts'
-import type { KeyState, LedgerRecord } from './state.ts'
 
-export type { AnchorView, CredentialView, PublishReport, StatusAction, LedgerRecord }
+// ── credential types (issuer.json's schemas, GET /admin/info) ──
+
+export type ClaimType = 'string' | 'date'
+
+export interface Localized {
+  'zh-CN': string
+  en: string
+}
+
+export interface ClaimSchema {
+  name: string
+  type: ClaimType
+  required: boolean
+  /** Selectively disclosable (RFC 9901 §4.2). */
+  sd: boolean
+  display: Localized
+}
+
+/**
+ * A boolean claim the issuer computes: "at least `years` old". Embedded only when its value
+ * holds from the issuance day to `exp` (schema.ts's module comment says why); always selectively disclosable.
+ */
+export interface AgePredicate {
+  name: string
+  /** A `date` claim of the same schema. */
+  from: string
+  years: number
+  sd: boolean
+  display: Localized
+}
+
+export interface CredentialSchema {
+  /** The OpenID4VCI credential_configuration_id. */
+  id: string
+  vct: string
+  display: Localized
+  /** Days a credential is valid, counted from 00:00 UTC of the issuance day; never cut by a claim. */
+  validityDays: number
+  claims: ClaimSchema[]
+  predicates: AgePredicate[]
+}
+
+// ── keys, credentials, anchors (the views the admin API answers with) ──
+
+export type KeyState = 'pending' | 'active' | 'retired' | 'revoked'
+
+export type CredentialStatus = 'offered' | 'valid' | 'suspended' | 'revoked' | 'lapsed'
+
+export interface LedgerRecord {
+  type: 'status-anchor' | 'key-add' | 'key-revoke'
+  /** status-anchor: the list URI; key changes: the kid. */
+  subject: string
+  version: number | null
+  digest: string | null
+  /** Fragment of the key that signed the entry. */
+  signedBy: string
+  iat: number
+  ttl: number | null
+  index: number
+  inclusionVerified: boolean
+  inclusionError: string | null
+  checkpointSize: number | null
+}
+
+export interface CredentialView {
+  id: string
+  vct: string
+  configurationId: string
+  officer: string | null
+  status: CredentialStatus
+  createdAt: number
+  issuedAt: number | null
+  statusChangedAt: number
+  copies: { uri: string; idx: number }[]
+  /** While the offer waits to be collected: when it expires (seconds); null once issued, lapsed or cancelled. */
+  offerExpiresAt: number | null
+}
+
+export interface AnchorView {
+  uri: string
+  version: number
+  digest: string
+  iat: number
+  ttl: number
+  index: number
+  inclusionVerified: boolean
+  inclusionError: string | null
+  /** Size of the verified checkpoint that proved the inclusion, or null. */
+  checkpointSize: number | null
+  /** Fragment of the key that signed token and anchor. */
+  signedBy: string
+}
+
+export interface PublishReport {
+  published: AnchorView[]
+  failed: { uri: string; code: string; detail: string }[]
+}
+
+export type StatusAction = 'revoke' | 'suspend' | 'reinstate'
 
 // ── limits ───────────────────────────────────────────────────────────────────────────────
 

@@ -43,46 +43,13 @@ import { SD_JWT_VC_PLAIN_CLAIMS } from '../core/sdjwt/verify.ts'
 import type { DisclosureFrame } from '../core/sdjwt/frame.ts'
 // Control characters and bidirectional overrides have no place in a civil record (one definition with the console).
 import { MAX_CLAIM_LENGTH, UNSAFE_TEXT } from './admin-wire.ts'
+import type { ClaimType, Localized, ClaimSchema, AgePredicate, CredentialSchema } from './admin-wire.ts'
+export type { ClaimType, Localized, ClaimSchema, AgePredicate, CredentialSchema } from './admin-wire.ts'
 
-export type ClaimType = 'string' | 'date'
 
-export interface Localized {
-  'zh-CN': string
-  en: string
-}
 
-export interface ClaimSchema {
-  name: string
-  type: ClaimType
-  required: boolean
-  /** Selectively disclosable (RFC 9901 §4.2). */
-  sd: boolean
-  display: Localized
-}
 
-/**
- * A boolean claim the issuer computes: "at least `years` old". Embedded only when its value
- * holds from the issuance day to `exp` (see the module comment); always selectively disclosable.
- */
-export interface AgePredicate {
-  name: string
-  /** A `date` claim of the same schema. */
-  from: string
-  years: number
-  sd: boolean
-  display: Localized
-}
 
-export interface CredentialSchema {
-  /** The OpenID4VCI credential_configuration_id. */
-  id: string
-  vct: string
-  display: Localized
-  /** Days a credential is valid, counted from 00:00 UTC of the issuance day; never cut by a claim. */
-  validityDays: number
-  claims: ClaimSchema[]
-  predicates: AgePredicate[]
-}
 
 /** Validity of a credential type whose schema does not say (issue 7: a fixed period per type). */
 export const DEFAULT_VALIDITY_DAYS = 90

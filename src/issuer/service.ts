@@ -51,6 +51,8 @@ import {
 } from './state.ts'
 import { SecretMac } from './secrets.ts'
 import { isOfficerReference } from './admin-wire.ts'
+import type { CredentialView, AnchorView, PublishReport, StatusAction } from './admin-wire.ts'
+export type { CredentialView, AnchorView, PublishReport, StatusAction } from './admin-wire.ts'
 import {
   acquireLock, createMacKey, deleteKey, ensureDataDir, MAC_KEY_FILE, readIssuerConfig, readIssuerState, readKey, readMacKey, releaseLock,
   writeIssuerConfig, writeIssuerState, writeKey,
@@ -142,19 +144,6 @@ export async function initIssuer(dataDir: string, o: InitOptions): Promise<InitR
 
 // ── views handed to the admin API and the CLI ────────────────────────────────────────────
 
-export interface CredentialView {
-  id: string
-  vct: string
-  configurationId: string
-  officer: string | null
-  status: CredentialRecord['status']
-  createdAt: number
-  issuedAt: number | null
-  statusChangedAt: number
-  copies: { uri: string; idx: number }[]
-  /** While the offer waits to be collected: when it expires (seconds); null once issued, lapsed or cancelled. */
-  offerExpiresAt: number | null
-}
 
 export interface CreatedOffer {
   credentialId: string
@@ -165,25 +154,7 @@ export interface CreatedOffer {
   expiresAt: number
 }
 
-export interface AnchorView {
-  uri: string
-  version: number
-  digest: string
-  iat: number
-  ttl: number
-  index: number
-  inclusionVerified: boolean
-  inclusionError: string | null
-  /** Size of the verified checkpoint that proved the inclusion, or null. */
-  checkpointSize: number | null
-  /** Fragment of the key that signed token and anchor. */
-  signedBy: string
-}
 
-export interface PublishReport {
-  published: AnchorView[]
-  failed: { uri: string; code: string; detail: string }[]
-}
 
 export interface RotationReport {
   oldKid: string
@@ -193,7 +164,6 @@ export interface RotationReport {
   republished: PublishReport
 }
 
-export type StatusAction = 'revoke' | 'suspend' | 'reinstate'
 
 /** 128 random bits as base64url, never starting with `-` or `_` (officers pass ids as `--id <id>`). */
 const newId = (): string => {

@@ -31,6 +31,8 @@ import { isJsonObject, parseJson, type JsonObject } from '../core/bytes/json.ts'
 import { readMembers } from '../core/bytes/shape.ts'
 import { CivicError, InputError } from '../core/errors.ts'
 import type { ListRecord, PublishedToken } from './lists.ts'
+import type { KeyState, CredentialStatus, LedgerRecord } from './admin-wire.ts'
+export type { KeyState, CredentialStatus, LedgerRecord } from './admin-wire.ts'
 
 export const ISSUER_STATE_VERSION = 2
 /** The version 1 layout `parseStoredIssuerState` still reads (and migrates). */
@@ -43,7 +45,6 @@ export const TOMBSTONE_SECONDS = 86_400
 /** Offer and credential ids: 16 random bytes, base64url (so never `__proto__` or a path segment trick). */
 export const RECORD_ID = /^[A-Za-z0-9_-]{22}$/
 
-export type KeyState = 'pending' | 'active' | 'retired' | 'revoked'
 
 export interface KeyRecord {
   kid: string
@@ -81,7 +82,6 @@ export interface OfferRecord {
   token: AccessTokenRecord | null
 }
 
-export type CredentialStatus = 'offered' | 'valid' | 'suspended' | 'revoked' | 'lapsed'
 
 export interface CredentialRecord {
   id: string
@@ -97,21 +97,6 @@ export interface CredentialRecord {
   copies: { uri: string; idx: number }[]
 }
 
-export interface LedgerRecord {
-  type: 'status-anchor' | 'key-add' | 'key-revoke'
-  /** status-anchor: the list URI; key changes: the kid. */
-  subject: string
-  version: number | null
-  digest: string | null
-  /** Fragment of the key that signed the entry. */
-  signedBy: string
-  iat: number
-  ttl: number | null
-  index: number
-  inclusionVerified: boolean
-  inclusionError: string | null
-  checkpointSize: number | null
-}
 
 export interface IssuerState {
   version: typeof ISSUER_STATE_VERSION
