@@ -63,6 +63,18 @@ describe('civic-config.json (ConfigState)', () => {
     expect(c.detail).toMatch(/ledger/)
   })
 
+  it('is "invalid" when a member is named twice (the kernel\'s strict JSON)', async () => {
+    const text = JSON.stringify(w.config).replace(/^\{/, '{"issuers":[],')
+    const serve = async () => new Response(text, { headers: { 'content-type': 'application/json' } })
+    const c = new ConfigState({ url: '/civic-config.json', fetch: serve })
+    await c.load()
+    expect(c.status).toBe('invalid')
+    expect(c.detail).toMatch(/issuers/)
+    const once = new ConfigState({ url: '/civic-config.json', fetch: async () => new Response(JSON.stringify(w.config), { headers: { 'content-type': 'application/json' } }) })
+    await once.load()
+    expect(once.status).toBe('ready')
+  })
+
   it('is "unreachable" when no server answers, and tries again on the next load', async () => {
     const c = new ConfigState({ url: `${w.config.issuers[2]!.adminUrl}/civic-config.json`, fetch })
     await c.load()

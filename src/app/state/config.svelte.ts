@@ -6,13 +6,16 @@
  *     "issuers": [ { "id", "did", "name": { "zh-CN", "en" }, "adminUrl" } ] }
  *
  * `adminUrl` is the issuer service's base URL (its admin API is under `<adminUrl>/admin/`; a
- * URL that already ends in /admin is accepted too). Members this app does not read are
- * ignored, so the file can grow without breaking older builds.
+ * URL that already ends in /admin is accepted too). The text is read by the kernel's strict
+ * JSON parser (a member named twice is refused: two readers could take different values).
+ * Members this app does not read are ignored, unlike the kernel's stored records: a cached
+ * older build of the app must keep working against a newer server's file.
  *
  * Under plain `vite dev` there is no such file: the status is then `missing` and each screen
  * says so plainly. A file that is there but does not fit is `invalid`; no answer at all
  * (offline, server gone) is `unreachable`.
  */
+import { parseJson } from '../../core/bytes/json.ts'
 
 export interface LedgerConfig {
   url: string
@@ -155,7 +158,7 @@ export class ConfigState {
     try {
       const text = await r.text()
       if (text.length > MAX_CONFIG_CHARS) return this.#settle('invalid', null, 'the file is too large')
-      json = JSON.parse(text)
+      json = parseJson(text, { maxLength: MAX_CONFIG_CHARS, maxDepth: 16 }, CONFIG_FILE)
     } catch (e) {
       return this.#settle('invalid', null, e instanceof Error ? e.message : String(e))
     }
