@@ -12,10 +12,8 @@
  * from Node with fresh holder keys, until the wallet role can do it in the page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { issuerStrings } from '../../src/app/i18n/issuer.ts'
@@ -26,47 +24,24 @@ import { parseEntry } from '../../src/core/registry/entry.ts'
 import { holders, keyProof, postForm, postJson } from '../issuer/_world.ts'
 import { PROJECT_ROOT } from './support/app-server.ts'
 import { launchBrowser, type BrowserSession } from './support/browser.ts'
+import { startSystem, type RunningSystem } from './support/system.ts'
 import { addVirtualAuthenticator, enrolFromLink, firstSupervisorLinks } from './support/passkeys.ts'
 
-const data = mkdtempSync(join(tmpdir(), 'civic-e2e-issuer-'))
-let child: ChildProcess | undefined
-let output = ''
+let system: RunningSystem | undefined
+let data = ''
 let browser: BrowserSession | undefined
 let port = 0
 
-/** A base port with the next eight free too (the ledger, witnesses, issuers and their admin listeners sit above it). */
-async function freeBase(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000)
-    const ok = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8].map((d) => new Promise<boolean>((r) => {
-      const s = createServer().once('error', () => r(false))
-      s.listen(base + d, '127.0.0.1', () => s.close(() => r(true)))
-    })))
-    if (ok.every(Boolean)) return base
-  }
-  throw new Error('no free ports')
-}
-
 beforeAll(async () => {
-  port = await freeBase()
-  child = spawn(process.execPath, [join(PROJECT_ROOT, 'src/cli/bin.mjs'), 'start', '--data', data, '--port', String(port)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-  child.stdout!.on('data', (d) => (output += d))
-  child.stderr!.on('data', (d) => (output += d))
-  await new Promise<void>((resolve, reject) => {
-    const t = setInterval(() => output.includes('Ctrl-C stops it.') && (clearInterval(t), resolve()), 50)
-    child!.once('exit', (code) => (clearInterval(t), reject(new Error(`civic start exited ${code}: ${output}`))))
-  })
+  system = await startSystem('civic-e2e-issuer-')
+  port = system.port
+  data = system.data
   browser = await launchBrowser({ locale: 'en-US' })
 })
 
 afterAll(async () => {
   await browser?.close()
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r))
-    child.kill('SIGINT')
-    await exited
-  }
-  rmSync(data, { recursive: true, force: true })
+  await system?.stop()
 })
 
 interface CivicConfig {
@@ -117,8 +92,8 @@ describe('issuer console on `civic start`', () => {
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
     // the office's first supervisor enrols a passkey from the link civic start printed, and is signed in
-    const link = [...firstSupervisorLinks(output).values()].find((l) => l.includes(`issuer=${psb!.id}&`))
-    expect(link, output).toBeDefined()
+    const link = [...firstSupervisorLinks(system!.output()).values()].find((l) => l.includes(`issuer=${psb!.id}&`))
+    expect(link, system!.output()).toBeDefined()
     await addVirtualAuthenticator(page)
     await enrolFromLink(page, link!)
     await page.getByTestId('route-issuer').waitFor()
@@ -187,8 +162,8 @@ describe('issuer console on `civic start`', () => {
     expect(parseEntry(synced.value.entries[index])).toMatchObject({ type: 'status-anchor', iss: psb!.did, uri, version })
 
     // and `civic log verify`, exactly as civic start prints it, succeeds on the running ledger
-    const audit = /npx civic log verify (.+)$/m.exec(output)
-    expect(audit, output).not.toBeNull()
+    const audit = /npx civic log verify (.+)$/m.exec(system!.output())
+    expect(audit, system!.output()).not.toBeNull()
     const v = spawnSync(process.execPath, [join(PROJECT_ROOT, 'src/cli/bin.mjs'), 'log', 'verify', ...audit![1]!.trim().split(/\s+/)], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 })
     expect(v.status, `${v.stdout}${v.stderr}`).toBe(0)
     const line = JSON.parse(v.stdout.trim().split('\n').pop()!) as { ok: boolean; size: number }

@@ -13,22 +13,18 @@
  * office is remembered across a reload.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
+import { mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { LOCALES, type Locale } from '../../src/app/i18n/strings.ts'
 import { issuerStrings } from '../../src/app/i18n/issuer.ts'
 import { LOCALE_STORAGE_KEY } from '../../src/app/state/locale.svelte.ts'
-import { PROJECT_ROOT } from './support/app-server.ts'
 import { launchBrowser, type BrowserSession } from './support/browser.ts'
+import { axeViolations, startSystem, type RunningSystem } from './support/system.ts'
 import { addVirtualAuthenticator, enrolFromLink, firstSupervisorLinks } from './support/passkeys.ts'
 import { holders, keyProof, postForm, postJson } from '../issuer/_world.ts'
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const SHOTS = process.env.CIVIC_SHOTS ?? join(tmpdir(), 'civic-shots')
 
 const VIEWPORTS = [
@@ -47,9 +43,7 @@ const ROUTES = [
   { name: 'not-found', hash: '#/no-such-screen', ready: '[data-testid="route-not-found"]' },
 ] as const
 
-const data = mkdtempSync(join(tmpdir(), 'civic-e2e-layout-'))
-let child: ChildProcess | undefined
-let output = ''
+let system: RunningSystem | undefined
 /** Signed in as the first supervisor of the office that issues resident IDs. */
 let browser: BrowserSession | undefined
 /** Signed in nowhere: the console asks for a sign-in. */
@@ -59,29 +53,10 @@ let base = ''
 const OFFICE = 'psb'
 const pageErrors: string[] = []
 
-/** A base port with the next few free too (the ledger, witnesses and issuers sit above it). */
-async function freeBase(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 30000)
-    const ok = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((d) => new Promise<boolean>((r) => {
-      const s = createServer().once('error', () => r(false))
-      s.listen(port + d, '127.0.0.1', () => s.close(() => r(true)))
-    })))
-    if (ok.every(Boolean)) return port
-  }
-  throw new Error('no free ports')
-}
-
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
-  const port = await freeBase()
-  child = spawn(process.execPath, [join(PROJECT_ROOT, 'src/cli/bin.mjs'), 'start', '--data', data, '--port', String(port)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-  child.stdout!.on('data', (d) => (output += d))
-  child.stderr!.on('data', (d) => (output += d))
-  await new Promise<void>((resolve, reject) => {
-    const t = setInterval(() => output.includes('Ctrl-C stops it.') && (clearInterval(t), resolve()), 50)
-    child!.once('exit', (code) => (clearInterval(t), reject(new Error(`civic start exited ${code}: ${output}`))))
-  })
+  system = await startSystem('civic-e2e-layout-')
+  const output = system.output()
   // The app's address as civic start prints it (the wallet's line).
   const wallet = /(https?:\/\/\S+?)\/?#\/wallet/.exec(output)
   if (!wallet) throw new Error(`civic start printed no wallet URL: ${output}`)
@@ -99,35 +74,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await visitor?.close()
   await browser?.close()
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r))
-    child.kill('SIGINT')
-    await exited
-  }
-  rmSync(data, { recursive: true, force: true })
+  await system?.stop()
 })
-
-interface AxeViolation {
-  id: string
-  impact: string | null
-  help: string
-  nodes: { target: string[]; failureSummary?: string }[]
-}
-
-/** axe-core's serious and critical violations on the page as it stands. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol rather than added as a <script>: the app's CSP
-  // (script-src 'self') rightly refuses inline scripts, and the test must not weaken it.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE)
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: AxeViolation[] }> } }).axe
-    const r = await axe.run(document, { resultTypes: ['violations'] })
-    return r.violations
-  })
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
-}
 
 /** What sticks out sideways: the page's width beyond the viewport, and the widest elements that cause it. */
 async function overflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number; culprits: string[] }> {

@@ -9,48 +9,24 @@
  * axe-core violation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
+import { mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import { PROJECT_ROOT } from './support/app-server.ts'
+import { axeViolations, startSystem, type RunningSystem } from './support/system.ts'
 import { launchBrowser, type BrowserSession } from './support/browser.ts'
 import { addVirtualAuthenticator, enrolFromLink, firstSupervisorLinks } from './support/passkeys.ts'
 
-const data = mkdtempSync(join(tmpdir(), 'civic-e2e-officers-'))
 const SHOTS = process.env.OFFICERS_SHOTS ?? join(tmpdir(), 'officers-shots')
-let child: ChildProcess | undefined
-let output = ''
+let system: RunningSystem | undefined
 let supervisorBrowser: BrowserSession | undefined
 let clerkBrowser: BrowserSession | undefined
 let port = 0
 
-/** A base port with the next eight free too (ledger, witnesses, issuers and their admin listeners sit above it). */
-async function freeBase(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000)
-    const ok = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8].map((d) => new Promise<boolean>((r) => {
-      const s = createServer().once('error', () => r(false))
-      s.listen(base + d, '127.0.0.1', () => s.close(() => r(true)))
-    })))
-    if (ok.every(Boolean)) return base
-  }
-  throw new Error('no free ports')
-}
-
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
-  port = await freeBase()
-  child = spawn(process.execPath, [join(PROJECT_ROOT, 'src/cli/bin.mjs'), 'start', '--data', data, '--port', String(port)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-  child.stdout!.on('data', (d) => (output += d))
-  child.stderr!.on('data', (d) => (output += d))
-  await new Promise<void>((resolve, reject) => {
-    const t = setInterval(() => output.includes('Ctrl-C stops it.') && (clearInterval(t), resolve()), 50)
-    child!.once('exit', (code) => (clearInterval(t), reject(new Error(`civic start exited ${code}: ${output}`))))
-  })
+  system = await startSystem('civic-e2e-officers-')
+  port = system.port
   supervisorBrowser = await launchBrowser({ locale: 'en-US' })
   clerkBrowser = await launchBrowser({ locale: 'en-US' })
 }, 240_000)
@@ -58,34 +34,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await supervisorBrowser?.close()
   await clerkBrowser?.close()
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r))
-    child.kill('SIGINT')
-    await exited
-  }
-  rmSync(data, { recursive: true, force: true })
+  await system?.stop()
 })
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
-
-interface AxeViolation {
-  id: string
-  impact: string | null
-  help: string
-  nodes: { target: string[] }[]
-}
-
-/** axe-core's serious and critical violations (evaluated through the DevTools protocol: the app's CSP refuses inline scripts). */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE)
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: AxeViolation[] }> } }).axe
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations
-  })
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
-}
 
 const SIZES = [{ width: 360, height: 740, name: 'phone' }, { width: 1280, height: 800, name: 'desktop' }] as const
 
@@ -124,9 +74,9 @@ async function issueOne(page: Page): Promise<string> {
 describe('officers sign in with passkeys', () => {
   it('first supervisor from the link → sign in → enrol a clerk → the clerk issues, may not revoke → the supervisor revokes → the audit trail names both', async () => {
     const origin = `http://localhost:${port}`
-    const links = firstSupervisorLinks(output)
+    const links = firstSupervisorLinks(system!.output())
     const link = links.get('Municipal Public Security Bureau')
-    expect(link, output).toMatch(new RegExp(`^${origin}/#/issuer/enrol\\?issuer=psb&code=[A-Za-z0-9_-]{43}$`))
+    expect(link, system!.output()).toMatch(new RegExp(`^${origin}/#/issuer/enrol\\?issuer=psb&code=[A-Za-z0-9_-]{43}$`))
 
     // ── the first supervisor ──
     const sup = supervisorBrowser!.page
