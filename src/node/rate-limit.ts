@@ -3,7 +3,8 @@
  * the least recently used dropped first.
  *
  * Addresses are keyed by network (`networkKey`): one host can take any address of its IPv4 /24
- * or IPv6 /56 (a loopback host all of 127/8, a home line a whole /56), so a bucket per exact
+ * or IPv6 /56 (a home line a whole /56), and a local client any loopback address (all of 127/8
+ * and ::1, so loopback is one key), so a bucket per exact
  * address let a client rotate its source and never be limited. Dropping the least recently
  * used bucket, rather than clearing the table when it fills, keeps an active client's bucket
  * while a flood of new keys passes through.
@@ -72,17 +73,22 @@ function ipv6Bytes(address: string): number[] | null {
   return bytes.length === 16 ? bytes : null
 }
 
+/** Every loopback address, IPv4 or IPv6: one host, one key. */
+export const LOOPBACK_KEY = 'loopback'
+
 /**
- * The rate-limit key of a client address: its IPv4 /24 (an IPv4-mapped IPv6 address counts as
- * IPv4), else its IPv6 /56; anything unparseable is its own key.
+ * The rate-limit key of a client address: `loopback` for 127/8 and ::1, else its IPv4 /24 (an
+ * IPv4-mapped IPv6 address counts as IPv4), else its IPv6 /56; anything unparseable is its own key.
  */
 export function networkKey(address: string | undefined): string {
   if (!address) return '?'
-  if (isIPv4(address)) return `${address.split('.').slice(0, 3).join('.')}.0/24`
+  const v4 = (a: string): string => (a.startsWith('127.') ? LOOPBACK_KEY : `${a.split('.').slice(0, 3).join('.')}.0/24`)
+  if (isIPv4(address)) return v4(address)
   const b = ipv6Bytes(address)
   if (!b) return address
+  if (b.slice(0, 15).every((x) => x === 0) && b[15] === 1) return LOOPBACK_KEY
   const mapped = b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff
-  if (mapped) return `${b.slice(12, 15).join('.')}.0/24`
+  if (mapped) return v4(b.slice(12, 16).join('.'))
   const hex = b.slice(0, 7).map((x) => x.toString(16).padStart(2, '0')).join('')
   return `${hex.slice(0, 4)}:${hex.slice(4, 8)}:${hex.slice(8, 12)}:${hex.slice(12, 14)}00::/56`
 }
