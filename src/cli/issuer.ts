@@ -21,6 +21,7 @@
  * Exit status: 0 done, 1 refused (a coded error on standard error, or a publish with failures),
  * 2 usage.
  */
+import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { basename, resolve } from 'node:path'
 import { CivicError, type ErrorCode } from '../core/errors.ts'
@@ -34,6 +35,7 @@ import { lockHolder, readIssuerConfig, readServerInfo, writeServerInfo } from '.
 import { intOption, readJsonFile, untilStopped, UsageError } from './io.ts'
 import { enrolmentLink } from '../issuer/admin-wire.ts'
 import { ensureAdminToken, OfficerStore, readAdminUrl, writeAdminUrl } from '../issuer/officers.ts'
+import type { AuditRecord, OfficerView } from '../issuer/admin-wire.ts'
 
 export const ISSUER_USAGE = `civic issuer init    --data <dir> --did <did:web:…> --name-zh <name> --name-en <name> --status-base <https://…/>
                      --ledger <url> --origin <ledger origin> --vkey <log key> [--witness <key> …] [--quorum k]
@@ -76,7 +78,10 @@ async function runningServer(dataDir: string): Promise<{ url: string; token: str
   if (pid === null) return null
   const info = await readServerInfo(dataDir)
   if (!info || info.pid !== pid) return null
-  const url = ((await readAdminUrl(dataDir)) ?? info.url).replace(/\/+$/, '').replace(/\/admin$/, '')
+  // Never the public URL: the token goes only to the admin listener the server itself named.
+  const adminUrl = await readAdminUrl(dataDir)
+  if (!adminUrl) throw new CivicError('ERR_ISSUER_LOCKED', `a server (pid ${pid}) holds ${dataDir} but has not named its admin listener yet; try again`)
+  const url = adminUrl.replace(/\/+$/, '').replace(/\/admin$/, '')
   return { url, token: await ensureAdminToken(dataDir) }
 }
 
@@ -102,11 +107,40 @@ async function admin(server: { url: string; token: string }, method: 'GET' | 'PO
   return v
 }
 
-/** Run `fn` on the directory when no server holds it. */
-async function direct<T>(dataDir: string, fn: (svc: IssuerService) => Promise<T>): Promise<T> {
+/** The command line acting on the directory itself: whoever can read its keys has a supervisor's rights. */
+const CLI_OFFICER: OfficerView = { id: 'cli', name: 'command line', role: 'supervisor' }
+
+interface DirectAudit<T> {
+  /** The audit trail's name of the action, as the admin API names it (admin.ts actionName). */
+  action: string
+  target: Record<string, string>
+  /** The outcome of an answer that is not a plain success (a publish with failures). */
+  outcome?: (r: T) => string
+}
+
+/**
+ * Run `fn` on the directory when no server holds it. An action (`audit` given) is recorded in
+ * the office's audit trail as the admin API records it — "started" before it runs, so one the
+ * trail cannot hold is refused with nothing changed, then its outcome — with the command line
+ * as the officer.
+ */
+async function direct<T>(dataDir: string, fn: (svc: IssuerService) => Promise<T>, audit?: DirectAudit<T>): Promise<T> {
   const svc = await IssuerService.open(dataDir)
   try {
-    return await fn(svc)
+    if (!audit) return await fn(svc)
+    const store = await OfficerStore.open(dataDir, { appOrigin: svc.config.appOrigin, rpName: svc.config.name.en, now: () => svc.now() })
+    const id = randomBytes(9).toString('base64url')
+    const record = (outcome: string): AuditRecord => ({ id, at: svc.now(), officer: CLI_OFFICER, action: audit.action, target: { ...audit.target }, outcome })
+    await store.audit(record('started'))
+    let r: T
+    try {
+      r = await fn(svc)
+    } catch (e) {
+      if (e instanceof CivicError) await store.audit(record(e.code)).catch(() => {})
+      throw e
+    }
+    await store.audit(record(audit.outcome?.(r) ?? 'ok')).catch(() => {})
+    return r
   } finally {
     await svc.close()
   }
@@ -164,8 +198,9 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
         host: o.host ?? '127.0.0.1', port, adminHost: o['admin-host'] ?? '127.0.0.1', adminPort, ...(o['public-url'] ? { publicUrl: o['public-url'] } : {}),
         ...(o['app-origin'] ? { appOrigin: o['app-origin'] } : {}), autoPublishSeconds: auto ?? null, log: (l) => err(`issuer: ${l}\n`),
       })
-      await writeServerInfo(dataDir, { pid: process.pid, url: server.url })
+      // admin-url first: the CLI trusts it only once server.json names this process.
       await writeAdminUrl(dataDir, server.adminUrl)
+      await writeServerInfo(dataDir, { pid: process.pid, url: server.url })
     } catch (e) {
       await server?.close()
       await svc.close()
@@ -193,7 +228,7 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
       const config = await readIssuerConfig(dataDir)
       const base = config.publicUrl ?? (await readServerInfo(dataDir))?.url
       if (!base) throw new CivicError('ERR_ISSUER_CONFIG', 'no address for offers yet: give --public-url at init, or serve once')
-      const created = await direct(dataDir, (svc) => svc.createOffer(request))
+      const created = await direct(dataDir, (svc) => svc.createOffer(request), { action: 'offer.create', target: {} })
       const uris = offerUris(base, created)
       result = { credentialId: created.credentialId, offerUri: uris.byReference, offerUriByValue: uris.byValue, txCode: created.txCode, expiresAt: created.expiresAt }
     }
@@ -209,7 +244,7 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
     const dataDir = resolve(need(o.data, 'data', sub))
     const id = need(o.id, 'id', sub)
     const server = await runningServer(dataDir)
-    const r = server ? await admin(server, 'POST', `credentials/${encodeURIComponent(id)}/${sub}`, {}) : await direct(dataDir, (svc) => svc.setStatus(id, sub as StatusAction))
+    const r = server ? await admin(server, 'POST', `credentials/${encodeURIComponent(id)}/${sub}`, {}) : await direct(dataDir, (svc) => svc.setStatus(id, sub as StatusAction), { action: `credential.${sub}`, target: { credential: id } })
     line({ ok: true, ...r })
     return 0
   }
@@ -218,7 +253,7 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
     const o = options(rest, { data: { type: 'string' }, force: { type: 'boolean' } })
     const dataDir = resolve(need(o.data, 'data', 'publish'))
     const server = await runningServer(dataDir)
-    const r = server ? await admin(server, 'POST', 'publish', o.force ? { force: true } : {}) : await direct(dataDir, (svc) => svc.publish({ force: o.force === true }))
+    const r = server ? await admin(server, 'POST', 'publish', o.force ? { force: true } : {}) : await direct(dataDir, (svc) => svc.publish({ force: o.force === true }), { action: 'lists.publish', target: {}, outcome: (p) => (p.failed.length > 0 ? 'ERR_ISSUER_LEDGER' : 'ok') })
     const failed = (r as { failed?: unknown[] }).failed ?? []
     const { error: _e, ...report } = r as Record<string, unknown>
     line({ ok: failed.length === 0, ...report })
@@ -229,7 +264,7 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
     const o = options(rest, { data: { type: 'string' }, 'keep-old': { type: 'boolean' } })
     const dataDir = resolve(need(o.data, 'data', 'rotate'))
     const server = await runningServer(dataDir)
-    const r = server ? await admin(server, 'POST', 'rotate', o['keep-old'] ? { keepOld: true } : {}) : await direct(dataDir, (svc) => svc.rotateKey({ keepOld: o['keep-old'] === true }))
+    const r = server ? await admin(server, 'POST', 'rotate', o['keep-old'] ? { keepOld: true } : {}) : await direct(dataDir, (svc) => svc.rotateKey({ keepOld: o['keep-old'] === true }), { action: 'key.rotate', target: {} })
     line({ ok: true, ...r })
     return 0
   }
@@ -267,7 +302,7 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
       const server = await runningServer(dataDir)
       const e = server
         ? await admin(server, 'POST', 'officers/enrolments', request)
-        : await direct(dataDir, async (svc) => (await OfficerStore.open(dataDir, { appOrigin, rpName: svc.config.name.en, now: () => svc.now() })).createEnrolment(request))
+        : await direct(dataDir, async (svc) => (await OfficerStore.open(dataDir, { appOrigin, rpName: svc.config.name.en, now: () => svc.now() })).createEnrolment(request), { action: 'enrolment.create', target: { role } })
       if (!e || typeof e.code !== 'string') throw new CivicError('ERR_ISSUER_ENROLMENT', 'no enrolment was made')
       const { code, ...rest2 } = e as Record<string, unknown>
       line({ ok: true, link: enrolmentLink(appOrigin, issuerId, code as string), ...rest2 })

@@ -145,4 +145,24 @@ describe('civic issuer', () => {
     expect(enrol.json.link).toMatch(/#\/issuer\/enrol\?issuer=issuer&code=/)
     expect((await run(['officer', 'list', '--data', data])).json.enrolments.map((e: any) => e.role)).toEqual(['clerk', 'supervisor'])
   })
+
+  it('without a server, every action is in the audit trail with the command line as its officer', async () => {
+    const trail = () => readFileSync(join(data, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.officer?.id === 'cli')
+    const before = trail().length
+    const offer = await run(['offer', '--data', data, '--vct', 'urn:civic:resident-id', '--claims', claimsFile])
+    await run(['revoke', '--data', data, '--id', offer.json.credentialId])
+    expect(await codeOf(run(['revoke', '--data', data, '--id', 'AAAAAAAAAAAAAAAAAAAAAA']))).toBe('ERR_ISSUER_UNKNOWN_CREDENTIAL')
+    const added = trail().slice(before)
+    expect(added.map((r) => [r.action, r.outcome])).toEqual([
+      ['offer.create', 'started'], ['offer.create', 'ok'],
+      ['credential.revoke', 'started'], ['credential.revoke', 'ok'],
+      ['credential.revoke', 'started'], ['credential.revoke', 'ERR_ISSUER_UNKNOWN_CREDENTIAL'],
+    ])
+    expect(added[2]).toMatchObject({ officer: { id: 'cli', name: 'command line', role: 'supervisor' }, target: { credential: offer.json.credentialId } })
+    // Each action's outcome is tied to its started record; no claim reaches the trail.
+    expect(added[0].id).toBe(added[1].id)
+    expect(added[0].id).not.toBe(added[2].id)
+    const text = readFileSync(join(data, 'audit.log'), 'utf8')
+    for (const v of Object.values(CITIZEN)) expect(text).not.toContain(String(v))
+  })
 })
