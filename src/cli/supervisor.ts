@@ -26,7 +26,9 @@ const SUPERVISED_ENV = 'CIVIC_SUPERVISED'
 
 /** In a child of `civic start`: stop (as on SIGTERM) once the supervisor's IPC channel closes. */
 export function followSupervisor(): void {
-  if (!process.channel || process.env[SUPERVISED_ENV] !== '1') return
+  if (process.env[SUPERVISED_ENV] !== '1') return
+  // Started by a supervisor that is already gone (its channel closed before this ran): stop now.
+  if (!process.channel || !process.connected) process.exit(0)
   process.channel.unref()
   process.once('disconnect', () => {
     if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM')
