@@ -7,9 +7,13 @@
  * force its 6-digit transaction code: without the key, a stored value says nothing about the
  * code it was made from, and no guess can be checked offline.
  *
+ * - An offer's public handle, the last segment of its `credential_offer_uri`, is not stored
+ *   either: it is HMAC(key, "offer-uri" ‖ offer id). The offer id is in the file (offers are
+ *   keyed by it) and opens nothing on the public listener; GET /offers/<handle> finds the offer
+ *   by its handle alone, so the reader of the file, who has every id, has no URI to fetch.
  * - A pre-authorized code is not stored at all: it is HMAC(key, "pre-authorized-code" ‖ offer
- *   id), so GET /offers/<id> can serve a pending offer's code and the token endpoint can find
- *   the offer a code belongs to, both from the key alone.
+ *   id), so GET /offers/<handle> can serve a pending offer's code and the token endpoint can
+ *   find the offer a code belongs to, both from the key alone.
  * - A transaction code is stored as HMAC(key, "tx-code" ‖ offer id ‖ code) and compared in
  *   constant time; the offer id in the message means one offer's value never matches another's.
  * - An access token (random, handed to the wallet once) is stored as HMAC(key, "access-token" ‖
@@ -26,7 +30,10 @@ import { encodeBase64url } from '../core/bytes/base64url.ts'
 /** Bytes of the MAC key. */
 export const MAC_KEY_BYTES = 32
 
-type Label = 'pre-authorized-code' | 'tx-code' | 'access-token'
+type Label = 'offer-uri' | 'pre-authorized-code' | 'tx-code' | 'access-token'
+
+/** What an offer handle looks like (a base64url HMAC-SHA-256), checked before any lookup. */
+export const OFFER_HANDLE = /^[A-Za-z0-9_-]{43}$/
 
 export class SecretMac {
   readonly #key: Uint8Array
@@ -40,6 +47,18 @@ export class SecretMac {
     const h = createHmac('sha256', this.#key).update(label).update('\0')
     for (const p of parts) h.update(p).update('\0')
     return encodeBase64url(h.digest())
+  }
+
+  /** The handle in an offer's `credential_offer_uri`: derived, never stored. */
+  offerHandle(offerId: string): string {
+    return this.#mac('offer-uri', offerId)
+  }
+
+  /** Constant-time check that `handle` is the handle of `offerId`. */
+  offerHandleMatches(offerId: string, handle: string): boolean {
+    const a = Buffer.from(this.offerHandle(offerId))
+    const b = Buffer.from(handle)
+    return a.length === b.length && timingSafeEqual(a, b)
   }
 
   /** The pre-authorized code of an offer: derived, never stored. */

@@ -19,9 +19,10 @@
  *   key retires every credential it signed; `keepOld` adds the new key and leaves the old one
  *   registered (routine rotation), to be revoked later.
  *
- * Secrets at rest (secrets.ts): pre-authorized codes are derived from the offer id under the
- * MAC key of the key store, transaction codes and access tokens are stored as MACs under it;
- * nothing in state.json lets its reader redeem an offer or check a guess at a code.
+ * Secrets at rest (secrets.ts): an offer's public handle (its `credential_offer_uri`) and its
+ * pre-authorized code are derived from the offer id under the MAC key of the key store,
+ * transaction codes and access tokens are stored as MACs under it; nothing in state.json lets
+ * its reader fetch an offer, redeem one or check a guess at a code.
  *
  * Every change is made on a copy of the state and written durably (store.ts) before it takes
  * effect, one at a time: a refused request changes nothing (except what refusing must record,
@@ -49,7 +50,7 @@ import {
   cloneState, emptyState, MAX_LEDGER_RECORDS, RECORD_ID, TOMBSTONE_SECONDS,
   type CredentialRecord, type IssuerState, type LedgerRecord, type OfferRecord,
 } from './state.ts'
-import { SecretMac } from './secrets.ts'
+import { OFFER_HANDLE, SecretMac } from './secrets.ts'
 import { isOfficerReference } from './admin-wire.ts'
 import type { CredentialView, AnchorView, PublishReport, StatusAction } from './admin-wire.ts'
 export type { CredentialView, AnchorView, PublishReport, StatusAction } from './admin-wire.ts'
@@ -148,6 +149,8 @@ export async function initIssuer(dataDir: string, o: InitOptions): Promise<InitR
 export interface CreatedOffer {
   credentialId: string
   offerId: string
+  /** The last segment of the offer's `credential_offer_uri` (never the offer id, which is in state.json). */
+  offerHandle: string
   configurationId: string
   preAuthorizedCode: string
   txCode: string | null
@@ -202,8 +205,10 @@ export class IssuerService {
   readonly #mac: SecretMac
   /** Pre-authorized code → offer id, for every offer (tombstones too: a replay is told apart). */
   #codeIndex = new Map<string, string>()
-  /** Offer id → its derived code, so a change does not recompute every offer's MAC. */
-  #codeOf = new Map<string, string>()
+  /** Offer handle → offer id, for every offer (tombstones too: a used offer's URI says so). */
+  #handleIndex = new Map<string, string>()
+  /** Offer id → its derived code and handle, so a change does not recompute every offer's MACs. */
+  #derivedOf = new Map<string, { code: string; handle: string }>()
   /** Access token MAC → offer id. */
   #tokenIndex = new Map<string, string>()
   #closed = false
@@ -307,16 +312,18 @@ export class IssuerService {
 
   #reindex(): void {
     this.#codeIndex.clear()
+    this.#handleIndex.clear()
     this.#tokenIndex.clear()
     const offers = this.#state.offers
-    for (const id of this.#codeOf.keys()) if (!Object.hasOwn(offers, id)) this.#codeOf.delete(id)
+    for (const id of this.#derivedOf.keys()) if (!Object.hasOwn(offers, id)) this.#derivedOf.delete(id)
     for (const o of Object.values(offers)) {
-      let code = this.#codeOf.get(o.id)
-      if (code === undefined) {
-        code = this.#mac.preAuthorizedCode(o.id)
-        this.#codeOf.set(o.id, code)
+      let derived = this.#derivedOf.get(o.id)
+      if (derived === undefined) {
+        derived = { code: this.#mac.preAuthorizedCode(o.id), handle: this.#mac.offerHandle(o.id) }
+        this.#derivedOf.set(o.id, derived)
       }
-      this.#codeIndex.set(code, o.id)
+      this.#codeIndex.set(derived.code, o.id)
+      this.#handleIndex.set(derived.handle, o.id)
       if (o.token) this.#tokenIndex.set(o.token.mac, o.id)
     }
   }
@@ -373,6 +380,7 @@ export class IssuerService {
     const offerId = newId()
     const credentialId = newId()
     const code = this.#mac.preAuthorizedCode(offerId)
+    const offerHandle = this.#mac.offerHandle(offerId)
     const txCode = withTx ? String(randomInt(0, 10 ** TX_CODE_LENGTH)).padStart(TX_CODE_LENGTH, '0') : null
     return this.#mutate((draft, now) => {
       const expiresAt = now + this.config.offerTtlSeconds
@@ -385,22 +393,31 @@ export class IssuerService {
         id: credentialId, vct: schema.vct, configurationId: schema.id, officer: (o.officer as string | undefined) ?? null,
         createdAt: now, issuedAt: null, status: 'offered', statusChangedAt: now, copies: [],
       }
-      return { value: { credentialId, offerId, configurationId: schema.id, preAuthorizedCode: code, txCode, expiresAt } }
+      return { value: { credentialId, offerId, offerHandle, configurationId: schema.id, preAuthorizedCode: code, txCode, expiresAt } }
     })
   }
 
-  /** A pending offer (for GET /offers/<id>): its code, config and tx code shape; null when not pending. */
-  pendingOffer(offerId: string): { code: string; configurationId: string; txCodeLength: number; expiresAt: number } | null {
-    if (!RECORD_ID.test(offerId) || !Object.hasOwn(this.#state.offers, offerId)) return null
-    const o = this.#state.offers[offerId]!
-    if (o.state !== 'offered' || this.#now() >= o.expiresAt) return null
+  /**
+   * The offer an offer handle names (its id never does: the id is in state.json), checked in
+   * constant time against the handle derived for it; null when none.
+   */
+  #offerByHandle(handle: string): OfferRecord | null {
+    if (!OFFER_HANDLE.test(handle)) return null
+    const id = this.#handleIndex.get(handle)
+    if (id === undefined || !Object.hasOwn(this.#state.offers, id) || !this.#mac.offerHandleMatches(id, handle)) return null
+    return this.#state.offers[id]!
+  }
+
+  /** A pending offer (for GET /offers/<handle>): its code, config and tx code shape; null when not pending. */
+  pendingOffer(handle: string): { code: string; configurationId: string; txCodeLength: number; expiresAt: number } | null {
+    const o = this.#offerByHandle(handle)
+    if (!o || o.state !== 'offered' || this.#now() >= o.expiresAt) return null
     return { code: this.#mac.preAuthorizedCode(o.id), configurationId: o.configurationId, txCodeLength: o.txCodeLength, expiresAt: o.expiresAt }
   }
 
-  /** Why a pending offer id is not servable (for a coded 404). */
-  offerProblem(offerId: string): CivicError {
-    const o = RECORD_ID.test(offerId) && Object.hasOwn(this.#state.offers, offerId) ? this.#state.offers[offerId]! : null
-    return offerError(o, this.#now()) ?? new CivicError('ERR_VCI_OFFER_UNKNOWN', 'no such offer')
+  /** Why the offer a handle names is not servable (for a coded 404). */
+  offerProblem(handle: string): CivicError {
+    return offerError(this.#offerByHandle(handle), this.#now()) ?? new CivicError('ERR_VCI_OFFER_UNKNOWN', 'no such offer')
   }
 
   // ── the token endpoint's side (OpenID4VCI 1.0 §Token Endpoint, pre-authorized code) ────

@@ -9,7 +9,8 @@
  *   issuer from a draft one;
  * - Authorization Server Metadata (RFC 8414; §OAuth 2.0 Authorization Server Metadata): the
  *   pre-authorized grant only, anonymous access, DPoP with ES256;
- * - Credential Offer (§Credential Offer): by reference (`credential_offer_uri`) and by value,
+ * - Credential Offer (§Credential Offer): by reference (`credential_offer_uri`, naming the offer
+ *   by its handle, a MAC of its id under the secrets key, never by the id) and by value,
  *   as `openid-credential-offer://` URIs; the grant carries `tx_code` {numeric, length} when the
  *   offer has one;
  * - Token Endpoint (§Token Endpoint; RFC 6749 §5): form-encoded, `grant_type` the
@@ -93,10 +94,14 @@ export function offerObject(base: string, o: { code: string; configurationId: st
   return { credential_issuer: base, credential_configuration_ids: [o.configurationId], grants: { [PRE_AUTHORIZED_GRANT]: grant } }
 }
 
-export function offerUris(base: string, offer: { offerId: string; preAuthorizedCode: string; configurationId: string; txCode: string | null }): { byReference: string; byValue: string } {
+/**
+ * The officer's two offer URIs. By reference, the URI names the offer by its handle (secrets.ts),
+ * never by its id; by value, it carries the code itself (it is only handed to the officer).
+ */
+export function offerUris(base: string, offer: { offerHandle: string; preAuthorizedCode: string; configurationId: string; txCode: string | null }): { byReference: string; byValue: string } {
   const obj = offerObject(base, { code: offer.preAuthorizedCode, configurationId: offer.configurationId, txCodeLength: offer.txCode?.length ?? 0 })
   return {
-    byReference: `${OFFER_SCHEME}?credential_offer_uri=${encodeURIComponent(`${base}/offers/${offer.offerId}`)}`,
+    byReference: `${OFFER_SCHEME}?credential_offer_uri=${encodeURIComponent(`${base}/offers/${offer.offerHandle}`)}`,
     byValue: `${OFFER_SCHEME}?credential_offer=${encodeURIComponent(JSON.stringify(obj))}`,
   }
 }

@@ -1,7 +1,9 @@
 // Secrets at rest (src/issuer/secrets.ts, state.ts, store.ts, service.ts; design §8 rule 9): a
-// copy of state.json redeems nothing. The pre-authorized code GET /offers/<id> serves is not in
-// the file, the transaction code is kept as an HMAC under a key that is in the key store and
-// not in the file (a million guesses against it with the old unkeyed hash find nothing), access
+// copy of state.json redeems nothing. The offer handle GET /offers/<handle> answers and the
+// pre-authorized code it serves are not in the file (no offer id or other string in it opens an
+// offer, even one without a transaction code), the transaction code is kept as an HMAC under
+// a key that is in the key store and not in the file (a million guesses against it with the old
+// unkeyed hash find nothing), access
 // tokens likewise; an issuer opened with the copied state but another key refuses the token
 // request and the token. A version 1 state (code in clear, SHA-256 hashes) is migrated: its
 // pending offers voided with a log line, no clear code or old hash kept.
@@ -16,6 +18,7 @@ import { generatePrivateJwk, publicJwkOf } from '../../src/core/crypto/jwk.ts'
 import { initIssuer, IssuerService } from '../../src/issuer/service.ts'
 import { startIssuerServer } from '../../src/issuer/http.ts'
 import { SecretMac } from '../../src/issuer/secrets.ts'
+import { offerUris } from '../../src/issuer/vci.ts'
 import { ISSUER_STATE_VERSION, parseIssuerState, parseStoredIssuerState } from '../../src/issuer/state.ts'
 import { createMacKey, KEYS_DIR, MAC_KEY_FILE, STATE_FILE } from '../../src/issuer/store.ts'
 import { CITIZEN, PSB, PSB_NAME, STATUS_BASE } from './_world.ts'
@@ -73,7 +76,7 @@ describe('secrets at rest', () => {
     const server = await startIssuerServer(svc, {})
     try {
       const offer = await svc.createOffer({ configurationId: 'resident-id', claims: CITIZEN, txCode: true })
-      const served = await fetch(`${server.url}/offers/${offer.offerId}`)
+      const served = await fetch(`${server.url}/offers/${offer.offerHandle}`)
       expect(served.status).toBe(200)
       const code = ((await served.json()) as any).grants[GRANT]['pre-authorized_code'] as string
       expect(code).toBe(offer.preAuthorizedCode)
@@ -83,6 +86,7 @@ describe('secrets at rest', () => {
       // what the reader of the file has
       const text = readFileSync(join(d, STATE_FILE), 'utf8')
       expect(text).not.toContain(code)
+      expect(text).not.toContain(offer.offerHandle)
       const stored = JSON.parse(text).offers[offer.offerId]
       expect(Object.keys(stored).sort()).toEqual(['claims', 'configurationId', 'createdAt', 'credentialId', 'expiresAt', 'id', 'state', 'token', 'txCodeFailures', 'txCodeLength', 'txCodeMac'])
       // the stored value is HMAC-SHA-256 under the key store's key, which the file does not hold
@@ -91,6 +95,7 @@ describe('secrets at rest', () => {
       const mac = new SecretMac(decodeBase64url(keyText))
       expect(stored.txCodeMac).toBe(mac.txCodeMac(offer.offerId, tx))
       expect(mac.preAuthorizedCode(offer.offerId)).toBe(code)
+      expect(mac.offerHandle(offer.offerId)).toBe(offer.offerHandle)
       // every one of the 10^6 codes, hashed as the file used to hold them, matches nothing
       const b64 = (s: string) => createHash('sha256').update(s).digest('base64url')
       let hits = 0
@@ -111,8 +116,11 @@ describe('secrets at rest', () => {
         const r = await tokenRequest(otherServer.url, { grant_type: GRANT, 'pre-authorized_code': code, tx_code: tx })
         expect(r.status).toBe(400)
         expect(r.json.code).toBe('ERR_VCI_OFFER_UNKNOWN')
+        // the officer's URI names nothing there: its handle was derived under the other key
+        expect((await fetch(`${otherServer.url}/offers/${offer.offerHandle}`)).status).toBe(404)
         // the code it derives for that offer is another one, and the true tx code does not match under its key
-        const theirs = ((await (await fetch(`${otherServer.url}/offers/${offer.offerId}`)).json()) as any).grants[GRANT]['pre-authorized_code']
+        const otherMac = new SecretMac(decodeBase64url(readFileSync(join(copy, KEYS_DIR, MAC_KEY_FILE), 'utf8').trim()))
+        const theirs = ((await (await fetch(`${otherServer.url}/offers/${otherMac.offerHandle(offer.offerId)}`)).json()) as any).grants[GRANT]['pre-authorized_code']
         expect(theirs).not.toBe(code)
         const r2 = await tokenRequest(otherServer.url, { grant_type: GRANT, 'pre-authorized_code': theirs, tx_code: tx })
         expect(r2.json.code).toBe('ERR_VCI_TX_CODE_INVALID')
@@ -139,6 +147,56 @@ describe('secrets at rest', () => {
         await third.close()
       }
       expect(svc.checkAccessToken(accessToken).offerId).toBe(offer.offerId)
+    } finally {
+      await server.close()
+      await svc.close()
+    }
+  })
+
+  it('a copied state.json opens no offer without a transaction code: no id or other string in it fetches a code or a token', async () => {
+    const d = tempDir()
+    await init(d)
+    const svc = await IssuerService.open(d)
+    const server = await startIssuerServer(svc, {})
+    try {
+      const offer = await svc.createOffer({ configurationId: 'resident-id', claims: CITIZEN, txCode: false })
+      // what the reader of the copied file has: every id-like string in it, every offer and credential id
+      const copied = readFileSync(join(d, STATE_FILE), 'utf8')
+      const state = JSON.parse(copied)
+      const candidates = new Set<string>([
+        ...(copied.match(/[A-Za-z0-9_-]{8,64}/g) ?? []),
+        ...Object.keys(state.offers), ...Object.values<any>(state.offers).map((o) => o.id),
+        ...Object.keys(state.credentials), offer.offerId, offer.credentialId,
+      ])
+      expect(candidates.has(offer.offerId)).toBe(true)
+      let tried = 0
+      for (const x of candidates) {
+        const r = await fetch(`${server.url}/offers/${encodeURIComponent(x)}`)
+        const body = (await r.json()) as any
+        expect(r.status, `GET /offers/${x}`).not.toBe(200)
+        expect(JSON.stringify(body)).not.toContain(offer.preAuthorizedCode)
+        // whatever came back, and the string itself, as a pre-authorized code
+        const code = body?.grants?.[GRANT]?.['pre-authorized_code']
+        for (const c of [x, ...(typeof code === 'string' ? [code] : [])]) {
+          const t = await tokenRequest(server.url, { grant_type: GRANT, 'pre-authorized_code': c })
+          expect(t.status, `POST /token with ${c}`).toBe(400)
+          expect(t.json.access_token).toBeUndefined()
+        }
+        tried++
+      }
+      expect(tried).toBeGreaterThan(3)
+      // the officer's URI still works: its handle is not in the file, and is not the offer id
+      const ref = new URL(decodeURIComponent(offerUris(server.url, offer).byReference.split('credential_offer_uri=')[1]!))
+      const handle = ref.pathname.slice('/offers/'.length)
+      expect(handle).not.toBe(offer.offerId)
+      expect(copied).not.toContain(handle)
+      const served = await fetch(ref)
+      expect(served.status).toBe(200)
+      const code = ((await served.json()) as any).grants[GRANT]['pre-authorized_code'] as string
+      expect(code).toBe(offer.preAuthorizedCode)
+      const ok = await tokenRequest(server.url, { grant_type: GRANT, 'pre-authorized_code': code })
+      expect(ok.status).toBe(200)
+      expect(typeof ok.json.access_token).toBe('string')
     } finally {
       await server.close()
       await svc.close()
