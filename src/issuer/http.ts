@@ -3,7 +3,9 @@
  *
  *   GET  /.well-known/openid-credential-issuer    Credential Issuer Metadata (vci.ts)
  *   GET  /.well-known/oauth-authorization-server  AS metadata (RFC 8414)
- *   GET  /offers/<id>                             a pending Credential Offer (by reference)
+ *   GET  /offers/<handle>                         a pending Credential Offer (by reference; the
+ *                                                 handle is derived under the secrets key, never
+ *                                                 the offer id kept in state.json)
  *   POST /token                                   pre-authorized code → access token
  *   POST /nonce                                   c_nonce
  *   POST /credential                              batch issuance
@@ -122,9 +124,10 @@ export async function startIssuerServer(svc: IssuerService, o: IssuerServerOptio
       if (path === '/.well-known/oauth-authorization-server') return { status: 200, body: authorizationServerMetadata(svc, base) }
       const offer = /^\/offers\/([A-Za-z0-9_-]{1,64})$/.exec(path)
       if (offer) {
-        const p = svc.pendingOffer(offer[1]!)
+        const handle = offer[1]!
+        const p = svc.pendingOffer(handle)
         if (!p) {
-          const e = svc.offerProblem(offer[1]!)
+          const e = svc.offerProblem(handle)
           return { ...vciErrorResponse(e, 'other'), status: 404 }
         }
         return { status: 200, headers: { 'cache-control': 'no-store' }, body: offerObject(base, p) }
