@@ -40,9 +40,10 @@ function payloadOf(sdJwt: string): Record<string, any> {
   return JSON.parse(new TextDecoder().decode(decodeBase64url(jwt.split('.')[1]!)))
 }
 
-/** Claim names disclosed by a credential's disclosures ([salt, name, value] each). */
-function disclosedNames(sdJwt: string): string[] {
-  return sdJwt.split('~').slice(1).filter((d) => d !== '').map((d) => JSON.parse(new TextDecoder().decode(decodeBase64url(d)))[1] as string)
+/** The claims a credential's disclosures carry ([salt, name, value] each), by name. */
+function disclosed(sdJwt: string): Record<string, unknown> {
+  const all = sdJwt.split('~').slice(1).filter((d) => d !== '').map((d) => JSON.parse(new TextDecoder().decode(decodeBase64url(d))) as [string, string, unknown])
+  return Object.fromEntries(all.map(([, name, value]) => [name, value]))
 }
 
 async function issueFor(svc: IssuerService, birthDate: string, copies: number): Promise<string[]> {
@@ -67,15 +68,15 @@ describe('credential validity', () => {
       ]
       const windows = new Set<string>()
       const counts = new Set<number>()
-      const seen: Record<string, Record<string, boolean | undefined>> = {}
+      const seen: Record<string, Record<string, unknown>> = {}
       for (const b of birthDates) {
         const [c] = await issueFor(svc, b, 1)
         const p = payloadOf(c!)
         windows.add(JSON.stringify([p.iat, p.nbf, p.exp]))
         counts.add(p._sd.length)
-        const names = disclosedNames(c!)
-        // a predicate is disclosable as true/false, or not there at all
-        seen[b] = { age_over_18: names.includes('age_over_18') ? true : undefined, age_over_60: names.includes('age_over_60') ? true : undefined }
+        // a predicate is disclosable as true or false, or not there at all
+        const d = disclosed(c!)
+        seen[b] = { age_over_18: d.age_over_18, age_over_60: d.age_over_60 }
       }
       expect([...windows]).toEqual([JSON.stringify([ISSUANCE_DAY, ISSUANCE_DAY, ISSUANCE_DAY + 90 * DAY])])
       // the digest count does not tell a left-out predicate either
@@ -83,10 +84,16 @@ describe('credential validity', () => {
       // predicates that would change before exp (2026-06-08) are not in the credential
       expect(seen['2008-03-11']!.age_over_18).toBeUndefined()
       expect(seen['2008-06-07']!.age_over_18).toBeUndefined()
+      // true from the issuance day on, or false until exp: either way true for the credential's life
       expect(seen['2008-03-10']!.age_over_18).toBe(true)
-      expect(seen['2008-06-08']!.age_over_18).toBe(true) // disclosable: false until exp
+      expect(seen['2008-03-09']!.age_over_18).toBe(true)
+      expect(seen['1990-05-01']).toEqual({ age_over_18: true, age_over_60: false })
+      expect(seen['2008-06-08']!.age_over_18).toBe(false)
+      expect(seen['2015-07-20']).toEqual({ age_over_18: false, age_over_60: false })
+      expect(seen['1966-03-10']!.age_over_60).toBe(true)
       expect(seen['1966-03-11']!.age_over_60).toBeUndefined()
-      expect(seen['1966-06-09']!.age_over_60).toBe(true)
+      expect(seen['1966-06-09']!.age_over_60).toBe(false)
+      expect(seen['1940-01-01']).toEqual({ age_over_18: true, age_over_60: true })
 
       // later in the same day: the same window; the next day: one day later, nothing else moves
       clock.now = ISSUANCE_DAY + DAY - 1
