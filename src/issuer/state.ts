@@ -4,8 +4,9 @@
  * - keys: the issuer's signing keys by kid (private JWKs are in `<data>/keys/<kid>.jwk`), which
  *   one signs now, and the ledger indices of their key-change entries;
  * - offers: a pending offer holds the citizen's claims until issuance; after it (or expiry,
- *   or cancellation) only a tombstone stays (id, state, expiry) so a replayed code — derived
- *   from the offer id — is told apart from an unknown one; tombstones go a day after expiry;
+ *   or cancellation) only a tombstone stays (id, state, expiry) so a replayed code or offer URI
+ *   — both derived from the offer id — is told apart from an unknown one; tombstones go a day
+ *   after expiry;
  * - credentials: what revocation needs and nothing else (OpenID4VCI 1.0 §Privacy Considerations,
  *   "Storage of the Credentials"): id, vct, issued-at, status, an optional officer reference
  *   and the (uri, idx) of every copy — no claims, no holder keys, no signatures, nothing about
@@ -13,10 +14,13 @@
  * - lists: the status lists (lists.ts);
  * - ledger: the entries this issuer put on the ledger, with index and inclusion check.
  *
- * Secrets are kept as keyed MACs under a key outside this file (secrets.ts): the pre-authorized
- * code is not stored at all (it is derived from the offer id), a transaction code and an access
- * token only as their HMAC. `parseIssuerState` reads the file back strictly; a file that does
- * not fit is ERR_ISSUER_STORAGE (the service refuses to start rather than guess).
+ * Secrets are kept as keyed MACs under a key outside this file (secrets.ts): the offer's public
+ * handle (its `credential_offer_uri`) and the pre-authorized code are not stored at all (both
+ * are derived from the offer id, which by itself opens nothing), a transaction code and an
+ * access token only as their HMAC. `parseIssuerState` reads the file back strictly; a file that
+ * does not fit is ERR_ISSUER_STORAGE (the service refuses to start rather than guess). No
+ * stored member changed when the offer URI moved from the id to the derived handle, so the
+ * version stayed 2 (an offer URI handed out before then answers 404; its by-value URI works).
  *
  * Version 1 kept the pre-authorized code in clear and the transaction code and access token as
  * plain SHA-256 (a 6-digit code falls to a million guesses). `parseStoredIssuerState` reads a
