@@ -67,7 +67,9 @@ describe('offers', () => {
     expect(r.status).toBe(201)
     const byValue = JSON.parse(new URL(r.json.offerUriByValue.replace('openid-credential-offer://', 'https://x/')).searchParams.get('credential_offer')!)
     const ref = new URL(r.json.offerUri.replace('openid-credential-offer://', 'https://x/')).searchParams.get('credential_offer_uri')!
-    expect(ref).toBe(`${iw.base}/offers/${r.json.offerId}`)
+    expect(ref).toMatch(new RegExp(`^${iw.base}/offers/[A-Za-z0-9_-]{43}$`))
+    expect(ref).not.toContain(r.json.offerId)
+    expect((await fetch(`${iw.base}/offers/${r.json.offerId}`)).status).toBe(404)
     const fetched = await fetch(ref)
     expect(fetched.headers.get('content-type')).toMatch(/^application\/json/)
     expect(fetched.headers.get('cache-control')).toBe('no-store')
@@ -85,7 +87,8 @@ describe('offers', () => {
 
   it('a revoked offer is cancelled: its code no longer redeems', async () => {
     const r = await postJson(`${iw.admin}/admin/offers`, { vct: 'urn:civic:resident-id', claims: CITIZEN, txCode: false })
-    const code = (await (await fetch(`${iw.base}/offers/${r.json.offerId}`)).json())['grants'][PRE_AUTHORIZED_GRANT]['pre-authorized_code']
+    const ref = new URL(r.json.offerUri.replace('openid-credential-offer://', 'https://x/')).searchParams.get('credential_offer_uri')!
+    const code = (await (await fetch(ref)).json())['grants'][PRE_AUTHORIZED_GRANT]['pre-authorized_code']
     expect((await postJson(`${iw.admin}/admin/credentials/${r.json.credentialId}/revoke`, {})).json).toMatchObject({ changed: true, credential: { status: 'revoked' } })
     const t = await fetch(`${iw.base}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': code }) })
     expect(((await t.json()) as any).code).toBe('ERR_VCI_OFFER_VOID')

@@ -38,18 +38,18 @@ describe('token endpoint', () => {
     refused(await grant(o.preAuthorizedCode), 400, 'invalid_grant', 'ERR_VCI_OFFER_USED')
     refused(await grant('never-issued-code'), 400, 'invalid_grant', 'ERR_VCI_OFFER_UNKNOWN')
     // the offer document is gone once redeemed
-    const doc = await fetch(`${iw.base}/offers/${o.offerId}`)
+    const doc = await fetch(`${iw.base}/offers/${o.offerHandle}`)
     expect(doc.status).toBe(404)
     expect((await doc.json()).code).toBe('ERR_VCI_OFFER_USED')
   })
 
   it('refuses an expired offer, and has forgotten its claims', async () => {
     const o = await iw.svc.createOffer({ vct: 'urn:civic:resident-id', claims: CITIZEN, txCode: false })
-    expect((await fetch(`${iw.base}/offers/${o.offerId}`)).status).toBe(200)
+    expect((await fetch(`${iw.base}/offers/${o.offerHandle}`)).status).toBe(200)
     iw.clock.advance(iw.svc.config.offerTtlSeconds)
     try {
       refused(await grant(o.preAuthorizedCode), 400, 'invalid_grant', 'ERR_VCI_OFFER_EXPIRED')
-      expect(((await (await fetch(`${iw.base}/offers/${o.offerId}`)).json()) as any).code).toBe('ERR_VCI_OFFER_EXPIRED')
+      expect(((await (await fetch(`${iw.base}/offers/${o.offerHandle}`)).json()) as any).code).toBe('ERR_VCI_OFFER_EXPIRED')
       expect(iw.svc.credential(o.credentialId).status).toBe('lapsed')
     } finally {
       iw.clock.advance(-iw.svc.config.offerTtlSeconds)
