@@ -161,6 +161,7 @@ export const ERROR_CODES = {
   ERR_ISSUER_UNAUTHENTICATED: 'an admin API request without a live officer session or the admin token (or a sign-in or enrolment that did not verify)',
   ERR_ISSUER_ROLE: 'an admin API action the signed-in officer\'s role does not allow (clerks issue and view; supervisors also revoke, publish, rotate and manage officers)',
   ERR_ISSUER_ENROLMENT: 'an officer enrolment link that is unknown, already used or expired',
+  ERR_ISSUER_RATE_LIMITED: 'too many sign-in, enrolment or failed admin API requests from one network; retry later',
   ERR_ISSUER_PASSKEY: 'the browser did not complete the passkey step (cancelled, timed out, no passkey of this office, or no passkey support)',
   ERR_ISSUER_UNREACHABLE: 'the issuer\'s admin API could not be reached, or answered with something that is not its JSON',
   ERR_VCI_REQUEST_INVALID: 'a token or credential request that is malformed or lacks a required parameter (OpenID4VCI invalid_request, invalid_credential_request)',

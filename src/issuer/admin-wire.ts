@@ -211,6 +211,18 @@ export interface SessionView {
   idleSeconds: number
 }
 
+/**
+ * The header that carries a session's second secret. The session cookie alone does not
+ * authenticate (browsers send it to every localhost port); the console keeps this secret in
+ * sessionStorage, which is per origin, and sends it with every admin request.
+ */
+export const SESSION_HEADER = 'x-civic-session'
+
+/** The answer of a sign-in or an enrolment: the session, and its header secret (given once). */
+export interface SignedIn extends SessionView {
+  secret: string
+}
+
 /** GET /admin/officers: officers and the enrolments not yet used. */
 export interface OfficersView {
   officers: (OfficerView & { createdAt: number; passkeys: number; disabled: boolean })[]

@@ -9,22 +9,37 @@
  * application/json, which a cross-site form cannot send without a preflight. Everything else:
  * 403 ERR_ISSUER_FORBIDDEN. That gate is defence in depth, not authentication:
  *
- * Who is calling: an officer's session (cookie `civic_officer_<office>`, HttpOnly,
- * SameSite=Strict, Path=/admin, Secure on https; idle 15 min, at most 8 h; officers.ts) or the
- * directory's admin token (`Authorization: Bearer …`, supervisor rights). Without either: 401
+ * Who is calling: an officer's session — the cookie `civic_officer_<office>` (HttpOnly,
+ * SameSite=Strict, Path=/admin, Secure on https; idle 15 min, at most 8 h; officers.ts) AND its
+ * secret in the `x-civic-session` header, which the sign-in answer gives and the console keeps
+ * in sessionStorage. The cookie alone is no session: browsers send it to any server on any
+ * localhost port, so another local user's server can collect and replay it. Or the directory's
+ * admin token (`Authorization: Bearer …`, supervisor rights). Without either: 401
  * ERR_ISSUER_UNAUTHENTICATED. Clerks issue and view; the rest is for supervisors (403
- * ERR_ISSUER_ROLE). Every action (each POST, and each refusal of a presented credential or
- * role) is appended to the audit trail with the officer who did it, never with claims; an
- * action is recorded before it is taken, so one the trail cannot hold is refused. Views (GET)
- * are not recorded.
+ * ERR_ISSUER_ROLE).
+ *
+ * The audit trail: every officer action (each POST, and each refusal of an officer's role) is
+ * appended with the officer who did it, never with claims; an action is recorded before it is
+ * taken ("started"), so one the trail cannot hold is refused. Views (GET) are not recorded.
+ * Refusals of anonymous callers (a bad token, a cookie without its secret, a sign-in or
+ * enrolment that did not verify) are nobody's action: they go to the service log, and to the
+ * trail as at most one summary record per client network a minute with their count
+ * (`refused.unauthenticated`), so a flood neither fills the disk with fsynced records nor
+ * pushes the officers' actions out of the console's view.
+ *
+ * Rate limits (per client network, rate-limit.ts): the ways in (sign-in and enrolment options
+ * and verify) and failed credentials; over the limit: 429 ERR_ISSUER_RATE_LIMITED. Pending
+ * WebAuthn challenges are bounded per network (officers.ts), so one client cannot evict the
+ * challenges of others. Every admin client is on loopback, which is one network: these bound
+ * what a flood costs, they do not tell a local attacker from the officer beside them.
  *
  * Without a session (the way in):
  *   POST /admin/enrol/options   {code}               → EnrolOptions (WebAuthn creation options)
- *   POST /admin/enrol/verify    {code, response}     → 201 SessionView + Set-Cookie (the code is used up)
+ *   POST /admin/enrol/verify    {code, response}     → 201 SignedIn + Set-Cookie (the code is used up)
  *   POST /admin/session/options {}                   → SignInOptions
- *   POST /admin/session/verify  {response}           → SessionView + Set-Cookie
+ *   POST /admin/session/verify  {response}           → SignedIn + Set-Cookie
  *   GET  /admin/session                              → SessionView (401 when signed out)
- *   POST /admin/session/end     {}                   → {ok} (the cookie cleared)
+ *   POST /admin/session/end     {}                   → {ok} (the cookie cleared; the session ended when cookie and header match)
  * Clerk and supervisor:
  *   GET  /admin/info                                   issuer identity, credential types, keys
  *   POST /admin/offers        {vct|configurationId, claims, officer?, txCode?}
@@ -42,7 +57,7 @@
  *   GET  /admin/officers                               → OfficersView
  *   POST /admin/officers/enrolments {role, name, first?} → 201 CreatedEnrolment (the code, once)
  *   POST /admin/officers/enrolments/<id>/cancel        → {cancelled}
- *   POST /admin/officers/<id>/disable                  → OfficerView (its sessions end)
+ *   POST /admin/officers/<id>/disable                  → OfficerView (its sessions end, the enrolments it made are voided)
  *   GET  /admin/audit                                  → AuditView (newest first)
  *
  * Errors: `{"error":{"code","message"}}`; a refused request changes nothing.
@@ -50,13 +65,14 @@
 import { randomBytes } from 'node:crypto'
 import { CivicError, type ErrorCode } from '../core/errors.ts'
 import { statusOf } from '../node/http.ts'
+import { networkKey, RateLimiter } from '../node/rate-limit.ts'
 import type { IssuerService, StatusAction } from './service.ts'
 import { offerUris } from './vci.ts'
 import { qrSvg } from './qr.ts'
 import { parseJson } from '../core/bytes/json.ts'
 import { readMembers } from '../core/bytes/shape.ts'
 import { InputError } from '../core/errors.ts'
-import type { AuditRecord, OfficerRole, OfficerView, SessionView } from './admin-wire.ts'
+import { SESSION_HEADER, type AuditRecord, type OfficerRole, type OfficerView, type SessionView, type SignedIn } from './admin-wire.ts'
 import { ADMIN_TOKEN_OFFICER, OfficerStore, SESSION_MAX_SECONDS, sessionCookieName } from './officers.ts'
 
 export interface AdminRequest {
@@ -79,6 +95,15 @@ export interface AdminReply {
 
 const LOOPBACK_ADDRESS = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::[0-9]{1,5})?$/i
+/** Requests per second per client network to the ways in (sign-in, enrolment); bursts of twice that. */
+export const OPEN_RATE = 10
+/** Failed credentials per second per client network; bursts of twice that. */
+export const FAILURE_RATE = 2
+/** At most one summary record of anonymous refusals per client network in this many seconds. */
+export const REFUSAL_SUMMARY_SECONDS = 60
+const MAX_REFUSAL_NETWORKS = 1000
+/** The routes the open-route rate limit counts. */
+const RATE_LIMITED_OPEN = new Set(['POST /admin/enrol/options', 'POST /admin/enrol/verify', 'POST /admin/session/options', 'POST /admin/session/verify'])
 
 /** The status of a refusal: the one table of the HTTP layer (src/node/http.ts). */
 export function adminStatusOf(code: ErrorCode): number {
@@ -127,6 +152,15 @@ function clerkMay(method: string, path: string): boolean {
   return method === 'POST' && path === '/admin/offers'
 }
 
+function rateLimited(detail: string): never {
+  throw new CivicError('ERR_ISSUER_RATE_LIMITED', detail)
+}
+
+function sessionHeader(r: AdminRequest): string | null {
+  const h = r.headers[SESSION_HEADER]
+  return typeof h === 'string' && /^[A-Za-z0-9_-]{43}$/.test(h) ? h : null
+}
+
 function cookie(r: AdminRequest, name: string): string | null {
   const h = r.headers.cookie
   const all = Array.isArray(h) ? h.join('; ') : h ?? ''
@@ -152,6 +186,15 @@ export interface AdminApiOptions {
   adminOrigin?: string
   /** An officer store already open (tests); default: opened from the service's data directory on first use. */
   officers?: OfficerStore
+  /** The service log: anonymous refusals are written here, one line each. */
+  log?: (line: string) => void
+}
+
+/** Who is calling: an officer with their session, or the admin token (no session). */
+interface Who {
+  officer: OfficerView
+  sid: string | null
+  session: SessionView | null
 }
 
 export class AdminApi {
@@ -161,6 +204,13 @@ export class AdminApi {
   readonly #secure: boolean
   readonly #cookie: string
   #officers: Promise<OfficerStore> | null
+  readonly #log: (line: string) => void
+  /** The rate limits' clock in seconds: the monotonic clock (a test may set its own). */
+  rateClock: () => number = () => performance.now() / 1000
+  readonly #openLimit: RateLimiter
+  readonly #failureLimit: RateLimiter
+  /** Anonymous refusals not yet in a summary record, per client network (least recently seen first). */
+  readonly #refusals = new Map<string, { count: number; writtenAt: number | null }>()
 
   constructor(svc: IssuerService, base: () => string, appOrigin: string | null, o: AdminApiOptions = {}) {
     this.svc = svc
@@ -169,6 +219,9 @@ export class AdminApi {
     this.#secure = (o.adminOrigin ?? appOrigin ?? '').startsWith('https:')
     this.#cookie = sessionCookieName(svc.did)
     this.#officers = o.officers ? Promise.resolve(o.officers) : null
+    this.#log = o.log ?? (() => {})
+    this.#openLimit = new RateLimiter(OPEN_RATE, () => this.rateClock())
+    this.#failureLimit = new RateLimiter(FAILURE_RATE, () => this.rateClock())
   }
 
   /** The office's officers, sessions and audit trail (opened once). */
@@ -197,7 +250,7 @@ export class AdminApi {
       headers: {
         ...corsHeaders(this.appOrigin, r.origin),
         'access-control-allow-methods': 'GET, POST',
-        'access-control-allow-headers': 'content-type, authorization',
+        'access-control-allow-headers': `content-type, authorization, ${SESSION_HEADER}`,
         'access-control-max-age': '600',
       },
       body: null,
@@ -209,32 +262,70 @@ export class AdminApi {
     return sid === null ? `${this.#cookie}=; Max-Age=0; ${attrs}` : `${this.#cookie}=${sid}; Max-Age=${SESSION_MAX_SECONDS}; ${attrs}`
   }
 
-  /** The caller: a live session's officer, the admin token, or null (no credential presented). Throws on a bad one. */
-  async #who(r: AdminRequest, store: OfficerStore): Promise<{ officer: OfficerView; sid: string | null } | null> {
+  /**
+   * The caller: a live session's officer (cookie and header both), the admin token, or null —
+   * `presented` says whether a credential came that did not make one (a bad token is thrown).
+   */
+  async #who(r: AdminRequest, store: OfficerStore): Promise<{ who: Who | null; presented: boolean }> {
     const token = bearer(r)
     if (token !== null) {
-      if (token !== '' && (await store.isAdminToken(token))) return { officer: ADMIN_TOKEN_OFFICER, sid: null }
+      if (token !== '' && (await store.isAdminToken(token))) return { who: { officer: ADMIN_TOKEN_OFFICER, sid: null, session: null }, presented: true }
       throw new CivicError('ERR_ISSUER_UNAUTHENTICATED', 'this is not the admin token')
     }
     const sid = cookie(r, this.#cookie)
-    if (sid === null) return null
-    const s = store.session(sid)
-    return s ? { officer: s.officer, sid } : null
+    const header = sessionHeader(r)
+    if (sid === null) return { who: null, presented: header !== null }
+    const s = store.session(sid, header)
+    return s ? { who: { officer: s.officer, sid, session: s }, presented: true } : { who: null, presented: true }
+  }
+
+  /**
+   * An anonymous refusal: counted against the client network's failure limit (429 once over
+   * it), logged, and folded into at most one summary audit record per network a minute.
+   */
+  async #refuse(store: OfficerStore, r: AdminRequest, e: CivicError): Promise<never> {
+    const net = networkKey(r.remoteAddress)
+    const limited = !this.#failureLimit.take(net)
+    this.#log(`refused ${r.method} ${r.path.slice(0, 80)} from ${net}: ${e.code}${limited ? ' (rate limited)' : ''}`)
+    const now = this.svc.now()
+    const entry = this.#refusals.get(net) ?? { count: 0, writtenAt: null }
+    entry.count++
+    this.#refusals.delete(net)
+    this.#refusals.set(net, entry)
+    if (this.#refusals.size > MAX_REFUSAL_NETWORKS) this.#refusals.delete(this.#refusals.keys().next().value!)
+    if (entry.writtenAt === null || now - entry.writtenAt >= REFUSAL_SUMMARY_SECONDS) {
+      const count = entry.count
+      entry.count = 0
+      entry.writtenAt = now
+      // The refusal stands whether or not its summary could be written.
+      await store.audit({ at: now, officer: null, action: 'refused.unauthenticated', target: { network: net, refusals: String(count) }, outcome: e.code }).catch(() => {})
+    }
+    if (limited) rateLimited('too many failed sign-ins or credentials from this network; retry later')
+    throw e
   }
 
   async handle(r: AdminRequest): Promise<AdminReply> {
     this.gate(r)
     const store = await this.officers()
     const key = `${r.method} ${r.path}`
-    let who: { officer: OfficerView; sid: string | null } | null
+    if (RATE_LIMITED_OPEN.has(key) && !this.#openLimit.take(networkKey(r.remoteAddress))) {
+      this.#log(`rate limited ${key} from ${networkKey(r.remoteAddress)}`)
+      rateLimited('too many sign-in or enrolment requests from this network; retry later')
+    }
+    let found: { who: Who | null; presented: boolean }
     try {
-      who = await this.#who(r, store)
+      found = await this.#who(r, store)
     } catch (e) {
-      await this.#audit(store, null, r, {}, e)
+      if (e instanceof CivicError && e.code === 'ERR_ISSUER_UNAUTHENTICATED') return this.#refuse(store, r, e)
       throw e
     }
+    const who = found.who
     if (OPEN.has(key)) return this.#open(r, store, who)
-    if (!who) throw new CivicError('ERR_ISSUER_UNAUTHENTICATED', 'sign in with a passkey (or use the admin token)')
+    if (!who) {
+      const e = new CivicError('ERR_ISSUER_UNAUTHENTICATED', found.presented ? `this is no live session (the console sends its cookie with the ${SESSION_HEADER} header)` : 'sign in with a passkey (or use the admin token)')
+      if (found.presented) return this.#refuse(store, r, e)
+      throw e
+    }
     // The ids named in the path, so that a refusal is recorded with what it was refused on.
     const target = pathTargets(r.path)
     if (who.officer.role !== 'supervisor' && !clerkMay(r.method, r.path)) {
@@ -272,13 +363,14 @@ export class AdminApi {
   }
 
   /** Enrolment and sign-in. */
-  async #open(r: AdminRequest, store: OfficerStore, who: { officer: OfficerView; sid: string | null } | null): Promise<AdminReply> {
+  async #open(r: AdminRequest, store: OfficerStore, who: Who | null): Promise<AdminReply> {
     const key = `${r.method} ${r.path}`
     if (key === 'GET /admin/session') {
       if (!who) throw new CivicError('ERR_ISSUER_UNAUTHENTICATED', 'not signed in')
-      const s: SessionView = who.sid ? store.session(who.sid)! : { officer: who.officer, expiresAt: this.svc.now() + SESSION_MAX_SECONDS, idleSeconds: 0 }
+      const s: SessionView = who.session ?? { officer: who.officer, expiresAt: this.svc.now() + SESSION_MAX_SECONDS, idleSeconds: 0 }
       return this.#reply(r, 200, s)
     }
+    const network = networkKey(r.remoteAddress)
     const body = jsonBody(r)
     if (key === 'POST /admin/session/end') {
       allowedKeys(body, [])
@@ -290,26 +382,56 @@ export class AdminApi {
     }
     if (key === 'POST /admin/enrol/options') {
       allowedKeys(body, ['code'])
-      const { enrolment, options } = await store.enrolOptions(body.code)
+      let got: Awaited<ReturnType<OfficerStore['enrolOptions']>>
+      try {
+        got = await store.enrolOptions(body.code, network)
+      } catch (e) {
+        if (e instanceof CivicError && e.code === 'ERR_ISSUER_ENROLMENT') return this.#refuse(store, r, e)
+        throw e
+      }
+      const { enrolment, options } = got
       return this.#reply(r, 200, { name: enrolment.name, role: enrolment.role, options })
     }
     if (key === 'POST /admin/session/options') {
       allowedKeys(body, [])
-      return this.#reply(r, 200, { options: await store.signInOptions() })
+      return this.#reply(r, 200, { options: await store.signInOptions(network) })
     }
     if (key === 'POST /admin/enrol/verify' || key === 'POST /admin/session/verify') {
       const enrol = key === 'POST /admin/enrol/verify'
       allowedKeys(body, enrol ? ['code', 'response'] : ['response'])
       let officer: OfficerView
-      try {
-        officer = enrol ? await store.enrol(body.code, body.response) : await store.signIn(body.response)
-      } catch (e) {
-        if (e instanceof CivicError) await this.#audit(store, null, r, {}, e)
-        throw e
+      if (enrol) {
+        // A code that is no pending enrolment is an anonymous refusal; one that is, is an
+        // action on the office, recorded ("started") before the officer is made.
+        let enrolment
+        try {
+          enrolment = store.pendingEnrolment(body.code)
+        } catch (e) {
+          if (e instanceof CivicError) return this.#refuse(store, r, e)
+          throw e
+        }
+        const target: Record<string, string> = { enrolment: enrolment.id, role: enrolment.role }
+        const id = randomBytes(9).toString('base64url')
+        await this.#audit(store, null, r, target, null, 'started', id)
+        try {
+          officer = await store.enrol(body.code, body.response)
+        } catch (e) {
+          if (e instanceof CivicError) await this.#audit(store, null, r, target, e, 'ok', id).catch(() => {})
+          throw e
+        }
+        await this.#audit(store, officer, r, { ...target, officer: officer.id }, null, 'ok', id).catch(() => {})
+      } else {
+        try {
+          officer = await store.signIn(body.response)
+        } catch (e) {
+          if (e instanceof CivicError && e.code === 'ERR_ISSUER_UNAUTHENTICATED') return this.#refuse(store, r, e)
+          throw e
+        }
+        await this.#audit(store, officer, r, { officer: officer.id }, null)
       }
-      const { sid, session } = store.startSession(officer.id)
-      await this.#audit(store, officer, r, { officer: officer.id }, null)
-      return this.#reply(r, enrol ? 201 : 200, session, { 'set-cookie': this.#setCookie(sid) })
+      const { sid, secret, session } = store.startSession(officer.id)
+      const answer: SignedIn = { ...session, secret }
+      return this.#reply(r, enrol ? 201 : 200, answer, { 'set-cookie': this.#setCookie(sid) })
     }
     throw new CivicError('ERR_ISSUER_NOT_FOUND', `no admin endpoint ${key.slice(0, 80)}`)
   }
@@ -384,7 +506,7 @@ export class AdminApi {
       if (p === '/admin/officers/enrolments') {
         allowedKeys(body, ['role', 'name', 'first'])
         if (body.first !== undefined && typeof body.first !== 'boolean') badRequest('first must be a boolean')
-        const e = await store.createEnrolment({ role: body.role, name: body.name, first: body.first === true })
+        const e = await store.createEnrolment({ role: body.role, name: body.name, first: body.first === true, createdBy: officer.id })
         if (!e) return reply(409, { error: { code: 'ERR_ISSUER_ENROLMENT', message: 'the office already has a supervisor' } })
         target.enrolment = e.id
         target.role = e.role as OfficerRole
@@ -401,7 +523,10 @@ export class AdminApi {
         allowedKeys(body, [])
         target.officer = disable[1]!
         if (disable[1] === officer.id) badRequest('an officer cannot disable themself')
-        return reply(200, await store.disableOfficer(disable[1]!))
+        const { officer: disabled, voided } = await store.disableOfficer(disable[1]!)
+        // The enrolments voided with the officer are named in the action's record.
+        voided.forEach((v, i) => (target[`voided${i + 1}`] = v))
+        return reply(200, disabled)
       }
     }
     throw new CivicError('ERR_ISSUER_NOT_FOUND', `no admin endpoint ${r.method} ${p.slice(0, 80)}`)

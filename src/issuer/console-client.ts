@@ -16,16 +16,21 @@
  * through.
  *
  * Officers: the session is a cookie the browser keeps for the admin listener (HttpOnly, never
- * seen here), so every call is made with `credentials: 'include'`. Sign-in and enrolment take
- * their WebAuthn options from the server and hand the browser's answer back (the passkey step
- * itself is console-webauthn.ts).
+ * seen here), so every call is made with `credentials: 'include'` — and the session's second
+ * secret, which the sign-in (or enrolment) answer gives, sent in the `x-civic-session` header.
+ * The cookie alone is no session: browsers send it to any server on any localhost port, where
+ * another local user's server could collect it; the secret lives in a `SessionSecrets` store the
+ * caller passes (the console's is sessionStorage: per origin, so no page on another port reads
+ * it, and it survives a reload of the tab). Sign-in and enrolment take their WebAuthn options
+ * from the server and hand the browser's answer back (the passkey step itself is
+ * console-webauthn.ts).
  */
 import { CivicError, isErrorCode, type ErrorCode } from '../core/errors.ts'
 import type { WitnessView } from './ledger-client.ts'
 import type { AgePredicate, ClaimSchema, CredentialSchema, Localized } from './schema.ts'
 import type { KeyState } from './state.ts'
 import {
-  isOfficerReference, MAX_CLAIM_LENGTH, OFFICER_ROLES, UNSAFE_TEXT,
+  isOfficerReference, MAX_CLAIM_LENGTH, OFFICER_ROLES, SESSION_HEADER, UNSAFE_TEXT,
   type AnchorsView, type AnchorView, type AuditRecord, type CreatedEnrolment, type CredentialView, type EnrolmentView, type IssuerInfo, type KeyView,
   type LedgerRecord, type OfferRequest, type OfferView, type OfficerRole, type OfficersView, type OfficerView, type PublishReport, type SessionView,
   type StatusAction, type StatusChange,
@@ -38,6 +43,23 @@ export type {
 export { MAX_CLAIM_LENGTH }
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>
+
+/** Where the console keeps each office's session secret, by the office's admin base URL. */
+export interface SessionSecrets {
+  get(base: string): string | null
+  set(base: string, secret: string | null): void
+}
+
+/** Session secrets in memory only (gone with the page). */
+export function memorySessionSecrets(): SessionSecrets {
+  const m = new Map<string, string>()
+  return {
+    get: (base) => m.get(base) ?? null,
+    set: (base, s) => void (s === null ? m.delete(base) : m.set(base, s)),
+  }
+}
+
+const SESSION_SECRET = /^[A-Za-z0-9_-]{43}$/
 
 const CREDENTIAL_STATUSES: readonly CredentialView['status'][] = ['offered', 'valid', 'suspended', 'revoked', 'lapsed']
 const KEY_STATES: readonly KeyState[] = ['pending', 'active', 'retired', 'revoked']
@@ -200,6 +222,13 @@ function sessionView(v: unknown): SessionView {
   return { officer: officerView(obj(o.officer, 'session.officer'), 'session.officer'), expiresAt: int(o, 'expiresAt', 'session'), idleSeconds: int(o, 'idleSeconds', 'session') }
 }
 
+/** A sign-in or enrolment answer: the session and its header secret. */
+function signedIn(v: unknown): { session: SessionView; secret: string } {
+  const secret = str(obj(v, 'session'), 'secret', 'session')
+  if (!SESSION_SECRET.test(secret)) malformed('session.secret')
+  return { session: sessionView(v), secret }
+}
+
 function enrolmentView(v: unknown, what: string): EnrolmentView {
   const o = obj(v, what)
   return { id: str(o, 'id', what), name: str(o, 'name', what), role: oneOf(o, 'role', what, OFFICER_ROLES), createdAt: int(o, 'createdAt', what), expiresAt: int(o, 'expiresAt', what) }
@@ -259,23 +288,33 @@ export class ConsoleClient {
   readonly base: string
   readonly #fetch: Fetch
   readonly #timeoutMs: number
+  readonly #secrets: SessionSecrets
 
-  /** `adminUrl`: the issuer's base URL (or its /admin); `fetch`: the browser's, or a test's real one. */
-  constructor(adminUrl: string, o: { fetch: Fetch; timeoutMs?: number }) {
+  /**
+   * `adminUrl`: the issuer's base URL (or its /admin); `fetch`: the browser's, or a test's real
+   * one; `secrets`: where the session's header secret is kept (default: memory).
+   */
+  constructor(adminUrl: string, o: { fetch: Fetch; timeoutMs?: number; secrets?: SessionSecrets }) {
     this.base = adminBase(adminUrl)
     this.#fetch = o.fetch
     this.#timeoutMs = o.timeoutMs ?? 60_000
+    this.#secrets = o.secrets ?? memorySessionSecrets()
   }
 
   async #call(method: 'GET' | 'POST', path: string, body?: unknown, accept: (status: number, body: unknown) => boolean = (s) => s >= 200 && s < 300): Promise<unknown> {
     const url = `${this.base}/admin/${path}`
     // The officer's session is an HttpOnly cookie of the admin listener (same site, another port).
     const init: RequestInit = { method, redirect: 'error', credentials: 'include', cache: 'no-store', signal: timeoutSignal(this.#timeoutMs) }
+    const headers: Record<string, string> = {}
+    // The cookie needs its secret: without the header the server sees no session.
+    const secret = this.#secrets.get(this.base)
+    if (secret !== null) headers[SESSION_HEADER] = secret
     // A POST always carries a JSON body: admin.ts refuses any other content type.
     if (method === 'POST') {
-      init.headers = { 'content-type': 'application/json' }
+      headers['content-type'] = 'application/json'
       init.body = JSON.stringify(body ?? {})
     }
+    if (Object.keys(headers).length > 0) init.headers = headers
     let r: Response
     try {
       r = await this.#fetch(url, init)
@@ -338,7 +377,18 @@ export class ConsoleClient {
 
   /** The signed-in officer (ERR_ISSUER_UNAUTHENTICATED when signed out). */
   async session(): Promise<SessionView> {
-    return sessionView(await this.#call('GET', 'session'))
+    try {
+      return sessionView(await this.#call('GET', 'session'))
+    } catch (e) {
+      if (e instanceof CivicError && e.code === 'ERR_ISSUER_UNAUTHENTICATED') this.#secrets.set(this.base, null)
+      throw e
+    }
+  }
+
+  #keep(v: unknown): SessionView {
+    const s = signedIn(v)
+    this.#secrets.set(this.base, s.secret)
+    return s.session
   }
 
   async signInOptions(): Promise<Record<string, unknown>> {
@@ -346,11 +396,16 @@ export class ConsoleClient {
   }
 
   async signIn(response: unknown): Promise<SessionView> {
-    return sessionView(await this.#call('POST', 'session/verify', { response }))
+    return this.#keep(await this.#call('POST', 'session/verify', { response }))
   }
 
+  /** End the session on the server (cookie and header) and forget its secret here, whatever the answer. */
   async signOut(): Promise<void> {
-    await this.#call('POST', 'session/end')
+    try {
+      await this.#call('POST', 'session/end')
+    } finally {
+      this.#secrets.set(this.base, null)
+    }
   }
 
   async enrolOptions(code: string): Promise<{ name: string; role: OfficerRole; options: Record<string, unknown> }> {
@@ -359,7 +414,7 @@ export class ConsoleClient {
   }
 
   async enrol(code: string, response: unknown): Promise<SessionView> {
-    return sessionView(await this.#call('POST', 'enrol/verify', { code, response }))
+    return this.#keep(await this.#call('POST', 'enrol/verify', { code, response }))
   }
 
   async officers(): Promise<OfficersView> {

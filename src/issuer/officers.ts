@@ -10,9 +10,14 @@
  *                          begins; closed files are never overwritten or dropped (an audit
  *                          trail that forgets is no trail: archiving them is the operator's)
  *   <data>/admin-token     the bearer token with supervisor rights for scripts and the CLI,
- *                          mode 0600, made on first need. It is the credential itself, so it is
- *                          the one secret kept in clear; the server reads it when a bearer token
- *                          arrives and compares hashes in constant time.
+ *                          mode 0600, made on first need: written to a temp file, fsynced and
+ *                          hard-linked to its name, so it appears whole or not at all (a crash
+ *                          cannot leave an empty token that fails every later start) and two
+ *                          processes making it at once agree on the one linked first. It is the
+ *                          credential itself, so it is the one secret kept in clear; a token
+ *                          file readable by group or others is refused (ERR_ISSUER_CONFIG), not
+ *                          used. The server reads it when a bearer token arrives and compares
+ *                          hashes in constant time.
  *   <data>/admin-url       the admin listener's URL, written by `civic issuer serve` once it
  *                          listens (with server.json's pid it tells the CLI where to go)
  *
@@ -26,7 +31,18 @@
  *
  * Sessions: idle 15 minutes, at most 8 hours, cookie HttpOnly; SameSite=Strict; Path=/admin
  * (+ Secure on https). Each office has its own cookie name (cookies ignore ports, and two
- * offices' admin listeners share localhost).
+ * offices' admin listeners share localhost). The cookie alone never authenticates: browsers
+ * send it to every port of localhost (RFC 6265 §8.5) and SameSite counts every port as the same
+ * site, so any local user's server on another port receives it and can replay it. Each session
+ * also has a second secret, given once in the sign-in (or enrolment) answer, that the console
+ * keeps in sessionStorage (per origin, so no other port's page reads it) and sends in the
+ * `x-civic-session` header; only its SHA-256 is kept, compared in constant time, and a session
+ * is used only when cookie and header both match.
+ *
+ * Challenges: at most MAX_CHALLENGES_PER_NETWORK pending per client network (rate-limit.ts
+ * `networkKey`), the oldest of that network's dropped first, so a client asking for options in
+ * a loop drops its own challenges, never another's; when the whole table is full, new ones are
+ * refused (ERR_ISSUER_RATE_LIMITED) rather than evicting pending ones.
  */
 import { appendFile, chmod, link, open, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
@@ -36,7 +52,7 @@ import {
   type AuthenticationResponseJSON, type RegistrationResponseJSON,
 } from '@simplewebauthn/server'
 import { CivicError } from '../core/errors.ts'
-import { fsyncDir, writeFileDurably, writeSynced } from '../node/durable.ts'
+import { fsyncDir, tempName, writeFileDurably, writeSynced } from '../node/durable.ts'
 import {
   isOfficerReference, OFFICER_ROLES, type AuditRecord, type CreatedEnrolment, type EnrolmentView, type OfficerRole, type OfficerView, type OfficersView, type SessionView,
 } from './admin-wire.ts'
@@ -50,6 +66,7 @@ export const SESSION_MAX_SECONDS = 8 * 60 * 60
 export const ENROLMENT_SECONDS = 24 * 60 * 60
 const CHALLENGE_SECONDS = 5 * 60
 const MAX_CHALLENGES = 1000
+export const MAX_CHALLENGES_PER_NETWORK = 20
 const MAX_AUDIT_BYTES = 4 << 20
 const MAX_OFFICERS = 500
 const MAX_ENROLMENTS = 200
@@ -82,6 +99,8 @@ interface Enrolment {
   expiresAt: number
   /** Made for the office's first supervisor (`civic start`): a newer one replaces it. */
   first: boolean
+  /** The officer who made it (`admin-token` for the token; null in files from before it was kept): disabling them voids it. */
+  createdBy?: string | null
 }
 
 interface OfficersFile {
@@ -92,6 +111,8 @@ interface OfficersFile {
 
 interface Session {
   officerId: string
+  /** SHA-256 of the session's header secret (`x-civic-session`). */
+  secretHash: Buffer
   createdAt: number
   lastSeen: number
 }
@@ -133,7 +154,7 @@ function parseFile(text: string, path: string): OfficersFile {
     }
   }
   for (const e of o.enrolments) {
-    if (typeof e.id !== 'string' || !/^[0-9a-f]{64}$/.test(e.codeHash) || !isOfficerReference(e.name) || !OFFICER_ROLES.includes(e.role) || typeof e.expiresAt !== 'number') fail('an enrolment of an unexpected shape')
+    if (typeof e.id !== 'string' || !/^[0-9a-f]{64}$/.test(e.codeHash) || !isOfficerReference(e.name) || !OFFICER_ROLES.includes(e.role) || typeof e.expiresAt !== 'number' || (e.createdBy !== undefined && e.createdBy !== null && typeof e.createdBy !== 'string')) fail('an enrolment of an unexpected shape')
   }
   return o
 }
@@ -148,25 +169,53 @@ export async function ensureAdminToken(dataDir: string): Promise<string> {
   const existing = await readAdminToken(dataDir)
   if (existing) return existing
   const token = secret()
+  const path = join(dataDir, ADMIN_TOKEN_FILE)
+  const tmp = tempName(path)
   try {
-    // Exclusive create: two processes making it at once agree on the one that won.
-    await writeSynced(join(dataDir, ADMIN_TOKEN_FILE), new TextEncoder().encode(`${token}\n`), 0o600)
+    // Whole before it has its name: written and fsynced under a temp name, then hard-linked
+    // (link never replaces, so two processes making it at once agree on the one linked first).
+    await writeSynced(tmp, new TextEncoder().encode(`${token}\n`), 0o600)
+    try {
+      await link(tmp, path)
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    }
+    await fsyncDir(dataDir)
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new CivicError('ERR_ISSUER_STORAGE', `cannot write ${ADMIN_TOKEN_FILE}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+    throw new CivicError('ERR_ISSUER_STORAGE', `cannot write ${ADMIN_TOKEN_FILE}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+  } finally {
+    await unlink(tmp).catch(() => {})
   }
   const t = await readAdminToken(dataDir)
   if (!t) throw new CivicError('ERR_ISSUER_STORAGE', `${ADMIN_TOKEN_FILE} could not be read back`)
   return t
 }
 
+/**
+ * The admin token of `dataDir`, or null when there is none. A token file readable by group or
+ * others, or one that holds no token, is refused with ERR_ISSUER_CONFIG: a leaked credential is
+ * not used, and a damaged one is named rather than silently replaced.
+ */
 export async function readAdminToken(dataDir: string): Promise<string | null> {
+  const path = join(dataDir, ADMIN_TOKEN_FILE)
+  let text: string
   try {
-    const t = (await readFile(join(dataDir, ADMIN_TOKEN_FILE), 'utf8')).trim()
-    return /^[A-Za-z0-9_-]{43}$/.test(t) ? t : null
+    const fh = await open(path, 'r')
+    try {
+      const mode = (await fh.stat()).mode & 0o777
+      if ((mode & 0o077) !== 0) throw new CivicError('ERR_ISSUER_CONFIG', `${path} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}): the token may have leaked; make a new one (remove the file) or chmod 600 it`)
+      text = await fh.readFile('utf8')
+    } finally {
+      await fh.close()
+    }
   } catch (e) {
+    if (e instanceof CivicError) throw e
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw new CivicError('ERR_ISSUER_STORAGE', `cannot read ${ADMIN_TOKEN_FILE}: ${(e as NodeJS.ErrnoException).code ?? ''}`)
   }
+  const t = text.trim()
+  if (!/^[A-Za-z0-9_-]{43}$/.test(t)) throw new CivicError('ERR_ISSUER_CONFIG', `${path} holds no admin token: remove it and a new one is made`)
+  return t
 }
 
 /** Where a running server's admin listener is (`civic issuer serve` writes it). */
@@ -200,7 +249,7 @@ export class OfficerStore {
   #file: OfficersFile
   readonly #sessions = new Map<string, Session>()
   /** challenge → what it was issued for; each is used at most once. */
-  readonly #challenges = new Map<string, { purpose: 'enrol' | 'sign-in'; enrolmentId: string | null; userId: string | null; expiresAt: number }>()
+  readonly #challenges = new Map<string, { purpose: 'enrol' | 'sign-in'; enrolmentId: string | null; userId: string | null; network: string; expiresAt: number }>()
   #writing: Promise<void> = Promise.resolve()
 
   private constructor(dataDir: string, file: OfficersFile, o: OfficerStoreOptions) {
@@ -268,7 +317,7 @@ export class OfficerStore {
    * A new one-time enrolment. `first`: for the office's first supervisor — refused once the
    * office has one, and it replaces earlier first-supervisor enrolments not yet used.
    */
-  createEnrolment(o: { role: unknown; name: unknown; first?: boolean }): Promise<CreatedEnrolment | null> {
+  createEnrolment(o: { role: unknown; name: unknown; first?: boolean; createdBy?: string | null }): Promise<CreatedEnrolment | null> {
     if (!OFFICER_ROLES.includes(o.role as OfficerRole)) bad('role must be clerk or supervisor')
     if (!isOfficerReference(o.name)) bad('name must be 1..64 letters, digits, spaces or punctuation')
     const code = secret()
@@ -278,7 +327,7 @@ export class OfficerStore {
         d.enrolments = d.enrolments.filter((e) => !e.first)
       }
       if (d.enrolments.length >= MAX_ENROLMENTS) throw new CivicError('ERR_ISSUER_CAPACITY', `${MAX_ENROLMENTS} enrolments are pending`)
-      const e: Enrolment = { id: newId(), codeHash: sha256(code), name: o.name as string, role: o.role as OfficerRole, createdAt: now, expiresAt: now + ENROLMENT_SECONDS, first: o.first === true }
+      const e: Enrolment = { id: newId(), codeHash: sha256(code), name: o.name as string, role: o.role as OfficerRole, createdAt: now, expiresAt: now + ENROLMENT_SECONDS, first: o.first === true, createdBy: o.createdBy ?? null }
       d.enrolments.push(e)
       return { ...enrolmentView(e), code }
     })
@@ -300,23 +349,50 @@ export class OfficerStore {
     return e
   }
 
+  /** The pending enrolment of `code` (ERR_ISSUER_ENROLMENT when there is none). */
+  pendingEnrolment(code: unknown): EnrolmentView {
+    return enrolmentView(this.#pendingEnrolment(code))
+  }
+
   #rp(): { rpID: string; origin: string } {
     const w = this.webauthn
     if (!w) throw new CivicError('ERR_ISSUER_CONFIG', 'passkeys need the console origin (issuer.json appOrigin)')
     return w
   }
 
-  #remember(challenge: string, v: { purpose: 'enrol' | 'sign-in'; enrolmentId: string | null; userId: string | null }): void {
+  /** Room for one more challenge from `network`: its own oldest dropped at its cap; refused when the table is full. */
+  #makeRoom(network: string): void {
     const now = this.#o.now()
-    for (const [k, c] of this.#challenges) if (c.expiresAt <= now) this.#challenges.delete(k)
-    if (this.#challenges.size >= MAX_CHALLENGES) this.#challenges.delete(this.#challenges.keys().next().value!)
-    this.#challenges.set(challenge, { ...v, expiresAt: now + CHALLENGE_SECONDS })
+    let mine: string[] = []
+    for (const [k, c] of this.#challenges) {
+      if (c.expiresAt <= now) this.#challenges.delete(k)
+      else if (c.network === network) mine.push(k)
+    }
+    while (mine.length >= MAX_CHALLENGES_PER_NETWORK) {
+      this.#challenges.delete(mine[0]!)
+      mine = mine.slice(1)
+    }
+    if (this.#challenges.size >= MAX_CHALLENGES) throw new CivicError('ERR_ISSUER_RATE_LIMITED', `${MAX_CHALLENGES} sign-ins and enrolments are pending; retry in a few minutes`)
+  }
+
+  #remember(challenge: string, v: { purpose: 'enrol' | 'sign-in'; enrolmentId: string | null; userId: string | null; network: string }): void {
+    this.#makeRoom(v.network)
+    this.#challenges.set(challenge, { ...v, expiresAt: this.#o.now() + CHALLENGE_SECONDS })
+  }
+
+  /** Pending challenges of `network` (tests, and the table's bound). */
+  pendingChallenges(network?: string): number {
+    const now = this.#o.now()
+    let n = 0
+    for (const c of this.#challenges.values()) if (c.expiresAt > now && (network === undefined || c.network === network)) n++
+    return n
   }
 
   /** The WebAuthn creation options for an enrolment code (the code is not used up yet). */
-  async enrolOptions(code: unknown): Promise<{ enrolment: EnrolmentView; options: Record<string, unknown> }> {
+  async enrolOptions(code: unknown, network = '?'): Promise<{ enrolment: EnrolmentView; options: Record<string, unknown> }> {
     const e = this.#pendingEnrolment(code)
     const rp = this.#rp()
+    this.#makeRoom(network)
     const userId = newId()
     const options = await generateRegistrationOptions({
       rpName: this.#o.rpName, rpID: rp.rpID, userName: e.name, userDisplayName: e.name, userID: new Uint8Array(Buffer.from(userId, 'base64url')),
@@ -324,7 +400,7 @@ export class OfficerStore {
       authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
       excludeCredentials: this.#file.officers.flatMap((f) => f.passkeys.map((p) => ({ id: p.id }))),
     })
-    this.#remember(options.challenge, { purpose: 'enrol', enrolmentId: e.id, userId })
+    this.#remember(options.challenge, { purpose: 'enrol', enrolmentId: e.id, userId, network })
     return { enrolment: enrolmentView(e), options: options as unknown as Record<string, unknown> }
   }
 
@@ -368,10 +444,12 @@ export class OfficerStore {
 
   // ── sign-in ──
 
-  async signInOptions(): Promise<Record<string, unknown>> {
+  /** `network`: the client's network key (rate-limit.ts), which bounds its share of pending challenges. */
+  async signInOptions(network = '?'): Promise<Record<string, unknown>> {
     const rp = this.#rp()
+    this.#makeRoom(network)
     const options = await generateAuthenticationOptions({ rpID: rp.rpID, userVerification: 'required', timeout: CHALLENGE_SECONDS * 1000 })
-    this.#remember(options.challenge, { purpose: 'sign-in', enrolmentId: null, userId: null })
+    this.#remember(options.challenge, { purpose: 'sign-in', enrolmentId: null, userId: null, network })
     return options as unknown as Record<string, unknown>
   }
 
@@ -409,26 +487,37 @@ export class OfficerStore {
     return view(f)
   }
 
-  disableOfficer(id: string): Promise<OfficerView> {
+  /**
+   * Disable an officer: their sessions end, and the enrolments they made and nobody used yet
+   * are voided (a link made by someone no longer trusted enrols nobody). Returns the voided
+   * enrolments' ids for the audit trail.
+   */
+  disableOfficer(id: string): Promise<{ officer: OfficerView; voided: string[] }> {
     return this.#mutate((d) => {
       const f = d.officers.find((x) => x.id === id)
       if (!f) throw new CivicError('ERR_ISSUER_NOT_FOUND', 'no such officer')
       f.disabled = true
+      const voided = d.enrolments.filter((e) => e.createdBy === id).map((e) => e.id)
+      d.enrolments = d.enrolments.filter((e) => e.createdBy !== id)
       for (const [k, s] of this.#sessions) if (s.officerId === id) this.#sessions.delete(k)
-      return view(f)
+      return { officer: view(f), voided }
     })
   }
 
   // ── sessions ──
 
-  /** A new session for the officer: the id for the cookie (only its hash is kept). */
-  startSession(officerId: string): { sid: string; session: SessionView } {
+  /**
+   * A new session for the officer: `sid` for the cookie and `secret` for the `x-civic-session`
+   * header (only their hashes are kept). Both are needed to use it (`session`).
+   */
+  startSession(officerId: string): { sid: string; secret: string; session: SessionView } {
     const now = this.#o.now()
     for (const [k, s] of this.#sessions) if (!this.#live(s, now)) this.#sessions.delete(k)
     const sid = secret()
-    const s = { officerId, createdAt: now, lastSeen: now }
+    const headerSecret = secret()
+    const s: Session = { officerId, secretHash: createHash('sha256').update(headerSecret).digest(), createdAt: now, lastSeen: now }
     this.#sessions.set(sha256(sid), s)
-    return { sid, session: this.#sessionView(s)! }
+    return { sid, secret: headerSecret, session: this.#sessionView(s)! }
   }
 
   #live(s: Session, now: number): boolean {
@@ -440,12 +529,17 @@ export class OfficerStore {
     return officer ? { officer, expiresAt: s.createdAt + SESSION_MAX_SECONDS, idleSeconds: SESSION_IDLE_SECONDS } : null
   }
 
-  /** The live session with this id, touched (its idle time starts again), or null. */
-  session(sid: string): SessionView | null {
+  /**
+   * The live session with cookie `sid` and header secret `headerSecret`, touched (its idle time
+   * starts again), or null: an unknown cookie, or a known one without its secret (a replayed
+   * cookie), is no session.
+   */
+  session(sid: string, headerSecret: string | null): SessionView | null {
     const key = sha256(sid)
     const s = this.#sessions.get(key)
     const now = this.#o.now()
     if (!s) return null
+    if (headerSecret === null || !timingSafeEqual(s.secretHash, createHash('sha256').update(headerSecret).digest())) return null
     if (!this.#live(s, now)) {
       this.#sessions.delete(key)
       return null
@@ -459,6 +553,7 @@ export class OfficerStore {
     return v
   }
 
+  /** End the session (the caller has checked it with `session`). */
   endSession(sid: string): void {
     this.#sessions.delete(sha256(sid))
   }

@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigState } from '../../src/app/state/config.svelte.ts'
 import { IssuerConsoleState, parseEnrolmentHash } from '../../src/app/state/issuer-console.svelte.ts'
+import { memorySessionSecrets, type SessionSecrets } from '../../src/issuer/console-client.ts'
 import { SESSION_IDLE_SECONDS } from '../../src/issuer/officers.ts'
 import { CITIZEN } from '../issuer/_world.ts'
 import { softPasskey } from '../issuer/_passkey.ts'
@@ -44,10 +45,10 @@ function browserFetch(): (u: string, init?: RequestInit) => Promise<Response> {
   }
 }
 
-function officerConsole() {
-  const pk = softPasskey()
+function officerConsole(o: { fetch?: ReturnType<typeof browserFetch>; secrets?: SessionSecrets; pk?: ReturnType<typeof softPasskey> } = {}) {
+  const pk = o.pk ?? softPasskey()
   const ic = new IssuerConsoleState({
-    config: new ConfigState({ url: w.configUrl }), fetch: browserFetch(), appOrigin: () => APP_ORIGIN,
+    config: new ConfigState({ url: w.configUrl }), fetch: o.fetch ?? browserFetch(), appOrigin: () => APP_ORIGIN, secrets: o.secrets ?? memorySessionSecrets(),
     passkeys: { create: async (o) => pk.register(o as never, APP_ORIGIN), get: async (o) => pk.assert(o as never, APP_ORIGIN) },
   })
   return ic
@@ -142,11 +143,47 @@ describe('officers in the console', () => {
     expect(clerk.expired).toBe(true)
     expect([clerk.info, clerk.credentials]).toEqual([null, null])
     // and in again with the passkey
-    expect(await clerk.signIn()).toBe(true)
+    const signedIn = await clerk.signIn()
+    expect([signedIn, clerk.problem('session')]).toEqual([true, null])
     expect(clerk.session?.officer.name).toBe('王警官')
     expect(clerk.credentials?.some((x) => x.id === id && x.status === 'revoked')).toBe(true)
     await clerk.signOut()
     expect(clerk.auth).toBe('signed-out')
     expect(clerk.expired).toBe(false)
   })
+
+  it('the cookie needs the session secret the console keeps per origin: a reload keeps the session, another page with only the cookie is signed out', async () => {
+    const jar = browserFetch()
+    const secrets = memorySessionSecrets()
+    const pk = softPasskey()
+    const code = await enrolmentCode('clerk', 'Clerk Gao')
+    const first = officerConsole({ fetch: jar, secrets, pk })
+    await first.open({ enrolment: parseEnrolmentHash(`#/issuer/enrol?issuer=psb&code=${code}`) })
+    expect(await first.enrol()).toBe(true)
+    const base = Object.keys(secretsDump(secrets))[0]
+    expect(secrets.get(base!)).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    // the same tab reloaded: same cookie, same sessionStorage
+    const reloaded = officerConsole({ fetch: jar, secrets, pk })
+    await reloaded.open()
+    await reloaded.select('psb')
+    expect(reloaded.auth).toBe('signed-in')
+    // a page of another origin (another localhost port) gets the cookie but not the secret
+    const elsewhere = officerConsole({ fetch: jar, secrets: memorySessionSecrets(), pk })
+    await elsewhere.open()
+    await elsewhere.select('psb')
+    expect(elsewhere.auth).toBe('signed-out')
+    // sign-out forgets the secret
+    await reloaded.signOut()
+    expect(secrets.get(base!)).toBeNull()
+  })
 })
+
+/** The bases a SessionSecrets holds a secret for (the console's admin bases of this world). */
+function secretsDump(s: SessionSecrets): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const base of [w.iw.admin.replace(/\/admin$/, '')]) {
+    const v = s.get(base)
+    if (v !== null) out[base] = v
+  }
+  return out
+}

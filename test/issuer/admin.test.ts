@@ -107,7 +107,7 @@ describe('admin API gate', () => {
     expect(evil.headers.get('access-control-allow-origin')).toBeNull()
     const pre = await fetch(`${iw.admin}/admin/offers`, { method: 'OPTIONS', headers: { origin: APP_ORIGIN, 'access-control-request-method': 'POST' } })
     expect(pre.status).toBe(204)
-    expect(pre.headers.get('access-control-allow-headers')).toBe('content-type, authorization')
+    expect(pre.headers.get('access-control-allow-headers')).toBe('content-type, authorization, x-civic-session') // the session's secret
     expect(pre.headers.get('access-control-allow-credentials')).toBe('true')
     const preEvil = await fetch(`${iw.admin}/admin/offers`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } })
     expect(preEvil.status).toBe(403)

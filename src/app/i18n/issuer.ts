@@ -343,6 +343,10 @@ export const issuerStrings = {
     'zh-CN': '登记链接无效、已使用或已过期。请向主管索取新的链接。',
     en: 'This enrolment link is unknown, already used or expired. Ask a supervisor for a new one.',
   },
+  'error.ERR_ISSUER_RATE_LIMITED': {
+    'zh-CN': '请求过于频繁，请稍后再试。',
+    en: 'Too many attempts. Wait a moment and try again.',
+  },
   'error.ERR_ISSUER_PASSKEY': {
     'zh-CN': '通行密钥操作未完成（已取消、超时，或本设备上没有本机构的通行密钥）。',
     en: 'The passkey step did not complete (cancelled, timed out, or no passkey of this office on this device).',
@@ -377,6 +381,7 @@ export const ISSUER_ERROR_TEXT: Readonly<Record<IssuerCode, IssuerKey>> = {
   ERR_ISSUER_ROLE: 'error.ERR_ISSUER_ROLE',
   ERR_ISSUER_ENROLMENT: 'error.ERR_ISSUER_ENROLMENT',
   ERR_ISSUER_PASSKEY: 'error.ERR_ISSUER_PASSKEY',
+  ERR_ISSUER_RATE_LIMITED: 'error.ERR_ISSUER_RATE_LIMITED',
 }
 
 /** The text of `code`, or null when the console has none (the caller names it by `error.unknown` and its code). */

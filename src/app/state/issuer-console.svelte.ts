@@ -12,7 +12,9 @@
  * form is cleared. Nothing of it is stored on this device.
  *
  * Officers: each office is signed in to on its own, with a passkey (the session is the admin
- * listener's HttpOnly cookie; this state only knows who is signed in and with which role).
+ * listener's HttpOnly cookie plus its secret, kept in this tab's sessionStorage and sent as a
+ * header — the cookie reaches every localhost port, the secret only this origin; this state
+ * otherwise only knows who is signed in and with which role).
  * Picking an office asks who is signed in there; signed out, nothing but the sign-in shows.
  * A call refused as unauthenticated (the session ended: idle, too old, signed out elsewhere)
  * signs the console out of that office. A clerk's console offers no supervisor actions — the
@@ -21,9 +23,9 @@
  */
 import { isErrorCode, type ErrorCode } from '../../core/errors.ts'
 import {
-  claimProblem, ConsoleClient, errorCodeOf, offerClaims, officerProblem,
+  claimProblem, ConsoleClient, errorCodeOf, memorySessionSecrets, offerClaims, officerProblem,
   type AnchorView, type AuditRecord, type ClaimProblem, type CredentialSchema, type CredentialView, type Fetch, type IssuerInfo,
-  type LedgerRecord, type OfferView, type OfficerProblem, type OfficerRole, type OfficersView, type PublishReport, type SessionView, type StatusAction, type WitnessView,
+  type LedgerRecord, type OfferView, type OfficerProblem, type OfficerRole, type OfficersView, type PublishReport, type SessionSecrets, type SessionView, type StatusAction, type WitnessView,
 } from '../../issuer/console-client.ts'
 import { enrolmentLink } from '../../issuer/admin-wire.ts'
 import { browserPasskeys, type PasskeyDoor } from '../../issuer/console-webauthn.ts'
@@ -94,9 +96,45 @@ export function allowedActions(c: Pick<CredentialView, 'status'>): StatusAction[
 
 const emptyForm = (configurationId = ''): OfferForm => ({ configurationId, values: {}, officer: '', txCode: true })
 
+const SECRET_KEY = 'civic.issuer.session:'
+
+/**
+ * The session secrets of the console (console-client.ts): the tab's sessionStorage, which is per
+ * origin (a page on another localhost port cannot read it, though it receives the cookie) and
+ * survives a reload; memory where there is none.
+ */
+export function browserSessionSecrets(): SessionSecrets {
+  let storage: Storage | null = null
+  try {
+    storage = typeof sessionStorage === 'undefined' ? null : sessionStorage
+  } catch {
+    storage = null // storage refused by the browser's settings
+  }
+  if (!storage) return memorySessionSecrets()
+  const s = storage
+  return {
+    get: (base) => {
+      try {
+        return s.getItem(SECRET_KEY + base)
+      } catch {
+        return null
+      }
+    },
+    set: (base, v) => {
+      try {
+        if (v === null) s.removeItem(SECRET_KEY + base)
+        else s.setItem(SECRET_KEY + base, v)
+      } catch {
+        // a full or refused storage: the session lasts until the page is reloaded
+      }
+    },
+  }
+}
+
 export class IssuerConsoleState {
   readonly config: ConfigState
   readonly #fetch: Fetch | undefined
+  readonly #secrets: SessionSecrets
   readonly #now: () => number
   #client: ConsoleClient | null = null
   /** Bumped on every change of issuer: answers for an earlier one are dropped. */
@@ -131,9 +169,10 @@ export class IssuerConsoleState {
   /** Whether the officer tried to submit: from then on every field shows its problem. */
   attempted = $state(false)
 
-  constructor(o: { config?: ConfigState; fetch?: Fetch; now?: () => number; passkeys?: PasskeyDoor; appOrigin?: () => string } = {}) {
+  constructor(o: { config?: ConfigState; fetch?: Fetch; now?: () => number; passkeys?: PasskeyDoor; appOrigin?: () => string; secrets?: SessionSecrets } = {}) {
     this.config = o.config ?? civicConfig
     this.#fetch = o.fetch
+    this.#secrets = o.secrets ?? browserSessionSecrets()
     this.#now = o.now ?? (() => Math.floor(Date.now() / 1000))
     this.#passkeys = o.passkeys ?? browserPasskeys
     this.#appOrigin = o.appOrigin ?? (() => (typeof location === 'undefined' ? '' : location.origin))
@@ -319,7 +358,7 @@ export class IssuerConsoleState {
     this.#newLink = null
     if (this.#enrolment && this.#enrolment.issuerId !== id) this.#enrolment = null
     try {
-      this.#client = new ConsoleClient(entry.adminUrl, { fetch: this.#fetch ?? ((input, init) => fetch(input, init)) })
+      this.#client = new ConsoleClient(entry.adminUrl, { fetch: this.#fetch ?? ((input, init) => fetch(input, init)), secrets: this.#secrets })
     } catch (e) {
       this.#client = null
       this.#fail('info', e)
