@@ -22,8 +22,8 @@
  * appended with the officer who did it, never with claims; an action is recorded before it is
  * taken ("started"), so one the trail cannot hold is refused. Views (GET) are not recorded.
  * Refusals of anonymous callers (a bad token, a cookie without its secret, a sign-in or
- * enrolment that did not verify) are nobody's action: they go to the service log, and to the
- * trail as at most one summary record per client network a minute with their count
+ * enrolment that did not verify) are nobody's action: they go to the service log (when one is
+ * given, `AdminApiOptions.log`), and to the trail as at most one summary record per client network a minute with their count
  * (`refused.unauthenticated`), so a flood neither fills the disk with fsynced records nor
  * pushes the officers' actions out of the console's view.
  *

