@@ -168,6 +168,7 @@ export const issuerStrings = {
   'issuer.audit.action.officer.disable': { 'zh-CN': '停用经办人', en: 'Disable an officer' },
   'issuer.audit.action.session.start': { 'zh-CN': '登录', en: 'Sign in' },
   'issuer.audit.action.session.end': { 'zh-CN': '退出登录', en: 'Sign out' },
+  'issuer.audit.action.refused.unauthenticated': { 'zh-CN': '拒绝未登录的请求（汇总）', en: 'Refused requests without a valid sign-in (summary)' },
 
   'issuer.offer.title': { 'zh-CN': '领取二维码已生成', en: 'The offer is ready' },
   'issuer.offer.scan': {
