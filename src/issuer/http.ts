@@ -88,7 +88,7 @@ export async function startIssuerServer(svc: IssuerService, o: IssuerServerOptio
   let base = ''
   const getBase = () => base
   const vci = new VciEndpoints(svc, getBase)
-  const admin = new AdminApi(svc, getBase, o.appOrigin !== undefined ? o.appOrigin : svc.config.appOrigin)
+  const admin = new AdminApi(svc, getBase, o.appOrigin !== undefined ? o.appOrigin : svc.config.appOrigin, { log: (l) => log(`admin: ${l}`) })
   const statusPrefix = statusPathPrefix(svc.config.statusListBase)
 
   // ── the admin listener ──
