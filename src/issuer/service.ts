@@ -47,7 +47,7 @@ import { LedgerClient, type Fetch, type WitnessView } from './ledger-client.ts'
 import { allocateSlots, publishDue, setStatus, summarizeList, STATUS_INVALID, STATUS_SUSPENDED, STATUS_VALID, type ListRecord } from './lists.ts'
 import { builtinSchema, prepareClaims, validateClaims, type CredentialSchema, type Localized } from './schema.ts'
 import {
-  cloneState, emptyState, MAX_LEDGER_RECORDS, RECORD_ID, TOMBSTONE_SECONDS,
+  cloneState, emptyState, endOffer, MAX_LEDGER_RECORDS, RECORD_ID, TOMBSTONE_SECONDS,
   type CredentialRecord, type IssuerState, type LedgerRecord, type OfferRecord,
 } from './state.ts'
 import { OFFER_HANDLE, SecretMac } from './secrets.ts'
@@ -769,18 +769,6 @@ function offerError(o: OfferRecord | null, now: number): CivicError | null {
   return null
 }
 
-/** End an offer without issuance: its claims and codes are forgotten, its credential lapses. */
-function endOffer(draft: IssuerState, o: OfferRecord, state: 'expired' | 'void', now: number): void {
-  o.state = state
-  o.claims = null
-  o.txCodeMac = null
-  o.token = null
-  const c = Object.hasOwn(draft.credentials, o.credentialId) ? draft.credentials[o.credentialId]! : null
-  if (c && c.status === 'offered') {
-    c.status = 'lapsed'
-    c.statusChangedAt = now
-  }
-}
 
 function voidOffer(draft: IssuerState, o: OfferRecord, now: number): void {
   endOffer(draft, o, 'void', now)

@@ -253,6 +253,19 @@ export function parseIssuerState(text: string): IssuerState {
   return state
 }
 
+/** End an offer without issuance: its claims and codes are forgotten, its credential lapses. */
+export function endOffer(draft: IssuerState, o: OfferRecord, state: 'expired' | 'void', now: number): void {
+  o.state = state
+  o.claims = null
+  o.txCodeMac = null
+  o.token = null
+  const c = Object.hasOwn(draft.credentials, o.credentialId) ? draft.credentials[o.credentialId]! : null
+  if (c && c.status === 'offered') {
+    c.status = 'lapsed'
+    c.statusChangedAt = now
+  }
+}
+
 /** What migrating a version 1 state changed. */
 export interface StateMigration {
   from: typeof ISSUER_STATE_VERSION_1
@@ -273,14 +286,7 @@ export function parseStoredIssuerState(text: string, now: number): { state: Issu
     o.txCodeMac = null
     if (o.state === 'offered' || o.state === 'redeemed') {
       voided.push(o.id)
-      o.state = 'void'
-      o.claims = null
-      o.token = null
-      const c = Object.hasOwn(state.credentials, o.credentialId) ? state.credentials[o.credentialId]! : null
-      if (c && c.status === 'offered') {
-        c.status = 'lapsed'
-        c.statusChangedAt = now
-      }
+      endOffer(state, o, 'void', now)
     } else {
       o.token = null
     }
