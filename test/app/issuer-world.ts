@@ -34,7 +34,7 @@ import { startIssuerServer, type IssuerServer } from '../../src/issuer/http.ts'
 import { SOCIAL_INSURANCE_VCT } from '../../src/issuer/schema.ts'
 import { post } from '../ledger/_ledger.ts'
 import { ensureAdminToken } from '../../src/issuer/officers.ts'
-import { APP_ORIGIN, holders, makeIssuerWorld, PSB, PSB_NAME, postForm, requestCredentials, type IssuerWorld } from '../issuer/_world.ts'
+import { APP_ORIGIN, collectOffer, makeIssuerWorld, PSB, PSB_NAME, type IssuerWorld } from '../issuer/_world.ts'
 
 export { APP_ORIGIN, PSB, PSB_NAME }
 export const HRSS = 'did:web:hrss.gov.example'
@@ -72,24 +72,8 @@ async function deadPort(): Promise<number> {
   return port
 }
 
-/** The wallet's side of OpenID4VCI's pre-authorized code flow, for `copies` holder keys. */
-async function collect(iw: IssuerWorld, o: { offerUri: string; txCode: string | null; copies: number }): Promise<number> {
-  const u = new URL(o.offerUri)
-  const ref = u.searchParams.get('credential_offer_uri')
-  if (!ref) throw new Error('the offer is not by reference')
-  const got = await fetch(ref)
-  if (got.status !== 200) throw new Error(`offer: ${await got.text()}`)
-  const offer = (await got.json()) as { credential_issuer: string; credential_configuration_ids: string[]; grants: Record<string, { 'pre-authorized_code': string }> }
-  const grant = offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']!
-  const form: Record<string, string> = { grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': grant['pre-authorized_code'] }
-  if (o.txCode) form.tx_code = o.txCode
-  const t = await postForm(`${offer.credential_issuer}/token`, form)
-  if (t.status !== 200) throw new Error(`token: ${JSON.stringify(t.json)}`)
-  const world = { ...iw, base: offer.credential_issuer }
-  const r = await requestCredentials(world, t.json.access_token, holders(o.copies), { configurationId: offer.credential_configuration_ids[0]! })
-  if (r.status !== 200) throw new Error(`credential: ${JSON.stringify(r.json)}`)
-  return (r.json.credentials as unknown[]).length
-}
+/** The wallet's side of the flow, proving its keys at the test world's clock. */
+const collectWith = (iw: IssuerWorld, o: { offerUri: string; txCode: string | null; copies: number }): Promise<number> => collectOffer(o.offerUri, o.txCode, o.copies, iw.clock.now)
 
 export async function startConsoleWorld(): Promise<ConsoleWorld> {
   const iw = await makeIssuerWorld()
@@ -131,7 +115,7 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
       let body = ''
       req.on('data', (d) => (body += d))
       req.on('end', () => {
-        collect(iw, JSON.parse(body)).then(
+        collectWith(iw, JSON.parse(body)).then(
           (n) => res.writeHead(200, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify({ credentials: n })),
           (e) => res.writeHead(500, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e) })),
         )
@@ -143,7 +127,7 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
   const helperUrl = await listen(helper)
   return {
     iw, hrss: { svc, server }, helperUrl, configUrl: `${helperUrl}/civic-config.json`, config, tokens,
-    collect: (o) => collect(iw, o),
+    collect: (o) => collectWith(iw, o),
     async close() {
       await new Promise((r) => helper.close(r))
       helper.closeAllConnections()

@@ -21,7 +21,7 @@ import { LightClient } from '../../src/core/log/light-client.ts'
 import { parseLogPolicy } from '../../src/core/log/policy.ts'
 import { syncLog } from '../../src/core/log/sync.ts'
 import { parseEntry } from '../../src/core/registry/entry.ts'
-import { holders, keyProof, postForm, postJson } from '../issuer/_world.ts'
+import { collectOffer } from '../issuer/_world.ts'
 import { PROJECT_ROOT } from './support/app-server.ts'
 import { launchBrowser, type BrowserSession } from './support/browser.ts'
 import { startSystem, type RunningSystem } from './support/system.ts'
@@ -50,22 +50,6 @@ interface CivicConfig {
 }
 
 const adminBase = (u: string) => u.replace(/\/+$/, '').replace(/\/admin$/, '')
-
-/** The wallet's side of the pre-authorized code flow (OpenID4VCI 1.0), `copies` fresh holder keys. */
-async function collect(offerUri: string, txCode: string | null, copies: number): Promise<number> {
-  const ref = new URL(offerUri).searchParams.get('credential_offer_uri')!
-  const offer = (await (await fetch(ref)).json()) as { credential_issuer: string; credential_configuration_ids: string[]; grants: Record<string, { 'pre-authorized_code': string }> }
-  const form: Record<string, string> = { grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']!['pre-authorized_code'] }
-  if (txCode) form.tx_code = txCode
-  const token = await postForm(`${offer.credential_issuer}/token`, form)
-  expect(token.status, JSON.stringify(token.json)).toBe(200)
-  const { c_nonce } = (await (await fetch(`${offer.credential_issuer}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
-  const iat = Math.floor(Date.now() / 1000)
-  const proofs = await Promise.all(holders(copies).map((h) => keyProof(h, { aud: offer.credential_issuer, iat, nonce: c_nonce })))
-  const r = await postJson(`${offer.credential_issuer}/credential`, { credential_configuration_id: offer.credential_configuration_ids[0], proofs: { jwt: proofs } }, { authorization: `Bearer ${token.json.access_token}` })
-  expect(r.status, JSON.stringify(r.json)).toBe(200)
-  return r.json.credentials.length
-}
 
 async function status(page: Page, id: string): Promise<string | null> {
   return page.locator(`[data-testid="credential-row"][data-id="${id}"]`).getAttribute('data-status')
@@ -123,7 +107,7 @@ describe('issuer console on `civic start`', () => {
     const credentialId = (await page.getByTestId('offer-credential-id').textContent())!.trim()
 
     // the citizen collects three copies
-    expect(await collect(offerUri, txCode, 3)).toBe(3)
+    expect(await collectOffer(offerUri, txCode, 3)).toBe(3)
     await page.getByTestId('offer-done').click()
     await page.getByTestId('refresh').click()
     await page.locator(`[data-testid="credential-row"][data-id="${credentialId}"][data-status="valid"]`).waitFor()

@@ -23,7 +23,7 @@ import { LOCALE_STORAGE_KEY } from '../../src/app/state/locale.svelte.ts'
 import { launchBrowser, type BrowserSession } from './support/browser.ts'
 import { axeViolations, startSystem, type RunningSystem } from './support/system.ts'
 import { addVirtualAuthenticator, enrolFromLink, firstSupervisorLinks } from './support/passkeys.ts'
-import { holders, keyProof, postForm, postJson } from '../issuer/_world.ts'
+import { collectOffer } from '../issuer/_world.ts'
 
 const SHOTS = process.env.CIVIC_SHOTS ?? join(tmpdir(), 'civic-shots')
 
@@ -116,20 +116,6 @@ async function open(page: Page, lang: Locale, hash: string): Promise<void> {
   }
   await page.locator('[data-testid="app-status"][data-state="ready"]').waitFor()
   expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang)
-}
-
-/** The citizen's side of the pre-authorized code flow (OpenID4VCI 1.0) with `copies` fresh holder keys, played from Node. */
-async function collect(offerUri: string, txCode: string, copies: number): Promise<void> {
-  const ref = new URL(offerUri).searchParams.get('credential_offer_uri')!
-  const offer = (await (await fetch(ref)).json()) as { credential_issuer: string; credential_configuration_ids: string[]; grants: Record<string, { 'pre-authorized_code': string }> }
-  const grant = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
-  const token = await postForm(`${offer.credential_issuer}/token`, { grant_type: grant, 'pre-authorized_code': offer.grants[grant]!['pre-authorized_code'], tx_code: txCode })
-  expect(token.status, JSON.stringify(token.json)).toBe(200)
-  const { c_nonce } = (await (await fetch(`${offer.credential_issuer}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
-  const iat = Math.floor(Date.now() / 1000)
-  const proofs = await Promise.all(holders(copies).map((h) => keyProof(h, { aud: offer.credential_issuer, iat, nonce: c_nonce })))
-  const r = await postJson(`${offer.credential_issuer}/credential`, { credential_configuration_id: offer.credential_configuration_ids[0], proofs: { jwt: proofs } }, { authorization: `Bearer ${token.json.access_token}` })
-  expect(r.status, JSON.stringify(r.json)).toBe(200)
 }
 
 /** Fill the offer form (any text claim '李伟', any date 1990-05-01) and make the offer. */
@@ -225,7 +211,7 @@ describe('the issuer console after an action, at phone width', () => {
       const offerUri = await page.getByTestId('offer-uri').inputValue()
       const credentialId = (await page.getByTestId('offer-credential-id').textContent())!.trim()
       await page.getByTestId('offer-reveal-tx-code').click()
-      await collect(offerUri, (await page.getByTestId('offer-tx-code-value').textContent())!.trim(), 2)
+      await collectOffer(offerUri, (await page.getByTestId('offer-tx-code-value').textContent())!.trim(), 2)
       await page.getByTestId('offer-done').click()
       await page.getByTestId('refresh').click()
       const row = page.locator(`[data-testid="credential-row"][data-id="${credentialId}"]`)

@@ -21,6 +21,7 @@ import type { LedgerService } from '../../src/ledger/service.ts'
 import type { LedgerTrust } from '../../src/issuer/config.ts'
 import { initIssuer, IssuerService, type InitOptions, type InitResult } from '../../src/issuer/service.ts'
 import { startIssuerServer, type IssuerServer } from '../../src/issuer/http.ts'
+import { PRE_AUTHORIZED_GRANT } from '../../src/issuer/vci.ts'
 import { ensureAdminToken } from '../../src/issuer/officers.ts'
 import { RESIDENT_ID_VCT, SOCIAL_INSURANCE_VCT } from '../../src/issuer/schema.ts'
 import { get, makeWorld, nowSeconds, ORIGIN, post, PSB, type World } from '../ledger/_ledger.ts'
@@ -159,6 +160,29 @@ export async function requestCredentials(iw: IssuerWorld, accessToken: string, h
   let body: any = { credential_configuration_id: o.configurationId ?? 'resident-id', proofs: { jwt: proofs } }
   if (o.body) body = o.body(body)
   return postJson(`${iw.base}/credential`, body, { authorization: `Bearer ${accessToken}` })
+}
+
+/**
+ * The wallet's side of OpenID4VCI 1.0's pre-authorized code flow for an offer URI as the console
+ * shows it: fetch the offer by reference, redeem the code (with the transaction code when given),
+ * prove `copies` fresh holder keys at `now`, and answer how many credentials came back. Any
+ * step that does not answer 200 throws with its answer.
+ */
+export async function collectOffer(offerUri: string, txCode: string | null, copies: number, now = Math.floor(Date.now() / 1000)): Promise<number> {
+  const ref = new URL(offerUri).searchParams.get('credential_offer_uri')
+  if (!ref) throw new Error('the offer is not by reference')
+  const got = await fetch(ref)
+  if (got.status !== 200) throw new Error(`offer: ${await got.text()}`)
+  const offer = (await got.json()) as { credential_issuer: string; credential_configuration_ids: string[]; grants: Record<string, { 'pre-authorized_code': string }> }
+  const form: Record<string, string> = { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': offer.grants[PRE_AUTHORIZED_GRANT]!['pre-authorized_code'] }
+  if (txCode) form.tx_code = txCode
+  const t = await postForm(`${offer.credential_issuer}/token`, form)
+  if (t.status !== 200) throw new Error(`token: ${JSON.stringify(t.json)}`)
+  const n = (await (await fetch(`${offer.credential_issuer}/nonce`, { method: 'POST' })).json()) as { c_nonce: string }
+  const proofs = await Promise.all(holders(copies).map((h) => keyProof(h, { aud: offer.credential_issuer, iat: now, nonce: n.c_nonce })))
+  const r = await postJson(`${offer.credential_issuer}/credential`, { credential_configuration_id: offer.credential_configuration_ids[0], proofs: { jwt: proofs } }, { authorization: `Bearer ${t.json.access_token}` })
+  if (r.status !== 200) throw new Error(`credential: ${JSON.stringify(r.json)}`)
+  return (r.json.credentials as unknown[]).length
 }
 
 /** The issuer key a status list token names (header kid `<did>#<kid>`), from the synced registry only. */
