@@ -143,12 +143,17 @@ describe('a server on the layer', () => {
   it('headers that never end are dropped at the header deadline', async () => {
     const t0 = Date.now()
     const s = connect(port, '127.0.0.1')
+    let out = ''
+    s.on('data', (d) => (out += d))
     s.on('error', () => {})
     s.write('GET /ok HTTP/1.1\r\nHost: x\r\n')
     const drip = setInterval(() => s.writable && s.write('X-A: b\r\n'), 300)
     await new Promise<void>((r) => s.on('close', () => r()))
     clearInterval(drip)
     expect(Date.now() - t0).toBeLessThan(5000)
+    // Dropped by the deadline, and said so: not a reset for some other reason.
+    expect(statusLine(out)).toBe(408)
+    expect(codeIn(out)).toBe('ERR_HTTP_TIMEOUT')
   })
 
   it('connections past the cap are closed at once; those under it are served', async () => {
