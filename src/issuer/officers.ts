@@ -51,7 +51,9 @@ import {
   generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
   type AuthenticationResponseJSON, type RegistrationResponseJSON,
 } from '@simplewebauthn/server'
-import { CivicError } from '../core/errors.ts'
+import { CivicError, InputError } from '../core/errors.ts'
+import { parseJson } from '../core/bytes/json.ts'
+import { readShape, type ShapeFailure } from '../core/bytes/shape.ts'
 import { fsyncDir, tempName, writeFileDurably, writeSynced } from '../node/durable.ts'
 import {
   isOfficerReference, OFFICER_ROLES, type AuditRecord, type CreatedEnrolment, type EnrolmentView, type OfficerRole, type OfficerView, type OfficersView, type SessionView,
@@ -135,28 +137,35 @@ function bad(detail: string): never {
   throw new CivicError('ERR_ISSUER_BAD_REQUEST', detail)
 }
 
+/** officers.json, read strictly (the kernel's JSON and shape readers): a file that does not fit stops the service. */
 function parseFile(text: string, path: string): OfficersFile {
+  const how: ShapeFailure = { code: 'ERR_ISSUER_CONFIG', error: (code, detail) => new CivicError(code, `${path}: ${detail}`) }
   const fail = (what: string): never => {
     throw new CivicError('ERR_ISSUER_CONFIG', `${path}: ${what}`)
   }
   let v: unknown
   try {
-    v = JSON.parse(text)
-  } catch {
-    fail('not JSON')
+    v = parseJson(text, { maxLength: 16 << 20, maxDepth: 8 }, OFFICERS_FILE)
+  } catch (e) {
+    if (e instanceof InputError) fail(e.detail)
+    throw e
   }
-  const o = v as OfficersFile
-  if (typeof o !== 'object' || o === null || o.version !== 1 || !Array.isArray(o.officers) || !Array.isArray(o.enrolments)) fail('not an officers file')
-  for (const f of o.officers) {
-    if (typeof f.id !== 'string' || !isOfficerReference(f.name) || !OFFICER_ROLES.includes(f.role) || typeof f.createdAt !== 'number' || typeof f.disabled !== 'boolean' || !Array.isArray(f.passkeys)) fail('an officer of an unexpected shape')
-    for (const p of f.passkeys) {
-      if (typeof p.id !== 'string' || typeof p.publicKey !== 'string' || !Number.isSafeInteger(p.counter) || !Array.isArray(p.transports)) fail('a passkey of an unexpected shape')
-    }
-  }
-  for (const e of o.enrolments) {
-    if (typeof e.id !== 'string' || !/^[0-9a-f]{64}$/.test(e.codeHash) || !isOfficerReference(e.name) || !OFFICER_ROLES.includes(e.role) || typeof e.expiresAt !== 'number' || (e.createdBy !== undefined && e.createdBy !== null && typeof e.createdBy !== 'string')) fail('an enrolment of an unexpected shape')
-  }
-  return o
+  const o = readShape(v, { version: 'uint', officers: 'array', enrolments: 'array' }, 'officers', how)
+  if (o.version !== 1) fail('not an officers file of version 1')
+  o.officers.forEach((x, i) => {
+    const f = readShape(x, { id: 'text', name: 'text', role: 'text', createdAt: 'number', disabled: 'boolean', passkeys: 'array' }, `officers[${i}]`, how)
+    if (!isOfficerReference(f.name) || !(OFFICER_ROLES as readonly string[]).includes(f.role)) fail(`officers[${i}]: an unexpected name or role`)
+    f.passkeys.forEach((p, j) => {
+      const k = readShape(p, { id: 'text', publicKey: 'text', counter: 'uint', transports: 'array', createdAt: 'number' }, `officers[${i}].passkeys[${j}]`, how)
+      if (!k.transports.every((t) => typeof t === 'string')) fail(`officers[${i}].passkeys[${j}].transports: not a list of names`)
+    })
+  })
+  o.enrolments.forEach((x, i) => {
+    const e = readShape(x, { id: 'text', codeHash: 'text', name: 'text', role: 'text', createdAt: 'number', expiresAt: 'number', first: 'boolean', createdBy: 'json?' }, `enrolments[${i}]`, how)
+    if (!/^[0-9a-f]{64}$/.test(e.codeHash) || !isOfficerReference(e.name) || !(OFFICER_ROLES as readonly string[]).includes(e.role)) fail(`enrolments[${i}]: an unexpected code hash, name or role`)
+    if (e.createdBy !== undefined && e.createdBy !== null && typeof e.createdBy !== 'string') fail(`enrolments[${i}].createdBy: not an officer id`)
+  })
+  return o as unknown as OfficersFile
 }
 
 const view = (f: Officer): OfficerView => ({ id: f.id, name: f.name, role: f.role })
