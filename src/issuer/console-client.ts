@@ -26,6 +26,7 @@
  * console-webauthn.ts).
  */
 import { CivicError, isErrorCode, type ErrorCode } from '../core/errors.ts'
+import { parseJson } from '../core/bytes/json.ts'
 import type { WitnessView } from './ledger-client.ts'
 import type { AgePredicate, ClaimSchema, CredentialSchema, Localized } from './schema.ts'
 import type { KeyState } from './state.ts'
@@ -325,7 +326,7 @@ export class ConsoleClient {
     try {
       const text = await r.text()
       if (text.length > MAX_ANSWER_BYTES) throw new Error('too large')
-      parsed = text === '' ? null : JSON.parse(text)
+      parsed = text === '' ? null : parseJson(text, { maxLength: MAX_ANSWER_BYTES, maxDepth: 32 }, 'the admin API answer')
     } catch {
       throw new CivicError('ERR_ISSUER_UNREACHABLE', `${method} ${url}: HTTP ${r.status} without a JSON body`)
     }

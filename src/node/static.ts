@@ -20,6 +20,7 @@ import { readFile } from 'node:fs/promises'
 import { extname, join, relative, sep } from 'node:path'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { CivicError } from '../core/errors.ts'
+import { parseJson } from '../core/bytes/json.ts'
 import { allowMethods, createHttpServer, send, type HttpLimits, type RequestTarget } from './http.ts'
 
 const TYPES: Record<string, string> = {
@@ -122,7 +123,7 @@ export function createStaticServer(o: StaticServerOptions): Server {
   files.set('/', files.get('/index.html')!)
   let config: unknown = null
   try {
-    config = JSON.parse(readFileSync(join(o.dir, 'civic-config.json'), 'utf8'))
+    config = parseJson(readFileSync(join(o.dir, 'civic-config.json'), 'utf8'), { maxLength: 256 * 1024, maxDepth: 16 }, 'civic-config.json')
   } catch {
     // no config: the app connects to its own origin only
   }
