@@ -4,11 +4,13 @@
  */
 import { benchSdJwt } from './sdjwt.ts'
 import { benchLedger } from './ledger.ts'
+import { benchStatusList } from './status.ts'
 import { formatFigure, type Figure } from './measure.ts'
 
 const suites: [string, () => Promise<Figure[]>][] = [
   ['sd-jwt', benchSdJwt],
   ['ledger', benchLedger],
+  ['status list', benchStatusList],
 ]
 
 let missed = 0
