@@ -106,6 +106,7 @@ export const ERROR_CODES = {
   ERR_LOG_MISBEHAVIOUR: 'a validly signed and witnessed checkpoint that rolls back, forks or is not proven consistent with the trusted one (evidence kept)',
   ERR_LOG_STATE_INVALID: 'stored light-client state that is not in the expected shape',
   ERR_LOG_EVIDENCE_INVALID: 'a misbehaviour evidence file or item that is malformed or does not prove the contradiction it claims',
+  ERR_LOG_INCLUSION_INVALID: 'an entry whose bytes are not the leaf at its index under the trusted checkpoint (changed, or not in the log)',
   ERR_PROOF_MALFORMED: 'a tlog-proof text or a proof hash that is not well-formed',
   ERR_PROOF_OUT_OF_RANGE: 'an index, tree size or subtree the proof cannot speak about (index beyond size, sizes reversed, empty tree)',
   ERR_PROOF_WRONG_LENGTH: 'a Merkle proof with too many or too few hashes',
