@@ -38,7 +38,8 @@ import { ensureAdminToken, OfficerStore, readAdminUrl, writeAdminUrl } from '../
 import type { AuditRecord, OfficerView } from '../issuer/admin-wire.ts'
 
 export const ISSUER_USAGE = `civic issuer init    --data <dir> --did <did:web:…> --name-zh <name> --name-en <name> --status-base <https://…/>
-                     --ledger <url> --origin <ledger origin> --vkey <log key> [--witness <key> …] [--quorum k]
+                     --ledger <url> --registry-origin <origin> --registry-vkey <log key> --status-origin <origin> --status-vkey <log key>
+                     [--witness <key> …] [--quorum k]
                      [--vct <vct> …] [--schema <json file> …] [--public-url <url>] [--app-origin <origin>]
 civic issuer serve   --data <dir> [--port <n>] [--host 127.0.0.1] [--admin-port <n>] [--admin-host 127.0.0.1] [--public-url <url>] [--app-origin <origin>] [--auto-publish <seconds>]
 civic issuer offer   --data <dir> --vct <vct> --claims <json file> [--officer <ref>] [--no-tx-code] [--qr]
@@ -155,7 +156,9 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
   if (sub === 'init') {
     const o = options(rest, {
       data: { type: 'string' }, did: { type: 'string' }, 'name-zh': { type: 'string' }, 'name-en': { type: 'string' }, 'status-base': { type: 'string' },
-      ledger: { type: 'string' }, origin: { type: 'string' }, vkey: { type: 'string', multiple: true }, witness: { type: 'string', multiple: true },
+      ledger: { type: 'string' }, 'registry-origin': { type: 'string' }, 'registry-vkey': { type: 'string', multiple: true },
+      'status-origin': { type: 'string' }, 'status-vkey': { type: 'string', multiple: true }, witness: { type: 'string', multiple: true },
+      origin: { type: 'string' }, vkey: { type: 'string', multiple: true },
       quorum: { type: 'string' }, vct: { type: 'string', multiple: true }, schema: { type: 'string', multiple: true },
       'public-url': { type: 'string' }, 'app-origin': { type: 'string' },
     })
@@ -168,13 +171,22 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
         throw e
       }
     })
-    if (!o.vkey?.length) throw new UsageError('issuer init needs --vkey <the ledger\'s log key> (civic ledger info prints it)')
+    // The flags of a single-log ledger: say what replaced them rather than that they are unknown.
+    if (o.origin !== undefined || o.vkey !== undefined) throw new UsageError('issuer init: the ledger is two logs now; give --registry-origin/--registry-vkey and --status-origin/--status-vkey instead of --origin/--vkey (civic ledger info prints them)')
+    for (const log of ['registry', 'status'] as const) {
+      if (!o[`${log}-vkey`]?.length) throw new UsageError(`issuer init needs --${log}-vkey <the ${log} log's key> (civic ledger info prints it)`)
+    }
     const witnesses = o.witness ?? []
     const r = await initIssuer(resolve(need(o.data, 'data', 'init')), {
       did: need(o.did, 'did', 'init'),
       name: { 'zh-CN': need(o['name-zh'], 'name-zh', 'init'), en: need(o['name-en'], 'name-en', 'init') },
       statusListBase: need(o['status-base'], 'status-base', 'init'),
-      ledger: { url: need(o.ledger, 'ledger', 'init'), origin: need(o.origin, 'origin', 'init'), logKeys: o.vkey, witnessKeys: witnesses, quorum: intOption(o.quorum, 'quorum') ?? witnesses.length },
+      ledger: {
+        url: need(o.ledger, 'ledger', 'init'),
+        registry: { origin: need(o['registry-origin'], 'registry-origin', 'init'), logKeys: o['registry-vkey']! },
+        status: { origin: need(o['status-origin'], 'status-origin', 'init'), logKeys: o['status-vkey']! },
+        witnessKeys: witnesses, quorum: intOption(o.quorum, 'quorum') ?? witnesses.length,
+      },
       ...(o.vct ? { vct: o.vct } : {}),
       ...(schemas.length ? { schemas } : {}),
       publicUrl: o['public-url'] ?? null,

@@ -64,9 +64,11 @@ export interface LedgerRecord {
   signedBy: string
   iat: number
   ttl: number | null
+  /** Index in the log the entry went to: the status log for a status anchor, the registry log for a key change. */
   index: number
   inclusionVerified: boolean
   inclusionError: string | null
+  /** Size of that log's verified checkpoint that proved the inclusion, or null. */
   checkpointSize: number | null
 }
 
@@ -90,10 +92,11 @@ export interface AnchorView {
   digest: string
   iat: number
   ttl: number
+  /** Index in the ledger's status log. */
   index: number
   inclusionVerified: boolean
   inclusionError: string | null
-  /** Size of the verified checkpoint that proved the inclusion, or null. */
+  /** Size of the verified status checkpoint that proved the inclusion, or null. */
   checkpointSize: number | null
   /** Fragment of the key that signed token and anchor. */
   signedBy: string

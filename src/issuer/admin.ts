@@ -48,7 +48,7 @@
  *   GET  /admin/credentials/<id>                       → CredentialView
  *   GET  /admin/anchors                                → {anchors: [AnchorView], ledger: [LedgerRecord]}
  *   GET  /admin/lists                                  → {lists: [...]}
- *   GET  /admin/witnesses                              → WitnessView (latest checkpoint's cosigners)
+ *   GET  /admin/witnesses                              → WitnessView (each log's latest checkpoint and its cosigners)
  * Supervisor:
  *   POST /admin/credentials/<id>/revoke|suspend|reinstate → {credential, changed}   (idempotent)
  *   POST /admin/publish       {force?}                 → {published: [AnchorView], failed: [...]}  (502 if any failed)

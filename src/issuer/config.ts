@@ -2,8 +2,18 @@
  * The issuer's configuration, `<data>/issuer.json` (no secrets; keys live in `<data>/keys/`):
  * its DID and names as accredited on the ledger by the governance root, the credential types
  * it issues (schema.ts), the status list base URI of its accreditation (`statusListBase`), the
- * ledger it anchors to with the trust policy to check that ledger's proofs (log key, witness
- * keys, quorum: the same values `civic log verify` takes), and the service's tunables.
+ * ledger it publishes to with the trust policy to check that ledger's proofs, and the service's
+ * tunables.
+ *
+ * The ledger is two logs served together (design: registry and status apart): the registry log
+ * takes the office's key changes, the status log its status anchors. Each has its own origin and
+ * log key; both are cosigned by the same witnesses under the same quorum (the values `civic log
+ * verify` takes). A proof is checked against the policy of the log it came from, so a registry
+ * checkpoint never passes for a status one.
+ *
+ * Version 2 is the two-log shape. A version 1 file names one single-log ledger from before
+ * registry and status were apart; no such ledger is served any more, and its accreditation and
+ * anchors are not on the two logs, so it is refused with what to do rather than read.
  *
  * `parseIssuerConfig` reads it strictly (exact members, typed, bounded); every problem is
  * InputError ERR_ISSUER_CONFIG.
@@ -14,19 +24,28 @@ import { InputError } from '../core/errors.ts'
 import { parseLogPolicy, type LogPolicy } from '../core/log/policy.ts'
 import { parseCredentialSchema, type CredentialSchema, type Localized } from './schema.ts'
 
-export const ISSUER_CONFIG_VERSION = 1
+export const ISSUER_CONFIG_VERSION = 2
 export const ISSUER_CONFIG_FILE = 'issuer.json'
 /** draft-ietf-oauth-status-list §13.2 (herd privacy): at least 2^17 entries per list. */
 export const MIN_LIST_SIZE = 131_072
 export const MAX_LIST_SIZE = 1 << 24
 
-export interface LedgerTrust {
-  /** The ledger's HTTP base URL (`/add-entry`, `/proof/<i>`, `/checkpoint`). */
-  url: string
+/** The two logs of the ledger: key changes go to the registry, status anchors to the status log. */
+export type LedgerLog = 'registry' | 'status'
+export const LEDGER_LOGS: readonly LedgerLog[] = ['registry', 'status']
+
+export interface LogTrust {
   origin: string
-  /** Log verifier keys (`civic ledger info` → vkey). */
+  /** Log verifier keys (`civic ledger info` → that log's vkey). */
   logKeys: string[]
-  /** Witness cosignature keys. */
+}
+
+export interface LedgerTrust {
+  /** The ledger's HTTP base URL; each log lives under `<url>/<log>/` (`add-entry`, `proof/<i>`, `checkpoint`). */
+  url: string
+  registry: LogTrust
+  status: LogTrust
+  /** Witness cosignature keys (the same witnesses cosign both logs). */
   witnessKeys: string[]
   quorum: number
 }
@@ -109,27 +128,50 @@ export function parseStatusListBase(v: unknown): string {
   return base
 }
 
+const KEY_TEXT = /^[\x21-\x7e]{1,400}$/
+
+/** What to do with an issuer configuration made for a single-log ledger. */
+export const SINGLE_LOG_CONFIG_HELP =
+  'it was made for a single-log ledger, from before registry and status were apart; that ledger is no longer served, and the office\'s accreditation and anchors are not on the two logs. ' +
+  'Make the office anew in an empty data directory against the two-log ledger (civic issuer init … --ledger <url> --registry-origin <o> --registry-vkey <k> --status-origin <o> --status-vkey <k> …; civic ledger info prints them), have the governance root accredit it on the registry log, and issue its credentials again'
+
+function parseLogTrust(v: unknown, path: string): LogTrust {
+  if (!isJsonObject(v)) bad(`${path} is not an object`)
+  readMembers(v, path, ['origin', 'logKeys'], [], 'ERR_ISSUER_CONFIG')
+  const logKeys = Array.isArray(v.logKeys) ? v.logKeys.map((k, i) => str(k, `${path}.logKeys[${i}]`, KEY_TEXT)) : bad(`${path}.logKeys is not an array`)
+  if (logKeys.length === 0) bad(`${path}.logKeys names no log key`)
+  return { origin: str(v.origin, `${path}.origin`, /^[\x21-\x7e]{1,200}$/), logKeys }
+}
+
 export function parseLedgerTrust(v: unknown): LedgerTrust {
   if (!isJsonObject(v)) bad('ledger is not an object')
-  readMembers(v, 'ledger', [], ['url', 'origin', 'logKeys', 'witnessKeys', 'quorum'], 'ERR_ISSUER_CONFIG')
+  if (Object.hasOwn(v, 'origin') || Object.hasOwn(v, 'logKeys')) bad(`ledger names one log (origin, logKeys): ${SINGLE_LOG_CONFIG_HELP}`)
+  readMembers(v, 'ledger', ['url', 'registry', 'status', 'witnessKeys', 'quorum'], [], 'ERR_ISSUER_CONFIG')
   const url = normalizeUrl(str(v.url, 'ledger.url', /^https?:\/\//), 'ledger.url')
   const t: LedgerTrust = {
     url,
-    origin: str(v.origin, 'ledger.origin', /^[\x21-\x7e]{1,200}$/),
-    logKeys: Array.isArray(v.logKeys) ? v.logKeys.map((k, i) => str(k, `ledger.logKeys[${i}]`, /^[\x21-\x7e]{1,400}$/)) : bad('ledger.logKeys is not an array'),
-    witnessKeys: Array.isArray(v.witnessKeys) ? v.witnessKeys.map((k, i) => str(k, `ledger.witnessKeys[${i}]`, /^[\x21-\x7e]{1,400}$/)) : bad('ledger.witnessKeys is not an array'),
+    registry: parseLogTrust(v.registry, 'ledger.registry'),
+    status: parseLogTrust(v.status, 'ledger.status'),
+    witnessKeys: Array.isArray(v.witnessKeys) ? v.witnessKeys.map((k, i) => str(k, `ledger.witnessKeys[${i}]`, KEY_TEXT)) : bad('ledger.witnessKeys is not an array'),
     quorum: int(v.quorum, 'ledger.quorum', 0, 64),
   }
-  ledgerPolicy(t)
+  // Two logs with one origin would let a checkpoint of one pass for the other.
+  if (t.registry.origin === t.status.origin) bad('ledger.registry.origin and ledger.status.origin must differ: they are two logs')
+  if (t.registry.logKeys.some((k) => t.status.logKeys.includes(k))) bad('ledger.registry and ledger.status must not share a log key')
+  for (const log of LEDGER_LOGS) {
+    // The ledger names each log's key after its origin: a key named otherwise is the other log's (flags swapped).
+    const other = ledgerPolicy(t, log).logKeys.find((k) => k.name !== t[log].origin)
+    if (other) bad(`ledger.${log}.logKeys holds a key named ${JSON.stringify(other.name).slice(0, 80)}, not the ${log} log's origin ${t[log].origin}`)
+  }
   return t
 }
 
-/** The policy that checks the ledger's checkpoints and proofs. Throws InputError ERR_ISSUER_CONFIG. */
-export function ledgerPolicy(t: LedgerTrust): LogPolicy {
+/** The policy that checks one log's checkpoints and proofs. Throws InputError ERR_ISSUER_CONFIG. */
+export function ledgerPolicy(t: LedgerTrust, log: LedgerLog): LogPolicy {
   try {
-    return parseLogPolicy({ origin: t.origin, logKeys: t.logKeys, witnessKeys: t.witnessKeys, quorum: t.quorum })
+    return parseLogPolicy({ origin: t[log].origin, logKeys: t[log].logKeys, witnessKeys: t.witnessKeys, quorum: t.quorum })
   } catch (e) {
-    if (e instanceof InputError) bad(`ledger trust policy: ${e.detail}`)
+    if (e instanceof InputError) bad(`ledger ${log} log trust policy: ${e.detail}`)
     throw e
   }
 }
@@ -139,6 +181,7 @@ const MEMBERS = ['version', 'did', 'name', 'statusListBase', 'publicUrl', 'appOr
 export function parseIssuerConfig(v: unknown): IssuerConfig {
   if (!isJsonObject(v)) bad('issuer.json is not an object')
   readMembers(v, 'issuer.json', [], MEMBERS, 'ERR_ISSUER_CONFIG')
+  if (v.version === 1) bad(`issuer.json is version 1: ${SINGLE_LOG_CONFIG_HELP}`)
   if (v.version !== ISSUER_CONFIG_VERSION) bad(`issuer.json version must be ${ISSUER_CONFIG_VERSION}`)
   const did = str(v.did, 'did', DID_WEB)
   const name = v.name

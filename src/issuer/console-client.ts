@@ -27,7 +27,7 @@
  */
 import { CivicError, isErrorCode, type ErrorCode } from '../core/errors.ts'
 import { parseJson } from '../core/bytes/json.ts'
-import type { WitnessView } from './ledger-client.ts'
+import type { LogWitnessView, WitnessView } from './ledger-client.ts'
 import type { AgePredicate, ClaimSchema, CredentialSchema, Localized } from './schema.ts'
 import type { KeyState } from './state.ts'
 import {
@@ -39,7 +39,7 @@ import {
 
 export type {
   AnchorsView, AnchorView, AuditRecord, CreatedEnrolment, CredentialView, EnrolmentView, IssuerInfo, KeyView, LedgerRecord, OfferRequest, OfferView,
-  OfficerRole, OfficersView, OfficerView, PublishReport, SessionView, StatusAction, StatusChange, WitnessView, ClaimSchema, CredentialSchema, Localized,
+  OfficerRole, OfficersView, OfficerView, PublishReport, SessionView, StatusAction, StatusChange, WitnessView, LogWitnessView, ClaimSchema, CredentialSchema, Localized,
 }
 export { MAX_CLAIM_LENGTH }
 
@@ -65,6 +65,8 @@ const SESSION_SECRET = /^[A-Za-z0-9_-]{43}$/
 const CREDENTIAL_STATUSES: readonly CredentialView['status'][] = ['offered', 'valid', 'suspended', 'revoked', 'lapsed']
 const KEY_STATES: readonly KeyState[] = ['pending', 'active', 'retired', 'revoked']
 const RECORD_TYPES: readonly LedgerRecord['type'][] = ['status-anchor', 'key-add', 'key-revoke']
+/** The ledger's two logs, in the order the witnesses view lists them (config.ts LEDGER_LOGS). */
+const LEDGER_LOGS: readonly LogWitnessView['log'][] = ['registry', 'status']
 /** Credential ids: 16 random bytes, base64url (state.ts RECORD_ID). */
 const RECORD_ID = /^[A-Za-z0-9_-]{22}$/
 /** The largest answer the console reads (a few hundred credentials and their copies fit many times). */
@@ -199,19 +201,33 @@ function ledgerRecord(v: unknown, what: string): LedgerRecord {
   }
 }
 
-function witnessView(v: unknown): WitnessView {
-  const o = obj(v, 'witnesses')
+function logWitnessView(v: unknown, what: string): LogWitnessView {
+  const o = obj(v, what)
   return {
-    origin: str(o, 'origin', 'witnesses'), size: int(o, 'size', 'witnesses'), rootHash: str(o, 'rootHash', 'witnesses'), quorum: int(o, 'quorum', 'witnesses'),
-    cosigners: arr(o, 'cosigners', 'witnesses', (c, w) => {
+    log: oneOf(o, 'log', what, LEDGER_LOGS), ...checkpointMembers(o, what),
+  }
+}
+
+function checkpointMembers(o: Obj, what: string): Omit<LogWitnessView, 'log'> {
+  return {
+    origin: str(o, 'origin', what), size: int(o, 'size', what), rootHash: str(o, 'rootHash', what),
+    cosigners: arr(o, 'cosigners', what, (c, w) => {
       const x = obj(c, w)
       return { name: str(x, 'name', w), keyId: int(x, 'keyId', w), timestamp: int(x, 'timestamp', w) }
     }),
-    witnesses: arr(o, 'witnesses', 'witnesses', (c, w) => {
+    witnesses: arr(o, 'witnesses', what, (c, w) => {
       const x = obj(c, w)
       return { key: str(x, 'key', w), name: str(x, 'name', w), cosigned: bool(x, 'cosigned', w) }
     }),
   }
+}
+
+/** Both logs' checkpoints, registry then status; the top-level members are the status log's. */
+function witnessView(v: unknown): WitnessView {
+  const o = obj(v, 'witnesses')
+  const logs = arr(o, 'logs', 'witnesses', logWitnessView)
+  if (logs.length !== LEDGER_LOGS.length || logs.some((l, i) => l.log !== LEDGER_LOGS[i])) malformed('witnesses.logs')
+  return { ...checkpointMembers(o, 'witnesses'), quorum: int(o, 'quorum', 'witnesses'), logs }
 }
 
 function officerView(o: Obj, what: string): OfficerView {

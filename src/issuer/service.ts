@@ -10,11 +10,11 @@
  *   status index (lists.ts); the indices are durable BEFORE the credentials leave;
  * - revocation: revoke / suspend / reinstate act on every copy of a credential at once;
  * - publishing (draft-ietf-oauth-status-list §5): a new statuslist+jwt per changed list, its
- *   SHA-256 anchored on the ledger (status anchor, version strictly increasing per list), the
- *   inclusion checked offline against the ledger's policy before it is reported;
- * - key rotation: a key-change entry adds the new key (signed by the old one), every list is
- *   re-signed and re-anchored with the new key, then a second entry revokes the old key (signed
- *   by the new one). NOTE the registry's rule (core/registry/resolvers.ts): credentials signed
+ *   SHA-256 anchored on the ledger's status log (status anchor, version strictly increasing per
+ *   list), the inclusion checked offline against the status log's policy before it is reported;
+ * - key rotation: on the ledger's registry log, a key-change entry adds the new key (signed by
+ *   the old one), every list is re-signed and re-anchored with the new key on the status log,
+ *   then a second registry entry revokes the old key (signed by the new one). NOTE the registry's rule (core/registry/resolvers.ts): credentials signed
  *   with a revoked key are refused whenever they were issued, so a rotation that revokes the old
  *   key retires every credential it signed; `keepOld` adds the new key and leaves the old one
  *   registered (routine rotation), to be revoked later.
@@ -622,10 +622,10 @@ export class IssuerService {
       const entry = await createStatusAnchorEntry({ issuer: { did: this.config.did, kid, signer }, uri, version, statusListToken: token, iat: now, ttl })
       return { value: { version, token, entry, seq: l.changeSeq, iat: now, kid } }
     })
-    // 2. The ledger answers once the anchor is in a published, witnessed checkpoint.
-    const index = await this.ledger.addEntry(made.entry)
-    // 3. Check its inclusion offline against the ledger's policy before reporting it.
-    const inclusion = await this.ledger.inclusion(index, made.entry, this.#now())
+    // 2. The status log answers once the anchor is in a published, witnessed checkpoint.
+    const index = await this.ledger.addEntry('status', made.entry)
+    // 3. Check its inclusion offline against the status log's policy before reporting it.
+    const inclusion = await this.ledger.inclusion('status', index, made.entry, this.#now())
     // 4. Record it; from here on the new token is served at its URI.
     const kid = made.kid
     return this.#mutate((draft) => {
@@ -729,8 +729,9 @@ export class IssuerService {
   }
 
   async #anchorKeyChange(type: 'key-add' | 'key-revoke', subject: string, signedBy: string, entry: Uint8Array, iat: number): Promise<LedgerRecord> {
-    const index = await this.ledger.addEntry(entry)
-    const inclusion = await this.ledger.inclusion(index, entry, this.#now())
+    // Key changes are registry facts: every client replays the registry log, so none can miss one.
+    const index = await this.ledger.addEntry('registry', entry)
+    const inclusion = await this.ledger.inclusion('registry', index, entry, this.#now())
     const rec: LedgerRecord = {
       type, subject, version: null, digest: null, signedBy, iat, ttl: null, index,
       inclusionVerified: inclusion.ok, inclusionError: inclusion.ok ? null : `${inclusion.code}: ${inclusion.detail}`, checkpointSize: inclusion.ok ? inclusion.value.checkpointSize : null,

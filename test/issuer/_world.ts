@@ -12,6 +12,7 @@ import type { RegistryState } from '../../src/core/registry/state.ts'
 import { registryIssuerKeyResolver, sdJwtIssuerKeyResolver } from '../../src/core/registry/resolvers.ts'
 import { verifySdJwt } from '../../src/core/sdjwt/verify.ts'
 import { LightClient } from '../../src/core/log/light-client.ts'
+import { generateNoteKeys } from '../../src/core/log/note.ts'
 import { syncLog } from '../../src/core/log/sync.ts'
 import { generatePrivateJwk, type PrivateJwk } from '../../src/core/crypto/jwk.ts'
 import { signerFromPrivateJwk, type Signer } from '../../src/core/crypto/keys.ts'
@@ -31,6 +32,14 @@ export const STATUS_BASE = 'https://psb.gov.example/status/'
 export const APP_ORIGIN = 'http://127.0.0.1:8080'
 export const PSB_NAME = { 'zh-CN': '某市公安局', en: 'Municipal Public Security Bureau' }
 export const CITIZEN = { name: '李伟', birth_date: '1990-05-01', city: '成都', district: '武侯' }
+
+/** A ledger trust policy in the two-log shape for a ledger nobody serves (tests that never reach it). */
+export function unreachableTrust(name = 'civic.test/ledger'): LedgerTrust {
+  return {
+    url: 'http://127.0.0.1:9', registry: { origin: `${name}/registry`, logKeys: [generateNoteKeys(`${name}/registry`).verifierKey] },
+    status: { origin: `${name}/status`, logKeys: [generateNoteKeys(`${name}/status`).verifierKey] }, witnessKeys: [], quorum: 0,
+  }
+}
 
 export interface IssuerWorld {
   world: World

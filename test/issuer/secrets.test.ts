@@ -13,7 +13,6 @@ import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeBase64url } from '../../src/core/bytes/base64url.ts'
-import { generateNoteKeys } from '../../src/core/log/note.ts'
 import { generatePrivateJwk, publicJwkOf } from '../../src/core/crypto/jwk.ts'
 import { initIssuer, IssuerService } from '../../src/issuer/service.ts'
 import { startIssuerServer } from '../../src/issuer/http.ts'
@@ -21,7 +20,7 @@ import { SecretMac } from '../../src/issuer/secrets.ts'
 import { offerUris } from '../../src/issuer/vci.ts'
 import { ISSUER_STATE_VERSION, parseIssuerState, parseStoredIssuerState } from '../../src/issuer/state.ts'
 import { createMacKey, KEYS_DIR, MAC_KEY_FILE, STATE_FILE } from '../../src/issuer/store.ts'
-import { CITIZEN, PSB, PSB_NAME, STATUS_BASE } from './_world.ts'
+import { CITIZEN, PSB, PSB_NAME, STATUS_BASE, unreachableTrust } from './_world.ts'
 
 const dirs: string[] = []
 const tempDir = () => {
@@ -33,7 +32,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
-const trust = { url: 'http://127.0.0.1:9/', origin: 'civic.test/ledger', logKeys: [generateNoteKeys('civic.test/ledger').verifierKey], witnessKeys: [], quorum: 0 }
+const trust = unreachableTrust()
 const init = (dir: string) => initIssuer(dir, { did: PSB, name: PSB_NAME, statusListBase: STATUS_BASE, ledger: trust })
 const codeOf = (p: Promise<unknown>) => p.then(() => 'no error', (e) => (e as { code?: string }).code)
 const GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'

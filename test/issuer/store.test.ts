@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateNoteKeys } from '../../src/core/log/note.ts'
 import { generatePrivateJwk } from '../../src/core/crypto/jwk.ts'
+import { generateNoteKeys } from '../../src/core/log/note.ts'
 import { initIssuer, IssuerService } from '../../src/issuer/service.ts'
 import { parseIssuerConfig } from '../../src/issuer/config.ts'
 import { LOCK_FILE } from '../../src/issuer/store.ts'
@@ -14,7 +14,7 @@ import { emptyState, formatIssuerState, parseIssuerState } from '../../src/issue
 import { allocateSlots, newList, setStatus } from '../../src/issuer/lists.ts'
 import { signerFromPrivateJwk } from '../../src/core/crypto/keys.ts'
 import { seededRandom } from '../support/keys.ts'
-import { CITIZEN, PSB, PSB_NAME, STATUS_BASE } from './_world.ts'
+import { CITIZEN, PSB, PSB_NAME, STATUS_BASE, unreachableTrust } from './_world.ts'
 
 const dirs: string[] = []
 const tempDir = () => {
@@ -26,7 +26,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
-const trust = { url: 'http://127.0.0.1:9/', origin: 'civic.test/ledger', logKeys: [generateNoteKeys('civic.test/ledger').verifierKey], witnessKeys: [], quorum: 0 }
+const trust = unreachableTrust()
 const init = (dir: string, extra: object = {}) => initIssuer(dir, { did: PSB, name: PSB_NAME, statusListBase: STATUS_BASE, ledger: trust, publicUrl: 'http://127.0.0.1:1', ...extra })
 const codeOf = (p: Promise<unknown>) => p.then(() => 'no error', (e) => (e as { code?: string }).code)
 
@@ -149,5 +149,35 @@ describe('issuer data directory', () => {
     expect(bad((c) => (c.batchSize = 1))).toBe('ERR_ISSUER_CONFIG')
     expect(bad((c) => (c.ledger.quorum = 1))).toBe('ERR_ISSUER_CONFIG') // more than the 0 witnesses
     expect(bad((c) => (c.unknown = true))).toBe('ERR_ISSUER_CONFIG')
+    // the two logs: each its own origin and key, both present, nothing else in the ledger member
+    expect(bad((c) => (c.ledger.status.origin = c.ledger.registry.origin))).toBe('ERR_ISSUER_CONFIG')
+    expect(bad((c) => (c.ledger.status.logKeys = c.ledger.registry.logKeys))).toBe('ERR_ISSUER_CONFIG')
+    expect(bad((c) => (c.ledger.status.logKeys = []))).toBe('ERR_ISSUER_CONFIG')
+    expect(bad((c) => delete c.ledger.status)).toBe('ERR_ISSUER_CONFIG')
+    expect(bad((c) => (c.ledger.registry.extra = 1))).toBe('ERR_ISSUER_CONFIG')
+    // a log key whose name is not its log's origin
+    expect(bad((c) => ([c.ledger.registry.logKeys, c.ledger.status.logKeys] = [c.ledger.status.logKeys, c.ledger.registry.logKeys]))).toBe('ERR_ISSUER_CONFIG')
+  })
+
+  it('refuses an issuer.json made for a single-log ledger, saying what it is and what to do', async () => {
+    const d = tempDir()
+    await init(d)
+    const now = JSON.parse(readFileSync(join(d, 'issuer.json'), 'utf8'))
+    expect(now.version).toBe(2)
+    expect(Object.keys(now.ledger)).toEqual(['url', 'registry', 'status', 'witnessKeys', 'quorum'])
+    // issuer.json as an office made before registry and status were apart wrote it
+    const single = { origin: 'civic.test/ledger', logKeys: [generateNoteKeys('civic.test/ledger').verifierKey] }
+    const old = { ...now, version: 1, ledger: { url: now.ledger.url, ...single, witnessKeys: [], quorum: 0 } }
+    writeFileSync(join(d, 'issuer.json'), JSON.stringify(old, null, 2))
+    const e = await IssuerService.open(d).then(() => null, (x: unknown) => x as { code: string; detail: string })
+    expect(e?.code).toBe('ERR_ISSUER_CONFIG')
+    expect(e?.detail).toMatch(/^issuer\.json is version 1: it was made for a single-log ledger, from before registry and status were apart/)
+    expect(e?.detail).toContain('Make the office anew in an empty data directory')
+    expect(e?.detail).toContain('--registry-origin')
+    // nothing was taken: a fixed file opens
+    writeFileSync(join(d, 'issuer.json'), JSON.stringify(now, null, 2))
+    await (await IssuerService.open(d)).close()
+    // the single-log ledger member in a version 2 file says the same
+    expect(() => parseIssuerConfig({ ...now, ledger: { url: now.ledger.url, ...single, witnessKeys: [], quorum: 0 } })).toThrow(/ledger names one log \(origin, logKeys\): it was made for a single-log ledger/)
   })
 })

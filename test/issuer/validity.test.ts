@@ -8,10 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeBase64url } from '../../src/core/bytes/base64url.ts'
-import { generateNoteKeys } from '../../src/core/log/note.ts'
 import { generatePrivateJwk, publicJwkOf, type PublicJwk } from '../../src/core/crypto/jwk.ts'
 import { initIssuer, IssuerService } from '../../src/issuer/service.ts'
-import { PSB, PSB_NAME, STATUS_BASE } from './_world.ts'
+import { PSB, PSB_NAME, STATUS_BASE, unreachableTrust } from './_world.ts'
 
 const DAY = 86_400
 const at = (iso: string) => Date.parse(iso) / 1000
@@ -24,7 +23,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
-const trust = { url: 'http://127.0.0.1:9/', origin: 'civic.test/ledger', logKeys: [generateNoteKeys('civic.test/ledger').verifierKey], witnessKeys: [], quorum: 0 }
+const trust = unreachableTrust()
 
 async function openIssuer(clock: { now: number }): Promise<IssuerService> {
   const d = mkdtempSync(join(tmpdir(), 'civic-issuer-validity-'))
