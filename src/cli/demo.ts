@@ -4,7 +4,8 @@
  * credentials and a human resources and social security bureau issuing social-insurance
  * credentials — and two registered verifiers: the city service hall's counters and a pharmacy
  * that may ask only whether someone is 18 or over. Issuers and verifiers hold their own keys;
- * only issuer-level facts go on the ledger.
+ * only issuer-level facts go on the ledger, and all of them are registry facts: the seed posts
+ * to the ledger's registry log only (the status log takes the issuers' own anchors later).
  *
  * An issuer's private key lives only in that issuer's key store (`issuer-<id>/keys/`): the
  * accreditation needs only its public half, read from there. (Earlier seeds kept a copy of
@@ -95,8 +96,9 @@ export function issuerUrl(host: string, port: number, i: DemoIssuer): string {
 }
 
 /**
- * Seed the demo once: issuer data directories (their keys), then the root's accreditations
- * and registrations posted to the ledger. `post` sends one entry to the running ledger.
+ * Seed the demo once: issuer data directories (their keys, and `trust`: the ledger's two logs
+ * they publish to), then the root's accreditations and registrations posted to the registry
+ * log. `post` sends one entry to the running ledger's registry log.
  */
 export async function seedDemo(o: {
   dataDir: string

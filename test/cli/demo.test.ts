@@ -1,22 +1,25 @@
 // The demo seed (src/cli/demo.ts): each issuer's private key is in its own key store and in no
 // other file of the data directory — the copy earlier seeds kept beside it (which outlived the
 // key's rotation) is gone, and is removed from a directory an earlier seed left it in. The
-// accreditations the root signs name the public half of the key-store key.
+// accreditations the root signs name the public half of the key-store key; the seed posts only
+// registry facts, and each issuer is set up for the ledger's two logs.
 import { afterAll, describe, expect, it } from 'vitest'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { generateNoteKeys } from '../../src/core/log/note.ts'
 import { generatePrivateJwk } from '../../src/core/crypto/jwk.ts'
 import { foldEntries } from '../../src/core/registry/fold.ts'
 import { DEMO_ISSUERS, governanceRoot, legacyIssuerKeyCopy, seedDemo } from '../../src/cli/demo.ts'
+import { parseEntry } from '../../src/core/registry/entry.ts'
+import { readIssuerConfig } from '../../src/issuer/store.ts'
+import { unreachableTrust } from '../issuer/_world.ts'
 
 const dirs: string[] = []
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
-const trust = { url: 'http://127.0.0.1:9', origin: 'civic.test/ledger', logKeys: [generateNoteKeys('civic.test/ledger').verifierKey], witnessKeys: [], quorum: 0 }
+const trust = unreachableTrust()
 const NOW = 1_800_000_000
 
 /** Every regular file under `dir`, as paths relative to it. */
@@ -56,6 +59,9 @@ describe('demo seed', () => {
       const x = JSON.parse(readFileSync(join(d, `issuer-${i.id}`, 'keys', 'key-1.jwk'), 'utf8')).x
       expect(JSON.stringify(folded.value.issuers[i.did])).toContain(x)
     }
+    // registry facts only (the seed posts to the registry log), and each issuer publishes to both logs
+    expect(posted.map((e) => parseEntry(e).type).sort()).toEqual(['issuer-accreditation', 'issuer-accreditation', 'verifier-registration', 'verifier-registration'])
+    for (const i of DEMO_ISSUERS) expect((await readIssuerConfig(join(d, `issuer-${i.id}`))).ledger).toEqual(trust)
   })
 
   it('removes the key copy an earlier seed left beside the data directory', async () => {
