@@ -1,5 +1,7 @@
 /**
- * The registry rules as the sequencer's gate: every entry is verified against the trust
+ * The registry log's gate: the registry rules, for every entry but status anchors (those
+ * belong to the status log, status-gate.ts; one here is refused with ERR_LEDGER_WRONG_LOG
+ * before anything else is checked). Every entry is verified against the trust
  * registry as it will stand just before it (the published state plus every entry admitted
  * ahead of it), so two anchors racing for one version cannot both get in.
  *
@@ -18,11 +20,11 @@
  * limit a burst of submissions queues hundreds of checks ahead of the storage's writes and
  * fsyncs, and every batch waits behind them.
  */
-import { CivicError, fail, ok, type Verdict } from '../core/errors.ts'
+import { CivicError, fail, failFrom, ok, type Verdict } from '../core/errors.ts'
 import { sameJwk } from '../core/crypto/jwk.ts'
 import { createRegistryState, type RegistryRoot, type RegistryState } from '../core/registry/state.ts'
 import { RegistryFolder } from '../core/registry/fold.ts'
-import type { RegistryEntry } from '../core/registry/entry.ts'
+import { parseEntry, type RegistryEntry } from '../core/registry/entry.ts'
 import { signingAuthority, stateProblem } from '../core/registry/rules.ts'
 import { verifyEntry } from '../core/registry/verify.ts'
 import type { EntryGate } from './sequencer.ts'
@@ -54,12 +56,22 @@ export class RegistryGate implements EntryGate {
     return this.#committed.state
   }
 
+  /**
+   * The published registry plus every admitted, unpublished entry (live): what the status
+   * log's gate authorizes anchors against, so a key revocation or a suspension counts from
+   * the moment it is admitted, before its batch is published.
+   */
+  get tip(): RegistryState {
+    return this.#tip.state
+  }
+
   async load(entries: AsyncIterable<Uint8Array>): Promise<void> {
     const folder = new RegistryFolder(createRegistryState(this.#root))
     for await (const e of entries) {
       const s = folder.state
       const v = await verifyEntry(s, e, { now: this.#now() })
       if (!v.ok) throw new CivicError('ERR_LEDGER_CORRUPT', `entry ${s.size} of the stored log is refused by the registry rules: ${v.code}: ${v.detail}`)
+      if (v.value.type === 'status-anchor') throw new CivicError('ERR_LEDGER_CORRUPT', `entry ${s.size} of the stored registry log is a status anchor`)
       folder.fold(v.value)
     }
     this.#committed = folder
@@ -67,6 +79,11 @@ export class RegistryGate implements EntryGate {
   }
 
   async admit(entry: Uint8Array, allow: ((rateKey: string) => boolean) | undefined, enqueue: () => void): Promise<Verdict<{ rateKey?: string }>> {
+    try {
+      if (parseEntry(entry).type === 'status-anchor') return fail('ERR_LEDGER_WRONG_LOG', 'a status anchor belongs to the status log (POST /status/add-entry)')
+    } catch (e) {
+      return failFrom(e)
+    }
     for (let attempt = 0; attempt < 4; attempt++) {
       const { verdict: v, standing } = await this.#verify(entry)
       if (!v.ok) return v

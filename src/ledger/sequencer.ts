@@ -15,6 +15,15 @@
  * publishes it before taking new entries. A failure in 1–3 fails every entry of the batch and
  * every entry admitted after it (the gate is reset to the published state), so a refused
  * request changed nothing that anyone was told about.
+ *
+ * Refresh: while idle, every `refreshSeconds` (default 60; 0 turns it off) the published tree
+ * is witnessed again — the same log-signed checkpoint (Ed25519 is deterministic: the same
+ * bytes), each witness asked with old size = size and an empty proof, which tlog-witness
+ * answers with a fresh cosignature — and published with the new cosignatures. A checkpoint's
+ * witness timestamps then say how recent it is, so a client can tell a log that has nothing
+ * new from one that is hiding what is new (design §5, freshness). A refresh that misses the
+ * quorum changes nothing (the older cosigned note stays published). A staged tree left
+ * unpublished by a failed batch is retried at the same moments.
  */
 import { CivicError, type ErrorCode, type Verdict } from '../core/errors.ts'
 import { decodeUtf8, encodeUtf8 } from '../core/bytes/utf8.ts'
@@ -74,6 +83,8 @@ export interface SequencerOptions {
   maxBatch?: number
   maxDelayMs?: number
   witnessTimeoutMs?: number
+  /** Seconds between re-witnessings of an idle log's published checkpoint (default 60; 0: never). */
+  refreshSeconds?: number
   /** Seconds since the epoch. */
   now: () => number
   log?: (line: string) => void
@@ -95,14 +106,16 @@ export class Sequencer {
   readonly #witnessSize = new Map<string, number>()
   #queue: Pending[] = []
   #timer: ReturnType<typeof setTimeout> | undefined
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined
   #flushing: Promise<void> | undefined
   readonly #admitting = new Set<Promise<unknown>>()
   #unpublished = false
   #closed = false
 
   private constructor(o: SequencerOptions, edge: TreeEdge) {
-    this.#o = { maxBatch: 4096, maxDelayMs: 25, witnessTimeoutMs: 5000, ...o }
+    this.#o = { maxBatch: 4096, maxDelayMs: 25, witnessTimeoutMs: 5000, refreshSeconds: 60, ...o }
     if (this.#o.maxDelayMs > 1000) throw new RangeError('maxDelayMs must be at most 1000')
+    if (!(this.#o.refreshSeconds >= 0) || this.#o.refreshSeconds > 86_400) throw new RangeError('refreshSeconds must be 0..86400')
     this.#edge = edge
   }
 
@@ -148,6 +161,7 @@ export class Sequencer {
       o.log?.(published ? `recovering a staged tree of ${size} entries (published: ${seq.#publishedSize})` : 'a new log: publishing its empty tree')
       await seq.#flush().catch((e) => o.log?.(`staged tree not yet published: ${(e as Error).message}`))
     }
+    seq.#armRefresh()
     return seq
   }
 
@@ -212,7 +226,12 @@ export class Sequencer {
   }
 
   #runFlush(): Promise<void> {
-    this.#flushing = this.#flush()
+    return this.#exclusive(() => this.#flush())
+  }
+
+  /** Runs `f` as the one batch or refresh under way; then the next batch, or the refresh timer. */
+  #exclusive(f: () => Promise<void>): Promise<void> {
+    this.#flushing = f()
       .catch(() => undefined)
       .finally(() => {
         this.#flushing = undefined
@@ -221,9 +240,38 @@ export class Sequencer {
           clearTimeout(this.#timer)
           this.#timer = undefined
           void this.#runFlush()
-        }
+        } else this.#armRefresh()
       })
     return this.#flushing
+  }
+
+  /** (Re)starts the idle timer after which the published checkpoint is witnessed again. */
+  #armRefresh(): void {
+    clearTimeout(this.#refreshTimer)
+    this.#refreshTimer = undefined
+    if (this.#closed || this.#o.refreshSeconds === 0) return
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined
+      if (this.#closed || this.#flushing || this.#queue.length > 0) return // a batch under way re-arms it
+      void this.#exclusive(() => (this.#unpublished ? this.#flush() : this.#refresh()))
+    }, this.#o.refreshSeconds * 1000)
+    this.#refreshTimer.unref?.()
+  }
+
+  /** The published tree witnessed again and published with the fresh cosignatures. */
+  async #refresh(): Promise<void> {
+    if (this.#o.witnesses.length === 0 || this.#edge.size !== this.#publishedSize) return
+    const text = formatCheckpoint({ origin: this.#o.origin, size: this.#edge.size, rootHash: this.#edge.root(), extensions: [] })
+    const logSigned = encodeUtf8(signNote(text, [ed25519NoteSigner(this.#o.logKey)]))
+    try {
+      const lines = await this.#witness(this.#edge.size, logSigned, [])
+      const cosigned = encodeUtf8(decodeUtf8(logSigned) + lines.map((l) => `${l}\n`).join(''))
+      await this.#o.storage.publishCheckpoint(cosigned)
+      this.#published = cosigned
+    } catch (e) {
+      this.#o.log?.(`refresh of size ${this.#edge.size} not published: ${(e as Error).message}`)
+      throw e
+    }
   }
 
   async #flush(): Promise<void> {
@@ -332,6 +380,7 @@ export class Sequencer {
     if (this.#closed) return
     this.#closed = true
     clearTimeout(this.#timer)
+    clearTimeout(this.#refreshTimer)
     await Promise.allSettled([...this.#admitting])
     while (this.#queue.length > 0 || this.#flushing) await (this.#flushing ?? this.#runFlush())
     await this.#o.storage.close()

@@ -1,6 +1,8 @@
 /**
  * A whole ledger for tests: a governance root, an accredited issuer (the public security
- * bureau), witnesses (real HTTP servers) and the ledger service on real fs storage.
+ * bureau), witnesses (real HTTP servers, following both logs) and the ledger service (registry
+ * and status logs) on real fs storage. `post` and `get` take a log's base URL
+ * (`<ledger url>registry/` or `<ledger url>status/`: `registryUrl`, `statusUrl`).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,13 +11,16 @@ import { didKeyFromJwk } from '../../src/core/crypto/did.ts'
 import { publicJwkOf } from '../../src/core/crypto/jwk.ts'
 import { createIssuerAccreditationEntry, createStatusAnchorEntry, type EntrySigner } from '../../src/core/registry/create.ts'
 import { parseLogPolicy, type LogPolicy } from '../../src/core/log/policy.ts'
-import { newLedgerConfig, parseLedgerConfig, logVerifierKey, type LedgerConfig, type ParsedLedgerConfig } from '../../src/ledger/config.ts'
+import { formatLedgerConfig, newLedgerConfig, parseLedgerConfig, logVerifierKey, type LedgerConfig, type ParsedLedgerConfig } from '../../src/ledger/config.ts'
 import { startLedger, type LedgerService, type LedgerServiceOptions } from '../../src/ledger/service.ts'
 import { createWitnessServer, type WitnessServer } from '../../src/ledger/witness/server.ts'
 import { testKey } from '../support/keys.ts'
 
 export const PSB = 'did:web:psb.gov.example'
-export const ORIGIN = 'civic.test/ledger'
+/** The ledger's name; its logs' origins are `${NAME}/registry` and `${NAME}/status`. */
+export const NAME = 'civic.test/ledger'
+export const REGISTRY_ORIGIN = `${NAME}/registry`
+export const STATUS_ORIGIN = `${NAME}/status`
 
 export interface World {
   dir: string
@@ -25,7 +30,10 @@ export interface World {
   rawConfig: LedgerConfig
   witnesses: WitnessServer[]
   witnessUrls: string[]
-  policy: LogPolicy
+  registryPolicy: LogPolicy
+  statusPolicy: LogPolicy
+  /** The log verifier keys. */
+  vkeys: { registry: string; status: string }
   accreditation: Uint8Array
   anchor(uri: string, version: number, iat?: number): Promise<Uint8Array>
   start(extra?: Partial<LedgerServiceOptions>): Promise<LedgerService>
@@ -40,18 +48,22 @@ export async function makeWorld(o: { witnesses?: number; quorum?: number } = {})
   const root: EntrySigner = { did: didKeyFromJwk(publicJwkOf(rootKey.jwk)), signer: rootKey.signer }
   const psbKey = testKey('ES256')
   const psb: EntrySigner = { did: PSB, kid: 'key-1', signer: psbKey.signer }
-  const rawConfig = newLedgerConfig(ORIGIN, root.did)
-  const vkey = logVerifierKey(parseLedgerConfig(JSON.stringify(rawConfig)))
+  const rawConfig = newLedgerConfig(NAME, root.did)
+  const first = parseLedgerConfig(formatLedgerConfig(rawConfig))
+  const vkeys = { registry: logVerifierKey(first, 'registry'), status: logVerifierKey(first, 'status') }
   const witnesses: WitnessServer[] = []
   const witnessUrls: string[] = []
   for (let i = 0; i < (o.witnesses ?? 3); i++) {
-    const w = await createWitnessServer({ dataDir: join(dir, `witness-${i}`), name: `witness-${i}.civic.test`, logs: [{ origin: ORIGIN, vkey }] })
+    const w = await createWitnessServer({
+      dataDir: join(dir, `witness-${i}`), name: `witness-${i}.civic.test`,
+      logs: [{ origin: REGISTRY_ORIGIN, vkey: vkeys.registry }, { origin: STATUS_ORIGIN, vkey: vkeys.status }],
+    })
     witnesses.push(w)
     witnessUrls.push(await w.listen(0, '127.0.0.1'))
   }
   rawConfig.witnesses = witnesses.map((w, i) => ({ url: witnessUrls[i]!, vkey: w.verifierKey }))
   rawConfig.quorum = o.quorum ?? Math.min(2, witnesses.length)
-  const config = parseLedgerConfig(JSON.stringify(rawConfig))
+  const config = parseLedgerConfig(formatLedgerConfig(rawConfig))
   const now = nowSeconds()
   const accreditation = await createIssuerAccreditationEntry({
     root, subject: PSB, id: 'urn:civic:accreditation:psb:1', name: { 'zh-CN': '某市公安局', en: 'Public Security Bureau' },
@@ -60,13 +72,14 @@ export async function makeWorld(o: { witnesses?: number; quorum?: number } = {})
   })
   const services: LedgerService[] = []
   return {
-    dir, root, psb, config, rawConfig, witnesses, witnessUrls, accreditation,
-    policy: parseLogPolicy({ origin: ORIGIN, logKeys: [vkey], witnessKeys: witnesses.map((w) => w.verifierKey), quorum: config.quorum }),
+    dir, root, psb, config, rawConfig, witnesses, witnessUrls, accreditation, vkeys,
+    registryPolicy: parseLogPolicy({ origin: REGISTRY_ORIGIN, logKeys: [vkeys.registry], witnessKeys: witnesses.map((w) => w.verifierKey), quorum: config.quorum }),
+    statusPolicy: parseLogPolicy({ origin: STATUS_ORIGIN, logKeys: [vkeys.status], witnessKeys: witnesses.map((w) => w.verifierKey), quorum: config.quorum }),
     anchor: (uri, version, iat = nowSeconds()) =>
       createStatusAnchorEntry({ issuer: psb, uri, version, statusListToken: `token-${uri}-${version}`, iat, ttl: 3600 }),
     async start(extra = {}) {
       mkdirSync(join(dir, 'ledger'), { recursive: true })
-      const s = await startLedger({ dataDir: join(dir, 'ledger'), config, maxDelayMs: 5, ...extra })
+      const s = await startLedger({ dataDir: join(dir, 'ledger'), config, maxDelayMs: 5, refreshSeconds: 0, ...extra })
       services.push(s)
       return s
     },
@@ -78,6 +91,10 @@ export async function makeWorld(o: { witnesses?: number; quorum?: number } = {})
   }
 }
 
+export const registryUrl = (l: { url: string }): string => `${l.url}registry/`
+export const statusUrl = (l: { url: string }): string => `${l.url}status/`
+
+/** POST one entry to `<logUrl>add-entry`. */
 export async function post(url: string, body: Uint8Array | string): Promise<{ status: number; json: any }> {
   const r = await fetch(new URL('add-entry', url), { method: 'POST', body: typeof body === 'string' ? body : Buffer.from(body) })
   return { status: r.status, json: await r.json() }

@@ -1,13 +1,14 @@
 /**
- * The fs backend (embedded default): the log as plain files under `<dataDir>/log/`, laid out
- * like its URLs (c2sp.org/tlog-tiles).
+ * The fs backend (embedded default): one log as plain files under `<dataDir>/<log>/` (the
+ * ledger's two logs: `registry/` and `status/`, each this same layout, each its own lock, so
+ * neither ever reads or writes the other's files), laid out like its URLs (c2sp.org/tlog-tiles).
  *
- *   <dataDir>/log/checkpoint                the published (cosigned) checkpoint note, as served
- *   <dataDir>/log/checkpoint.staged         the staged (log-signed) checkpoint note
- *   <dataDir>/log/tile/<L>/<N>[.p/<W>]      hash tiles
- *   <dataDir>/log/tile/entries/<N>[.p/<W>]  entry bundles
- *   <dataDir>/log/sequencer.lock            PID, start time and token of the live sequencer
- *   …/.<name>.<pid>.<random>.tmp            temp files: never a tile path, so never read
+ *   <dataDir>/<log>/checkpoint                the published (cosigned) checkpoint note, as served
+ *   <dataDir>/<log>/checkpoint.staged         the staged (log-signed) checkpoint note
+ *   <dataDir>/<log>/tile/<L>/<N>[.p/<W>]      hash tiles
+ *   <dataDir>/<log>/tile/entries/<N>[.p/<W>]  entry bundles
+ *   <dataDir>/<log>/sequencer.lock            PID, start time and token of the live sequencer
+ *   …/.<name>.<pid>.<random>.tmp              temp files: never a tile path, so never read
  *
  * Every write follows the Tessera posix driver (storage/posix/file_ops.go): write a temp file in
  * the same directory, fsync it, rename it over the final name, fsync the directory. A new
@@ -41,22 +42,25 @@ import { fsyncDir, tempName, writeSynced } from '../../node/durable.ts'
 import { acquirePidLock, pidLockStillHeld, releasePidLock, type PidLock } from '../../node/pid-lock.ts'
 
 export interface FsStorageOptions {
-  /** Must exist and be a directory; the log lives in `<dataDir>/log/`, created on first lock. */
+  /** Must exist and be a directory; the log lives in `<dataDir>/<log>/`, created on first lock. */
   dataDir: string
+  /** Which of the ledger's logs. */
+  log: 'registry' | 'status'
 }
 
 /** How many files are written or renamed at once (libuv runs 4 fs calls in parallel anyway). */
 const IO_PARALLEL = 16
 
-/** Throws CivicError ERR_LEDGER_CONFIG if `dataDir` (or `<dataDir>/log`) is not a directory. */
+/** Throws CivicError ERR_LEDGER_CONFIG if `dataDir` (or `<dataDir>/<log>`) is not a directory. */
 export async function openFsStorage(opts: FsStorageOptions): Promise<LogStorage> {
   if (typeof opts?.dataDir !== 'string' || opts.dataDir === '') throw new TypeError('dataDir must be a non-empty string')
+  if (opts.log !== 'registry' && opts.log !== 'status') throw new TypeError('log must be registry or status')
   const dataDir = resolve(opts.dataDir)
   const kind = await kindOf(dataDir)
   if (kind !== 'dir') throw new CivicError('ERR_LEDGER_CONFIG', `data directory ${dataDir} ${kind === 'missing' ? 'does not exist' : 'is not a directory'}`)
-  const logKind = await kindOf(join(dataDir, 'log'))
-  if (logKind === 'other') throw new CivicError('ERR_LEDGER_CONFIG', `${join(dataDir, 'log')} is not a directory`)
-  return new FsStorage(dataDir)
+  const logKind = await kindOf(join(dataDir, opts.log))
+  if (logKind === 'other') throw new CivicError('ERR_LEDGER_CONFIG', `${join(dataDir, opts.log)} is not a directory`)
+  return new FsStorage(dataDir, opts.log)
 }
 
 class FsStorage implements LogStorage {
@@ -75,8 +79,8 @@ class FsStorage implements LogStorage {
   /** Directories known to exist (and to be durable in their parent). Never removed. */
   private readonly knownDirs = new Set<string>()
 
-  constructor(private readonly dataDir: string) {
-    this.logDir = join(dataDir, 'log')
+  constructor(private readonly dataDir: string, log: 'registry' | 'status') {
+    this.logDir = join(dataDir, log)
     this.lockPath = join(this.logDir, 'sequencer.lock')
     this.publishedPath = join(this.logDir, 'checkpoint')
     this.stagedPath = join(this.logDir, 'checkpoint.staged')
@@ -222,7 +226,7 @@ class FsStorage implements LogStorage {
       }
       for (const d of fresh) this.knownDirs.add(d)
       // Every object of the batch is now durable, and the lock was still ours at the second check.
-      // 5. replace the staged checkpoint: rename its fsynced temp file (step 2), fsync log/.
+      // 5. replace the staged checkpoint: rename its fsynced temp file (step 2), fsync the log directory.
       //    → before its rename: the old staged checkpoint. The published one and its objects
       //    are untouched (a stage only writes beyond the published tree); if this batch
       //    overwrote objects of the old staged tree (allowed, types.ts), the old staged note
@@ -250,7 +254,7 @@ class FsStorage implements LogStorage {
    *      either one. A rename cannot be made durable before it is visible (PostgreSQL's
    *      COMMIT can), so a published note may have been served and then be lost; its tree is
    *      durably staged already, and recovery re-witnesses and publishes that same tree.
-   *   c. fsync log/ → the new note is durable; resolve.
+   *   c. fsync the log directory → the new note is durable; resolve.
    */
   private async replaceFile(final: string, bytes: Uint8Array, pending: Set<string>, guard: Promise<void>): Promise<void> {
     const tmp = tempName(final)
@@ -289,7 +293,7 @@ class FsStorage implements LogStorage {
     }
   }
 
-  /** `<dataDir>/log/`, created (and fsynced into dataDir) if missing. */
+  /** `<dataDir>/<log>/`, created (and fsynced into dataDir) if missing. */
   private async ensureLogDir(): Promise<void> {
     if (this.knownDirs.has(this.logDir)) return
     const kind = await kindOf(this.logDir)
@@ -300,7 +304,7 @@ class FsStorage implements LogStorage {
   }
 
   /**
-   * mkdir -p for each of `dirs` (all under log/), parents first. Returns the directories not
+   * mkdir -p for each of `dirs` (all under the log's directory), parents first. Returns the directories not
    * yet known durable — created now, or found but left by an earlier process whose fsync we
    * cannot vouch for (a process crash leaves unsynced entries in the page cache) — and their
    * parents, whose entries the caller must fsync before relying on them.

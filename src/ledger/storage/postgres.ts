@@ -1,18 +1,24 @@
 /**
- * The PostgreSQL backend (scale-out): one sequencer, any number of stateless read servers, all
- * pointed at one database (one log per database). The ONLY importer of `pg`.
+ * The PostgreSQL backend (scale-out): one sequencer per log, any number of stateless read
+ * servers, all pointed at one database. The ledger's two logs share the database and are kept
+ * apart by table set: each `<log>` (`registry`, `status`) has its own three tables and its own
+ * sequencer lock, and an instance opened for one log names only its own tables, so neither log
+ * ever sees the other's objects or checkpoints. The ONLY importer of `pg`.
  *
- *   objects(path text primary key, data bytea not null)                             tiles and entry bundles
- *   checkpoint(id int primary key check (id = 1), note bytea not null, size bigint)  the published note
- *   staged_checkpoint(… the same …)                                                 the staged note
+ *   <log>_objects(path text primary key, data bytea not null)                             tiles and entry bundles
+ *   <log>_checkpoint(id int primary key check (id = 1), note bytea not null, size bigint)  the published note
+ *   <log>_staged_checkpoint(… the same …)                                                 the staged note
+ *
+ * A database holding the tables of a single-log ledger from before the two logs were apart
+ * (`objects`, `checkpoint`, `staged_checkpoint`) is refused with ERR_LEDGER_CONFIG.
  *
  * Tables are created if absent (under a transaction-scoped advisory lock, so two servers
  * starting together do not race; a read-only role needs no CREATE privilege once they exist).
  * `size` is the tree size read from the note's second line, for operators' queries only;
  * nothing here relies on it.
  *
- * Sequencer lock: `pg_try_advisory_lock(CIVC, 1)` on a dedicated connection kept open for the
- * sequencer's life. PostgreSQL releases it when that session ends (close(), a crash of the
+ * Sequencer lock: `pg_try_advisory_lock(CIVC, 1)` (registry) or `(CIVC, 3)` (status) on a
+ * dedicated connection kept open for the sequencer's life. PostgreSQL releases it when that session ends (close(), a crash of the
  * process, a killed backend, a dropped connection). Every write runs its transaction on that
  * same connection, so a commit can only happen while the session — and therefore the lock — is
  * alive: a sequencer whose connection died cannot write over a successor (fencing for free).
@@ -36,19 +42,22 @@
 import pg from 'pg'
 import { CivicError } from '../../core/errors.ts'
 import { assertBatch, assertNote, assertObjectPath, closedError, storageError, type LogStorage, type StageBatch } from './types.ts'
+import { SINGLE_LOG_REFUSAL } from '../config.ts'
 
 export interface PostgresStorageOptions {
   /** `postgres://user:pass@host:port/db` (libpq-style query parameters such as `?host=/socket/dir` work). */
   url: string
+  /** Which of the ledger's logs. */
+  log: 'registry' | 'status'
   /** Reader connections (default 10). */
   poolSize?: number
   /** Connect timeout (default 10 s): a black-holed host must not hang startup forever. */
   connectTimeoutMs?: number
 }
 
-/** Advisory-lock keys, two-int form: class 'CIVC', object 1 = sequencer, 2 = schema creation. */
+/** Advisory-lock keys, two-int form: class 'CIVC', object 1 = registry sequencer, 2 = schema creation, 3 = status sequencer. */
 const LOCK_CLASS = 0x43495643
-const SEQUENCER_LOCK = 1
+const SEQUENCER_LOCK = { registry: 1, status: 3 } as const
 const SCHEMA_LOCK = 2
 
 /** One INSERT carries at most this many rows or bytes (bind parameters are sent binary). */
@@ -60,6 +69,7 @@ export async function openPostgresStorage(opts: PostgresStorageOptions): Promise
   if (typeof opts?.url !== 'string' || !/^postgres(ql)?:\/\//.test(opts.url)) {
     throw new CivicError('ERR_LEDGER_CONFIG', 'the PostgreSQL URL must start with postgres:// or postgresql://')
   }
+  if (opts.log !== 'registry' && opts.log !== 'status') throw new TypeError('log must be registry or status')
   const s = new PostgresStorage(opts)
   try {
     await s.ensureSchema()
@@ -80,8 +90,12 @@ class PostgresStorage implements LogStorage {
   private acquiring: Promise<void> | null = null
   private closed: Promise<void> | null = null
   private tail: Promise<unknown> = Promise.resolve()
+  private readonly log: 'registry' | 'status'
+  private readonly t: { objects: string; checkpoint: string; staged: string }
 
   constructor(opts: PostgresStorageOptions) {
+    this.log = opts.log
+    this.t = { objects: `${opts.log}_objects`, checkpoint: `${opts.log}_checkpoint`, staged: `${opts.log}_staged_checkpoint` }
     this.clientConfig = {
       connectionString: opts.url,
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
@@ -94,9 +108,12 @@ class PostgresStorage implements LogStorage {
   }
 
   async ensureSchema(): Promise<void> {
-    const { rows } = await this.pool.query<{ ok: boolean }>(
-      "SELECT to_regclass('objects') IS NOT NULL AND to_regclass('checkpoint') IS NOT NULL AND to_regclass('staged_checkpoint') IS NOT NULL AS ok",
+    const { t } = this
+    const { rows } = await this.pool.query<{ ok: boolean; old: boolean }>(
+      `SELECT to_regclass('${t.objects}') IS NOT NULL AND to_regclass('${t.checkpoint}') IS NOT NULL AND to_regclass('${t.staged}') IS NOT NULL AS ok,
+              to_regclass('objects') IS NOT NULL OR to_regclass('checkpoint') IS NOT NULL OR to_regclass('staged_checkpoint') IS NOT NULL AS old`,
     )
+    if (rows[0]?.old) throw new CivicError('ERR_LEDGER_CONFIG', `the database ${SINGLE_LOG_REFUSAL} (found its tables objects, checkpoint, staged_checkpoint)`)
     if (rows[0]?.ok) return // read-only roles need no CREATE privilege
     const c = await this.pool.connect()
     // A checked-out client has no pool listener: if the server dies between two statements the
@@ -106,9 +123,9 @@ class PostgresStorage implements LogStorage {
     try {
       await c.query('BEGIN')
       await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, SCHEMA_LOCK])
-      await c.query('CREATE TABLE IF NOT EXISTS objects (path text PRIMARY KEY, data bytea NOT NULL)')
-      await c.query('CREATE TABLE IF NOT EXISTS checkpoint (id int PRIMARY KEY CHECK (id = 1), note bytea NOT NULL, size bigint)')
-      await c.query('CREATE TABLE IF NOT EXISTS staged_checkpoint (id int PRIMARY KEY CHECK (id = 1), note bytea NOT NULL, size bigint)')
+      await c.query(`CREATE TABLE IF NOT EXISTS ${t.objects} (path text PRIMARY KEY, data bytea NOT NULL)`)
+      await c.query(`CREATE TABLE IF NOT EXISTS ${t.checkpoint} (id int PRIMARY KEY CHECK (id = 1), note bytea NOT NULL, size bigint)`)
+      await c.query(`CREATE TABLE IF NOT EXISTS ${t.staged} (id int PRIMARY KEY CHECK (id = 1), note bytea NOT NULL, size bigint)`)
       await c.query('COMMIT')
     } catch (e) {
       await c.query('ROLLBACK').catch(() => {})
@@ -121,18 +138,18 @@ class PostgresStorage implements LogStorage {
 
   async getCheckpoint(): Promise<Uint8Array | null> {
     if (this.closed) throw closedError('postgres')
-    return this.readOne('get-checkpoint', 'SELECT note FROM checkpoint WHERE id = 1', [], 'the published checkpoint')
+    return this.readOne(`${this.log}-get-checkpoint`, `SELECT note FROM ${this.t.checkpoint} WHERE id = 1`, [], 'the published checkpoint')
   }
 
   async getStagedCheckpoint(): Promise<Uint8Array | null> {
     if (this.closed) throw closedError('postgres')
-    return this.readOne('get-staged-checkpoint', 'SELECT note FROM staged_checkpoint WHERE id = 1', [], 'the staged checkpoint')
+    return this.readOne(`${this.log}-get-staged-checkpoint`, `SELECT note FROM ${this.t.staged} WHERE id = 1`, [], 'the staged checkpoint')
   }
 
   async getObject(path: string): Promise<Uint8Array | null> {
     if (this.closed) throw closedError('postgres')
     assertObjectPath(path)
-    return this.readOne('get-object', 'SELECT data FROM objects WHERE path = $1', [path], path)
+    return this.readOne(`${this.log}-get-object`, `SELECT data FROM ${this.t.objects} WHERE path = $1`, [path], path)
   }
 
   /**
@@ -174,7 +191,7 @@ class PostgresStorage implements LogStorage {
     let got: boolean
     try {
       await c.connect()
-      const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LOCK_CLASS, SEQUENCER_LOCK])
+      const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LOCK_CLASS, SEQUENCER_LOCK[this.log]])
       got = rows[0]?.ok === true
     } catch (e) {
       await c.end().catch(() => {})
@@ -184,7 +201,7 @@ class PostgresStorage implements LogStorage {
     if (!got || failure) {
       await c.end().catch(() => {})
       if (failure) throw storageError('postgres: acquiring the sequencer lock', failure)
-      throw new CivicError('ERR_LEDGER_LOCKED', 'another sequencer holds this log (PostgreSQL advisory lock)')
+      throw new CivicError('ERR_LEDGER_LOCKED', `another sequencer holds the ${this.log} log (PostgreSQL advisory lock)`)
     }
     if (this.closed) {
       await c.end().catch(() => {})
@@ -212,12 +229,12 @@ class PostgresStorage implements LogStorage {
           return `($${2 * i + 1}, $${2 * i + 2})`
         })
         await c.query(
-          `INSERT INTO objects (path, data) VALUES ${rows.join(', ')}
-           ON CONFLICT (path) DO UPDATE SET data = EXCLUDED.data WHERE objects.data IS DISTINCT FROM EXCLUDED.data`,
+          `INSERT INTO ${this.t.objects} (path, data) VALUES ${rows.join(', ')}
+           ON CONFLICT (path) DO UPDATE SET data = EXCLUDED.data WHERE ${this.t.objects}.data IS DISTINCT FROM EXCLUDED.data`,
           values,
         )
       }
-      await upsertNote(c, 'staged_checkpoint', batch.checkpoint)
+      await upsertNote(c, this.t.staged, batch.checkpoint)
     })
   }
 
@@ -226,7 +243,7 @@ class PostgresStorage implements LogStorage {
     assertNote(note, 'note')
     // One transaction on the lock-holding session: the published checkpoint replaced. A crash
     // before COMMIT returns leaves the old one; after, the new one.
-    return this.write('publishCheckpoint', (c) => upsertNote(c, 'checkpoint', note))
+    return this.write('publishCheckpoint', (c) => upsertNote(c, this.t.checkpoint, note))
   }
 
   /**
@@ -273,7 +290,8 @@ class PostgresStorage implements LogStorage {
   }
 }
 
-async function upsertNote(c: pg.Client, table: 'checkpoint' | 'staged_checkpoint', note: Uint8Array): Promise<void> {
+/** `table` is one of the instance's own checkpoint tables (never input). */
+async function upsertNote(c: pg.Client, table: string, note: Uint8Array): Promise<void> {
   await c.query(
     `INSERT INTO ${table} (id, note, size) VALUES (1, $1, $2)
      ON CONFLICT (id) DO UPDATE SET note = EXCLUDED.note, size = EXCLUDED.size`,

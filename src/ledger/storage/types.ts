@@ -1,5 +1,5 @@
 /**
- * The one storage interface of the ledger server (C2SP tlog-tiles objects plus signed
+ * The one storage interface of each of the ledger server's logs (C2SP tlog-tiles objects plus signed
  * checkpoints), implemented by the fs backend (embedded default) and the PostgreSQL backend
  * (scale-out). One contract test suite (test/ledger/storage.contract.ts) runs against each.
  *
@@ -10,7 +10,7 @@
  *      that commits to them, as the *staged* checkpoint. Objects first, staged note last.
  *   2. (the sequencer gathers witness cosignatures for the staged checkpoint)
  *   3. `publishCheckpoint`: the cosigned note replaces the *published* checkpoint, the one
- *      served at /checkpoint. Entries are acknowledged only after this resolves.
+ *      served at /<log>/checkpoint. Entries are acknowledged only after this resolves.
  * After a crash the sequencer reads both: a staged checkpoint larger than the published one
  * names a tree whose objects are all durable, and it is re-witnessed and published as is.
  *
@@ -54,7 +54,7 @@ export interface StageBatch {
 export interface LogStorage {
   readonly kind: 'fs' | 'postgres'
   acquireSequencerLock(): Promise<void>
-  /** The published (cosigned) checkpoint note, as served at /checkpoint, or null. */
+  /** The published (cosigned) checkpoint note, as served at /<log>/checkpoint, or null. */
   getCheckpoint(): Promise<Uint8Array | null>
   /** The staged (log-signed) checkpoint note, or null. */
   getStagedCheckpoint(): Promise<Uint8Array | null>
