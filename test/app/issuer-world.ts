@@ -32,9 +32,8 @@ import { createIssuerAccreditationEntry } from '../../src/core/registry/create.t
 import { initIssuer, IssuerService } from '../../src/issuer/service.ts'
 import { startIssuerServer, type IssuerServer } from '../../src/issuer/http.ts'
 import { SOCIAL_INSURANCE_VCT } from '../../src/issuer/schema.ts'
-import { post } from '../ledger/_ledger.ts'
 import { ensureAdminToken } from '../../src/issuer/officers.ts'
-import { APP_ORIGIN, collectOffer, makeIssuerWorld, PSB, PSB_NAME, type IssuerWorld } from '../issuer/_world.ts'
+import { APP_ORIGIN, collectOffer, ledgerPost, makeIssuerWorld, PSB, PSB_NAME, type IssuerWorld } from '../issuer/_world.ts'
 
 export { APP_ORIGIN, PSB, PSB_NAME }
 export const HRSS = 'did:web:hrss.gov.example'
@@ -56,7 +55,7 @@ export interface ConsoleWorld {
 }
 
 export interface CivicConfigJson {
-  ledger: { url: string; origin: string; vkey: string; witnesses: string[]; quorum: number }
+  ledger: { url: string; root: string; registry: { origin: string; vkey: string }; status: { origin: string; vkey: string }; witnesses: string[]; quorum: number }
   issuers: { id: string; did: string; name: { 'zh-CN': string; en: string }; adminUrl: string }[]
 }
 
@@ -87,13 +86,17 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
     keys: [{ kid: init.kid, jwk: init.jwk }], vct: init.vct, statusListBase: init.statusListBase,
     validFrom: iw.clock.now - 3600, validUntil: iw.clock.now + 365 * 86_400,
   })
-  const accredited = await post(iw.ledger.url, accreditation)
+  const accredited = await ledgerPost(iw.ledger.url, 'registry', accreditation)
   if (accredited.status !== 200) throw new Error(`accreditation refused: ${JSON.stringify(accredited.json)}`)
   const svc = await IssuerService.open(dataDir, { now: () => iw.clock.now })
   const server = await startIssuerServer(svc, {})
 
   const config: CivicConfigJson = {
-    ledger: { url: iw.trust.url, origin: iw.trust.origin, vkey: iw.trust.logKeys[0]!, witnesses: iw.trust.witnessKeys, quorum: iw.trust.quorum },
+    ledger: {
+      url: iw.trust.url, root: iw.world.root.did,
+      registry: { origin: iw.trust.registry.origin, vkey: iw.trust.registry.logKeys[0]! }, status: { origin: iw.trust.status.origin, vkey: iw.trust.status.logKeys[0]! },
+      witnesses: iw.trust.witnessKeys, quorum: iw.trust.quorum,
+    },
     issuers: [
       { id: 'psb', did: PSB, name: PSB_NAME, adminUrl: `${iw.admin}/` },
       { id: 'hrss', did: HRSS, name: HRSS_NAME, adminUrl: server.adminUrl },

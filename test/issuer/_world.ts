@@ -1,9 +1,11 @@
 /**
- * An issuer office for tests: a real ledger with witnesses (test/ledger/_ledger.ts), the
- * public security bureau's issuer data directory (initIssuer), its accreditation by the test
- * governance root posted to that ledger, the service and its HTTP server on 127.0.0.1:0.
- * Plus a hand-rolled wallet (our own keys and JWS) for the refusal tests, and a verifier that
- * knows only what it synced from the ledger.
+ * An issuer office for tests: a real ledger with witnesses (test/ledger/_ledger.ts) serving its
+ * two logs, the public security bureau's issuer data directory (initIssuer), its accreditation
+ * by the test governance root posted to the registry log, the service and its HTTP server on
+ * 127.0.0.1:0. Plus a hand-rolled wallet (our own keys and JWS) for the refusal tests, and a
+ * verifier that knows only what it got from the ledger: the registry log synced in full, and
+ * the latest anchor of each list looked up by its URI on the status log, proven and judged
+ * against that registry.
  */
 import { join } from 'node:path'
 import { createIssuerAccreditationEntry } from '../../src/core/registry/create.ts'
@@ -12,22 +14,26 @@ import type { RegistryState } from '../../src/core/registry/state.ts'
 import { registryIssuerKeyResolver, sdJwtIssuerKeyResolver } from '../../src/core/registry/resolvers.ts'
 import { verifySdJwt } from '../../src/core/sdjwt/verify.ts'
 import { LightClient } from '../../src/core/log/light-client.ts'
+import { verifyTlogProof } from '../../src/core/log/proof.ts'
+import { verifyStatusAnchor } from '../../src/core/registry/anchor.ts'
+import { decodeBase64url, encodeBase64url } from '../../src/core/bytes/base64url.ts'
+import { encodeUtf8 } from '../../src/core/bytes/utf8.ts'
 import { generateNoteKeys } from '../../src/core/log/note.ts'
 import { syncLog } from '../../src/core/log/sync.ts'
 import { generatePrivateJwk, type PrivateJwk } from '../../src/core/crypto/jwk.ts'
 import { signerFromPrivateJwk, type Signer } from '../../src/core/crypto/keys.ts'
 import { signCompactJws, type JwsKeyResolver } from '../../src/core/jose/jws.ts'
-import { logVerifierKey } from '../../src/ledger/config.ts'
+import { logVerifierKey, type LogName } from '../../src/ledger/config.ts'
 import type { LedgerService } from '../../src/ledger/service.ts'
-import type { LedgerTrust } from '../../src/issuer/config.ts'
+import { ledgerPolicy, type LedgerTrust } from '../../src/issuer/config.ts'
 import { initIssuer, IssuerService, type InitOptions, type InitResult } from '../../src/issuer/service.ts'
 import { startIssuerServer, type IssuerServer } from '../../src/issuer/http.ts'
 import { PRE_AUTHORIZED_GRANT } from '../../src/issuer/vci.ts'
 import { ensureAdminToken } from '../../src/issuer/officers.ts'
 import { RESIDENT_ID_VCT, SOCIAL_INSURANCE_VCT } from '../../src/issuer/schema.ts'
-import { get, makeWorld, nowSeconds, ORIGIN, post, PSB, type World } from '../ledger/_ledger.ts'
+import { makeWorld, nowSeconds, PSB, type World } from '../ledger/_ledger.ts'
 
-export { PSB, ORIGIN, nowSeconds }
+export { PSB, nowSeconds }
 export const STATUS_BASE = 'https://psb.gov.example/status/'
 export const APP_ORIGIN = 'http://127.0.0.1:8080'
 export const PSB_NAME = { 'zh-CN': '某市公安局', en: 'Municipal Public Security Bureau' }
@@ -61,13 +67,35 @@ export interface IssuerWorld {
   cleanup(): Promise<void>
 }
 
+/** The issuer's trust policy for the world's ledger served at `url`: both logs, the world's witnesses and quorum. */
+export function worldTrust(world: World, url: string): LedgerTrust {
+  const log = (l: LogName) => ({ origin: world.config[l].origin, logKeys: [logVerifierKey(world.config, l)] })
+  return { url: url.replace(/\/$/, ''), registry: log('registry'), status: log('status'), witnessKeys: world.witnesses.map((w) => w.verifierKey), quorum: world.config.quorum }
+}
+
+/** POST an entry to one log of the ledger at `url`. */
+export async function ledgerPost(url: string, log: LogName, body: Uint8Array | string): Promise<{ status: number; json: any }> {
+  const r = await fetch(new URL(`${log}/add-entry`, url.endsWith('/') ? url : `${url}/`), { method: 'POST', body: typeof body === 'string' ? body : Buffer.from(body) })
+  return { status: r.status, json: await r.json() }
+}
+
+/** GET a path (`registry/checkpoint`, `status/proof/3`, …) of the ledger at `url`. */
+export async function ledgerGet(url: string, path: string): Promise<{ status: number; bytes: Uint8Array; headers: Headers }> {
+  const r = await fetch(new URL(path, url.endsWith('/') ? url : `${url}/`))
+  return { status: r.status, bytes: new Uint8Array(await r.arrayBuffer()), headers: r.headers }
+}
+
+/** The size of one log's published checkpoint (its second line), unverified: for counting. */
+export async function logSize(url: string, log: LogName): Promise<number> {
+  const r = await ledgerGet(url, `${log}/checkpoint`)
+  if (r.status !== 200) throw new Error(`${log}/checkpoint: HTTP ${r.status}`)
+  return Number(new TextDecoder().decode(r.bytes).split('\n')[1])
+}
+
 export async function makeIssuerWorld(o: { tunables?: InitOptions['tunables']; accredit?: boolean } = {}): Promise<IssuerWorld> {
   const world = await makeWorld({ witnesses: 3, quorum: 2 })
   const ledger = await world.start()
-  const trust: LedgerTrust = {
-    url: ledger.url.replace(/\/$/, ''), origin: ORIGIN, logKeys: [logVerifierKey(world.config)],
-    witnessKeys: world.witnesses.map((w) => w.verifierKey), quorum: world.config.quorum,
-  }
+  const trust = worldTrust(world, ledger.url)
   const dataDir = join(world.dir, 'issuer')
   const clock = { now: nowSeconds(), advance(s: number) { this.now += s } }
   const init = await initIssuer(dataDir, {
@@ -80,7 +108,7 @@ export async function makeIssuerWorld(o: { tunables?: InitOptions['tunables']; a
       keys: [{ kid: init.kid, jwk: init.jwk }], vct: init.vct, statusListBase: STATUS_BASE,
       validFrom: clock.now - 3600, validUntil: clock.now + 365 * 86_400,
     })
-    const r = await post(ledger.url, accreditation)
+    const r = await ledgerPost(ledger.url, 'registry', accreditation)
     if (r.status !== 200) throw new Error(`accreditation refused: ${JSON.stringify(r.json)}`)
   }
   const svc = await IssuerService.open(dataDir, { now: () => clock.now })
@@ -99,15 +127,16 @@ export async function makeIssuerWorld(o: { tunables?: InitOptions['tunables']; a
 
 // ── a verifier that knows only the ledger ─────────────────────────────────────────────────
 
-/** Sync the whole ledger from its tiles (witnessed, consistent) and fold it into a registry. */
-export async function syncRegistry(iw: IssuerWorld, now = iw.clock.now): Promise<RegistryState> {
-  const client = new LightClient([iw.world.policy])
+/** Sync the registry log in full from its tiles (witnessed, consistent) and fold it. */
+export async function syncRegistryLog(iw: IssuerWorld, now = iw.clock.now): Promise<RegistryState> {
+  const policy = ledgerPolicy(iw.trust, 'registry')
+  const client = new LightClient([policy])
   const synced = await syncLog({
     // The witnesses cosign on the system clock, whatever the issuer's test clock says.
-    origin: ORIGIN, now: nowSeconds(), client, edge: { size: 0, hashes: [] },
+    origin: policy.origin, now: nowSeconds(), client, edge: { size: 0, hashes: [] },
     fetch: async (path) => {
-      const r = await get(iw.ledger.url, path)
-      if (r.status !== 200) throw new Error(`${path}: HTTP ${r.status}`)
+      const r = await ledgerGet(iw.ledger.url, `registry/${path}`)
+      if (r.status !== 200) throw new Error(`registry/${path}: HTTP ${r.status}`)
       return r.bytes
     },
   })
@@ -115,6 +144,50 @@ export async function syncRegistry(iw: IssuerWorld, now = iw.clock.now): Promise
   const folded = await foldEntries(iw.world.root.did, synced.value.entries, now)
   if (!folded.ok) throw new Error(`fold: ${folded.code}: ${folded.detail}`)
   return folded.value
+}
+
+export interface ProvenAnchor {
+  index: number
+  entry: Uint8Array
+  /** Size of the status checkpoint the proof is against. */
+  checkpointSize: number
+}
+
+/**
+ * The latest anchor of the list at `uri`, looked up on the status log
+ * (`GET status/anchor/<base64url(uri)>`) and its inclusion proven against the status log's
+ * policy; null when the ledger has none (404).
+ */
+export async function latestAnchor(iw: IssuerWorld, uri: string): Promise<ProvenAnchor | null> {
+  const r = await ledgerGet(iw.ledger.url, `status/anchor/${encodeBase64url(encodeUtf8(uri))}`)
+  if (r.status === 404) return null
+  if (r.status !== 200) throw new Error(`status/anchor for ${uri}: HTTP ${r.status}`)
+  const v = JSON.parse(new TextDecoder().decode(r.bytes)) as { index: number; entry: string; proof: string }
+  const entry = decodeBase64url(v.entry)
+  const proven = verifyTlogProof(v.proof, { entry }, ledgerPolicy(iw.trust, 'status'), nowSeconds())
+  if (!proven.ok) throw new Error(`status/anchor proof: ${proven.code}: ${proven.detail}`)
+  if (proven.value.index !== v.index) throw new Error(`status/anchor: the proof is for ${proven.value.index}, not ${v.index}`)
+  return { index: v.index, entry, checkpointSize: proven.value.checkpoint.checkpoint.size }
+}
+
+/**
+ * What a verifier holds: the registry log folded, plus the latest anchor of each of the office's
+ * lists, looked up on the status log, proven, and judged against that registry (accredited
+ * issuer, current key, URI under its statusListBase: core/registry/anchor.ts). An anchor the
+ * registry does not authorize fails the sync.
+ */
+export async function syncRegistry(iw: IssuerWorld, now = iw.clock.now): Promise<RegistryState> {
+  const registry = await syncRegistryLog(iw, now)
+  const anchors = { ...registry.anchors }
+  for (const { uri } of iw.svc.lists()) {
+    const a = await latestAnchor(iw, uri)
+    if (!a) continue
+    const v = await verifyStatusAnchor(registry, a.entry, { now })
+    if (!v.ok) throw new Error(`anchor of ${uri}: ${v.code}: ${v.detail}`)
+    const { iss, version, digest, iat, ttl, signedBy } = v.value
+    anchors[uri] = { uri, iss, version, digest, iat, ttl, signedBy }
+  }
+  return { ...registry, anchors }
 }
 
 // ── a hand-rolled wallet ──────────────────────────────────────────────────────────────────

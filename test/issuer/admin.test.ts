@@ -146,13 +146,19 @@ describe('admin API gate', () => {
 })
 
 describe('ledger views and status paths', () => {
-  it('lists the witnesses that cosigned the latest checkpoint', async () => {
+  it('lists the witnesses that cosigned each log\'s latest checkpoint: registry and status', async () => {
     const { status, json } = await getJson('/admin/witnesses')
     expect(status).toBe(200)
-    expect(json.origin).toBe(iw.trust.origin)
-    expect(json.cosigners.length).toBeGreaterThanOrEqual(2)
-    expect(json.witnesses.filter((w: any) => w.cosigned).length).toBe(json.cosigners.length)
-    expect(json.witnesses.map((w: any) => w.name).sort()).toEqual(['witness-0.civic.test', 'witness-1.civic.test', 'witness-2.civic.test'])
+    expect(json.logs.map((l: any) => [l.log, l.origin])).toEqual([['registry', iw.trust.registry.origin], ['status', iw.trust.status.origin]])
+    // the top-level view is the status log's, where the office's anchors land
+    const { log: _, ...statusView } = json.logs[1]
+    expect(json).toEqual({ ...statusView, quorum: 2, logs: json.logs })
+    expect(json.logs[0].size).toBeGreaterThanOrEqual(1) // the accreditation
+    for (const l of json.logs) {
+      expect(l.cosigners.length).toBeGreaterThanOrEqual(2)
+      expect(l.witnesses.filter((w: any) => w.cosigned).length).toBe(l.cosigners.length)
+      expect(l.witnesses.map((w: any) => w.name).sort()).toEqual(['witness-0.civic.test', 'witness-1.civic.test', 'witness-2.civic.test'])
+    }
   })
 
   it('serves only anchored lists at their paths', async () => {

@@ -13,8 +13,8 @@ import type { LedgerService } from '../../src/ledger/service.ts'
 import { issuerCommand, ISSUER_USAGE } from '../../src/cli/issuer.ts'
 import { readServerInfo } from '../../src/issuer/store.ts'
 import { PRE_AUTHORIZED_GRANT } from '../../src/issuer/vci.ts'
-import { makeWorld, ORIGIN, post, PSB, type World } from '../ledger/_ledger.ts'
-import { CITIZEN, PSB_NAME, STATUS_BASE } from './_world.ts'
+import { makeWorld, PSB, type World } from '../ledger/_ledger.ts'
+import { CITIZEN, ledgerPost, logSize, PSB_NAME, STATUS_BASE } from './_world.ts'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 
 let world: World
@@ -40,6 +40,7 @@ async function run(args: string[], signal?: AbortSignal): Promise<{ code: number
 }
 
 const codeOf = (p: Promise<unknown>) => p.then(() => 'no error', (e) => (e as { code?: string }).code)
+const refusal = (p: Promise<unknown>) => p.then(() => null, (e) => ({ code: (e as { code?: string }).code, detail: (e as { detail?: string }).detail }))
 
 describe('civic issuer', () => {
   it('documents every command', () => {
@@ -50,19 +51,36 @@ describe('civic issuer', () => {
     expect(await codeOf(run(['init', '--data', data]))).toBe('ERR_CLI_USAGE')
     expect(await codeOf(run(['init', '--data', data, '--bogus']))).toBe('ERR_CLI_USAGE')
     expect(await codeOf(run(['frobnicate']))).toBe('ERR_CLI_USAGE')
-    const r = await run([
-      'init', '--data', data, '--did', PSB, '--name-zh', PSB_NAME['zh-CN'], '--name-en', PSB_NAME.en, '--status-base', STATUS_BASE,
-      '--ledger', ledger.url, '--origin', ORIGIN, '--vkey', logVerifierKey(world.config),
+    const common = [
+      'init', '--data', data, '--did', PSB, '--name-zh', PSB_NAME['zh-CN'], '--name-en', PSB_NAME.en, '--status-base', STATUS_BASE, '--ledger', ledger.url,
       ...world.witnesses.flatMap((w) => ['--witness', w.verifierKey]), '--quorum', '2', '--vct', 'urn:civic:resident-id', '--app-origin', 'http://127.0.0.1:8080',
-    ])
+    ]
+    const logs = [
+      '--registry-origin', world.config.registry.origin, '--registry-vkey', logVerifierKey(world.config, 'registry'),
+      '--status-origin', world.config.status.origin, '--status-vkey', logVerifierKey(world.config, 'status'),
+    ]
+    // a single-log ledger's flags are answered with the ones that replaced them
+    const old = await refusal(run([...common, '--origin', world.config.registry.origin, '--vkey', logVerifierKey(world.config, 'registry')]))
+    expect(old).toMatchObject({ code: 'ERR_CLI_USAGE', detail: expect.stringContaining('--registry-origin/--registry-vkey and --status-origin/--status-vkey') })
+    expect(await codeOf(run([...common, ...logs.slice(0, 4)]))).toBe('ERR_CLI_USAGE') // no status log
+    // the two logs' keys swapped: each key is named after its own log's origin
+    const swapped = await refusal(run([...common, ...logs.slice(0, 2), '--registry-vkey', logs[7]!, ...logs.slice(4, 6), '--status-vkey', logs[3]!]))
+    expect(swapped).toMatchObject({ code: 'ERR_ISSUER_CONFIG', detail: expect.stringContaining("not the registry log's origin") })
+    const r = await run([...common, ...logs])
     expect(r.code).toBe(0)
+    expect(JSON.parse(readFileSync(join(data, 'issuer.json'), 'utf8')).ledger).toEqual({
+      url: ledger.url.replace(/\/$/, ''),
+      registry: { origin: world.config.registry.origin, logKeys: [logVerifierKey(world.config, 'registry')] },
+      status: { origin: world.config.status.origin, logKeys: [logVerifierKey(world.config, 'status')] },
+      witnessKeys: world.witnesses.map((w) => w.verifierKey), quorum: 2,
+    })
     expect(r.json).toMatchObject({ ok: true, did: PSB, kid: 'key-1', vct: ['urn:civic:resident-id'], statusListBase: STATUS_BASE, jwk: { kty: 'EC', crv: 'P-256' } })
     const now = Math.floor(Date.now() / 1000)
     const accreditation = await createIssuerAccreditationEntry({
       root: world.root, subject: PSB, id: 'urn:civic:accreditation:psb:cli', name: PSB_NAME, keys: [{ kid: r.json.kid, jwk: r.json.jwk }],
       vct: r.json.vct, statusListBase: r.json.statusListBase, validFrom: now - 60, validUntil: now + 86_400,
     })
-    expect((await post(ledger.url, accreditation)).status).toBe(200)
+    expect((await ledgerPost(ledger.url, 'registry', accreditation)).status).toBe(200)
   })
 
   it('without a server and with no address known yet, offer says so', async () => {
@@ -138,9 +156,15 @@ describe('civic issuer', () => {
     expect(offer.json.txCode).toMatch(/^[0-9]{6}$/)
     expect((await run(['revoke', '--data', data, '--id', offer.json.credentialId])).json).toMatchObject({ changed: true, credential: { status: 'revoked' } })
     expect((await run(['publish', '--data', data])).json).toEqual({ ok: true, published: [], failed: [] })
+    const sizes = { registry: await logSize(ledger.url, 'registry'), status: await logSize(ledger.url, 'status') }
     const rot = await run(['rotate', '--data', data, '--keep-old'])
     expect(rot.json).toMatchObject({ ok: true, oldKid: 'key-1', newKid: 'key-2', revoked: null, added: { inclusionVerified: true } })
     expect(rot.json.republished.published[0]).toMatchObject({ version: 2, signedBy: 'key-2', inclusionVerified: true })
+    // the key change went to the registry log, the re-anchored list to the status log
+    expect(rot.json.added.index).toBe(sizes.registry)
+    expect(rot.json.republished.published[0].index).toBe(sizes.status)
+    expect(await logSize(ledger.url, 'registry')).toBe(sizes.registry + 1)
+    expect(await logSize(ledger.url, 'status')).toBe(sizes.status + 1)
     const enrol = await run(['officer', 'enrol', '--data', data, '--role', 'supervisor'])
     expect(enrol.json.link).toMatch(/#\/issuer\/enrol\?issuer=issuer&code=/)
     expect((await run(['officer', 'list', '--data', data])).json.enrolments.map((e: any) => e.role)).toEqual(['clerk', 'supervisor'])

@@ -1,6 +1,7 @@
 // Revocation end to end (issue 4, "Must show"): revoke a credential (all its copies) → publish →
-// the status anchor is on the ledger (index, inclusion verified) → a verifier that has only
-// synced the ledger and fetched the list token from a DIFFERENT mirror reports every copy
+// the status anchor is on the ledger's status log (index, inclusion verified; the lookup by URI
+// answers it) → a verifier that has only synced the registry log, looked up the anchors and
+// fetched the list token from a DIFFERENT mirror reports every copy
 // revoked; a list whose hash is not anchored (a re-signed list, or the list as it was before
 // the revocation) is refused as unknown. Suspend / reinstate, idempotence and the refusals of
 // the admin API's status changes.
@@ -16,9 +17,9 @@ import { verifyTlogProof } from '../../src/core/log/proof.ts'
 import { parseEntry } from '../../src/core/registry/entry.ts'
 import { signerFromPrivateJwk } from '../../src/core/crypto/keys.ts'
 import { readKey } from '../../src/issuer/store.ts'
-import { get, nowSeconds } from '../ledger/_ledger.ts'
+import { ledgerPolicy } from '../../src/issuer/config.ts'
 import {
-  holders, makeIssuerWorld, PSB, postJson, redeemedOffer, registryKeyResolver, requestCredentials, syncRegistry, verifiedClaims,
+  holders, latestAnchor, ledgerGet, logSize, makeIssuerWorld, nowSeconds, PSB, postJson, redeemedOffer, registryKeyResolver, requestCredentials, syncRegistry, verifiedClaims,
   type IssuerWorld,
 } from './_world.ts'
 
@@ -101,23 +102,35 @@ describe('revocation through the ledger', () => {
     const again = await admin(`credentials/${revoked.id}/revoke`)
     expect(again.json).toMatchObject({ changed: false, credential: { status: 'revoked' } })
 
+    const sizes = { registry: await logSize(iw.ledger.url, 'registry'), status: await logSize(iw.ledger.url, 'status') }
     const pub = await admin('publish')
     expect(pub.status).toBe(200)
+    // the anchors went to the status log only
+    expect(await logSize(iw.ledger.url, 'registry')).toBe(sizes.registry)
+    expect(await logSize(iw.ledger.url, 'status')).toBe(sizes.status + pub.json.published.length)
     const changedLists = new Set(iw.svc.credential(revoked.id).copies.map((c) => c.uri))
     expect(new Set(pub.json.published.map((a: any) => a.uri))).toEqual(changedLists)
     for (const a of pub.json.published) expect(a).toMatchObject({ version: 2, inclusionVerified: true })
 
-    // the anchors the console lists: ledger index and inclusion, checked independently here
+    // the anchors the console lists: status log index and inclusion, checked independently here
     const anchors = (await (await fetch(`${iw.admin}/admin/anchors`, { headers: iw.auth })).json()) as any
     for (const a of pub.json.published) {
       const listed = anchors.anchors.find((x: any) => x.uri === a.uri)
       expect(listed).toMatchObject({ version: 2, index: a.index, inclusionVerified: true, signedBy: 'key-1' })
       expect(listed.checkpointSize).toBeGreaterThan(a.index)
-      const proof = await get(iw.ledger.url, `proof/${a.index}`)
-      const entryBytes = (await syncedEntry(a.index))!
-      expect(parseEntry(entryBytes)).toMatchObject({ type: 'status-anchor', iss: PSB, uri: a.uri, version: 2, digest: a.digest })
-      expect(verifyTlogProof(proof.bytes, { entry: entryBytes }, iw.world.policy, iw.clock.now).ok).toBe(true)
+      // the status log's lookup by URI answers this latest anchor
+      const latest = (await latestAnchor(iw, a.uri))!
+      expect(latest.index).toBe(a.index)
+      expect(parseEntry(latest.entry)).toMatchObject({ type: 'status-anchor', iss: PSB, uri: a.uri, version: 2, digest: a.digest })
+      const proof = await ledgerGet(iw.ledger.url, `status/proof/${a.index}`)
+      expect(verifyTlogProof(proof.bytes, { entry: latest.entry }, ledgerPolicy(iw.trust, 'status'), nowSeconds()).ok).toBe(true)
+      // a status log proof is no proof under the registry log's policy
+      expect(verifyTlogProof(proof.bytes, { entry: latest.entry }, ledgerPolicy(iw.trust, 'registry'), nowSeconds()).ok).toBe(false)
     }
+    // a list never anchored: the lookup says so
+    const none = await ledgerGet(iw.ledger.url, `status/anchor/${Buffer.from('https://psb.gov.example/status/999999').toString('base64url')}`)
+    expect(none.status).toBe(404)
+    expect(JSON.parse(new TextDecoder().decode(none.bytes)).error.code).toBe('ERR_LEDGER_NOT_FOUND')
   })
 
   it('a verifier that synced only the ledger and read the lists from a mirror sees every copy revoked, the others valid', async () => {
@@ -197,13 +210,3 @@ describe('revocation through the ledger', () => {
     for (const a of next.json.published) expect(a).toMatchObject({ version: before.get(a.uri)! + 2, inclusionVerified: true })
   })
 })
-
-async function syncedEntry(index: number): Promise<Uint8Array | undefined> {
-  const { LightClient } = await import('../../src/core/log/light-client.ts')
-  const { syncLog } = await import('../../src/core/log/sync.ts')
-  const r = await syncLog({
-    origin: iw.world.config.origin, now: nowSeconds(), client: new LightClient([iw.world.policy]), edge: { size: 0, hashes: [] },
-    fetch: async (p) => (await get(iw.ledger.url, p)).bytes,
-  })
-  return r.ok ? r.value.entries[index] : undefined
-}

@@ -1,8 +1,9 @@
 // Key rotation anchored on the ledger (issue 4): the new key is added by a key-change entry
 // signed with the old key, every status list is re-signed and re-anchored with the new key,
 // then the old key is revoked by an entry signed with the new one; new credentials and tokens
-// verify with the new key through a registry synced from the ledger. With --keep-old the old
-// key stays registered (routine rotation) and what it signed keeps verifying.
+// verify with the new key through a registry synced from the ledger. The key changes go to the
+// registry log, the anchors to the status log. With --keep-old the old key stays registered
+// (routine rotation) and what it signed keeps verifying.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { statSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -10,7 +11,8 @@ import { verifySdJwt } from '../../src/core/sdjwt/verify.ts'
 import { sdJwtIssuerKeyResolver } from '../../src/core/registry/resolvers.ts'
 import { issuerAccreditation } from '../../src/core/registry/state.ts'
 import { checkCredentialStatus } from '../../src/core/status/check.ts'
-import { holders, makeIssuerWorld, PSB, postJson, redeemedOffer, registryKeyResolver, requestCredentials, syncRegistry, type IssuerWorld } from './_world.ts'
+import { parseEntry } from '../../src/core/registry/entry.ts'
+import { holders, latestAnchor, logSize, makeIssuerWorld, PSB, postJson, redeemedOffer, registryKeyResolver, requestCredentials, syncRegistry, syncRegistryLog, type IssuerWorld } from './_world.ts'
 
 let iw: IssuerWorld
 beforeAll(async () => {
@@ -50,6 +52,7 @@ describe('key rotation', () => {
     expect(kidOf(old[0]!)).toBe(`${PSB}#key-1`)
     expect((await postJson(`${iw.admin}/admin/publish`, {})).status).toBe(200)
     const listsBefore = iw.svc.anchors()
+    const sizes = { registry: await logSize(iw.ledger.url, 'registry'), status: await logSize(iw.ledger.url, 'status') }
 
     const r = await postJson(`${iw.admin}/admin/rotate`, {})
     expect(r.status).toBe(200)
@@ -59,13 +62,25 @@ describe('key rotation', () => {
       revoked: { type: 'key-revoke', subject: 'key-1', signedBy: 'key-2', inclusionVerified: true },
       republished: { failed: [] },
     })
-    expect(r.json.revoked.index).toBeGreaterThan(r.json.added.index)
+    // the two key changes are the registry log's next entries; the re-anchored lists the status log's
+    const n = listsBefore.length
+    expect([r.json.added.index, r.json.revoked.index]).toEqual([sizes.registry, sizes.registry + 1])
+    expect(r.json.republished.published.map((a: any) => a.index).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: n }, (_, i) => sizes.status + i))
+    expect(await logSize(iw.ledger.url, 'registry')).toBe(sizes.registry + 2)
+    expect(await logSize(iw.ledger.url, 'status')).toBe(sizes.status + n)
+    expect(r.json.added.checkpointSize).toBeGreaterThan(r.json.added.index)
     for (const a of r.json.republished.published) {
       expect(a.signedBy).toBe('key-2')
-      expect(a.index).toBeGreaterThan(r.json.added.index)
-      expect(a.index).toBeLessThan(r.json.revoked.index)
+      expect(a.checkpointSize).toBeGreaterThan(a.index)
+      // the status log's lookup answers the re-anchored version, signed by key-2
+      const latest = (await latestAnchor(iw, a.uri))!
+      expect(latest.index).toBe(a.index)
+      expect(parseEntry(latest.entry)).toMatchObject({ type: 'status-anchor', uri: a.uri, version: a.version, signedBy: `${PSB}#key-2` })
     }
     expect(r.json.republished.published.map((a: any) => a.uri).sort()).toEqual(listsBefore.map((a) => a.uri).sort())
+    // the registry log holds the key changes and no anchor
+    const registryOnly = await syncRegistryLog(iw)
+    expect(registryOnly.anchors).toEqual({})
 
     // the ledger, as a verifier folds it
     const registry = await syncRegistry(iw)

@@ -8,13 +8,12 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateNoteKeys } from '../../src/core/log/note.ts'
 import { acquirePidLock, pidLockHolder, pidLockStillHeld, procStat, releasePidLock } from '../../src/node/pid-lock.ts'
 import { initIssuer, IssuerService } from '../../src/issuer/service.ts'
 import { LOCK_FILE, lockHolder } from '../../src/issuer/store.ts'
 import { WitnessState, WITNESS_LOCK_FILE } from '../../src/ledger/witness/state.ts'
 import { openFsStorage } from '../../src/ledger/storage/fs.ts'
-import { PSB, PSB_NAME, STATUS_BASE } from '../issuer/_world.ts'
+import { PSB, PSB_NAME, STATUS_BASE, unreachableTrust } from '../issuer/_world.ts'
 
 const dirs: string[] = []
 const tempDir = () => {
@@ -79,7 +78,7 @@ const services = [
     name: 'issuer', code: 'ERR_ISSUER_LOCKED',
     async prepare() {
       const d = tempDir()
-      const trust = { url: 'http://127.0.0.1:9/', origin: 'civic.test/ledger', logKeys: [generateNoteKeys('civic.test/ledger').verifierKey], witnessKeys: [], quorum: 0 }
+      const trust = unreachableTrust()
       await initIssuer(d, { did: PSB, name: PSB_NAME, statusListBase: STATUS_BASE, ledger: trust })
       return { lock: join(d, LOCK_FILE), open: async () => (await IssuerService.open(d)).close() }
     },
@@ -167,7 +166,7 @@ describe('pid lock', () => {
 
   it('an issuer whose last process is a zombie starts at once, and the CLI sees no holder', async () => {
     const d = tempDir()
-    const trust = { url: 'http://127.0.0.1:9/', origin: 'civic.test/ledger', logKeys: [generateNoteKeys('civic.test/ledger').verifierKey], witnessKeys: [], quorum: 0 }
+    const trust = unreachableTrust()
     await initIssuer(d, { did: PSB, name: PSB_NAME, statusListBase: STATUS_BASE, ledger: trust })
     // the holder's pid, ended (as by kill -9) and left unreaped by its parent
     const z = await zombie()
