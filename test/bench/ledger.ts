@@ -1,16 +1,16 @@
 /**
- * P4 / P4pg: durable appends per second through the whole ledger (HTTP add-entry → registry
- * gate → batch → fsync'd stage → witnesses cosign → fsync'd publish → answer), with many
- * concurrent writers. P5: bytes a client downloads to catch up N new entries ÷ (entry bytes +
- * 32 bytes per entry). P5proof: time to verify an offline tlog-proof (log signature, witness
- * cosignatures, inclusion path).
+ * P4 / P4pg: durable appends per second through the whole ledger (HTTP add-entry on the status
+ * log → status gate, against the registry's tip → batch → fsync'd stage → witnesses cosign →
+ * fsync'd publish → answer), with many concurrent writers. P5: bytes a tlog client downloads
+ * to catch up N new entries of that log ÷ (entry bytes + 32 bytes per entry). P5proof: time to
+ * verify an offline tlog-proof (log signature, witness cosignatures, inclusion path).
  */
 import { generateCryptoKeyPair, signerFromCryptoKeyPair } from '../../src/core/crypto/keys.ts'
 import { createIssuerAccreditationEntry, createStatusAnchorEntry, type EntrySigner } from '../../src/core/registry/create.ts'
 import { LightClient } from '../../src/core/log/light-client.ts'
 import { syncLog, type SyncEdge } from '../../src/core/log/sync.ts'
 import { verifyTlogProof } from '../../src/core/log/proof.ts'
-import { get, nowSeconds, post, PSB } from '../ledger/_ledger.ts'
+import { get, nowSeconds, post, PSB, registryUrl, statusUrl } from '../ledger/_ledger.ts'
 import { startLedgerProcesses } from './processes.ts'
 import { Agent, request } from 'node:http'
 import { freshDatabase } from '../support/pg.ts'
@@ -57,8 +57,8 @@ function postEntry(url: URL, body: Uint8Array): Promise<void> {
 const WRITERS = 256
 
 /** WRITERS writers, writer k sending entries k, k + WRITERS, … one after another (its list's versions in order). */
-async function appendAll(url: string, entries: Uint8Array[], inFlight = WRITERS): Promise<number> {
-  const target = new URL('add-entry', url)
+async function appendAll(logUrl: string, entries: Uint8Array[], inFlight = WRITERS): Promise<number> {
+  const target = new URL('add-entry', logUrl)
   const t0 = performance.now()
   await Promise.all(
     Array.from({ length: inFlight }, async (_, k) => {
@@ -72,47 +72,47 @@ async function appendAll(url: string, entries: Uint8Array[], inFlight = WRITERS)
 export async function benchLedgerOn(id: 'P4' | 'P4pg', label: string, postgresUrl: string | undefined, N: number, withReads: boolean): Promise<Figure[]> {
   const world = await startLedgerProcesses(postgresUrl ? { postgresUrl } : {})
   try {
-    const ledger = { url: world.url }
+    const status = statusUrl(world)
     const w = await writer(world)
-    const base = [w.accreditation]
+    const base: Uint8Array[] = []
     for (let i = 0; i < 1024; i++) base.push(await w.anchor(i))
-    if ((await post(ledger.url, base[0]!)).status !== 200) throw new Error('accreditation refused')
-    await appendAll(ledger.url, base.slice(1))
+    if ((await post(registryUrl(world), w.accreditation)).status !== 200) throw new Error('accreditation refused')
+    await appendAll(status, base)
 
-    // A client trusts the first 1,025 entries …
-    const client = new LightClient([world.policy])
+    // A client trusts the first 1,024 anchors …
+    const client = new LightClient([world.status.policy])
     const fetch = async (path: string) => {
-      const r = await get(ledger.url, path)
+      const r = await get(status, path)
       if (r.status !== 200) throw new Error(`${path}: ${r.status}`)
       return r.bytes
     }
-    const first = await syncLog({ origin: world.origin, now: nowSeconds(), client, edge: { size: 0, hashes: [] }, fetch })
+    const first = await syncLog({ origin: world.status.origin, now: nowSeconds(), client, edge: { size: 0, hashes: [] }, fetch })
     if (!first.ok) throw new Error(`${first.code}: ${first.detail}`)
     const edge: SyncEdge = first.value.edge
 
     // … N more arrive from ${WRITERS} concurrent writers …
     const entries: Uint8Array[] = []
     for (let i = 0; i < N; i++) entries.push(await w.anchor(1024 + i))
-    const rate = await appendAll(ledger.url, entries)
+    const rate = await appendAll(status, entries)
     const figures: Figure[] = [{ id, what: `durable appends/s (${label}, HTTP, 2-of-3 witnesses)`, value: rate, op: '>=', goal: 3000, note: `${N} status anchors from ${WRITERS} concurrent writers; each answered after its batch is fsync'd/committed and published with a witnessed checkpoint` }]
     if (!withReads) return figures
 
     // … and the client catches up.
-    const next = await syncLog({ origin: world.origin, now: nowSeconds(), client, edge, fetch })
+    const next = await syncLog({ origin: world.status.origin, now: nowSeconds(), client, edge, fetch })
     if (!next.ok) throw new Error(`${next.code}: ${next.detail}`)
     const entryBytes = next.value.entries.reduce((s, e) => s + e.length, 0)
     figures.push({
       id: 'P5', what: 'catch-up bytes / (entry bytes + 32 per entry)', value: next.value.bytes / (entryBytes + 32 * next.value.entries.length), op: '<=', goal: 1.1,
-      note: `${next.value.entries.length} new entries after 1,025: ${next.value.bytes} bytes downloaded (checkpoint, proof tiles, bundles) for ${entryBytes} bytes of entries`,
+      note: `${next.value.entries.length} new status anchors after 1,024: ${next.value.bytes} bytes downloaded (checkpoint, proof tiles, bundles) for ${entryBytes} bytes of entries`,
     })
 
-    const index = 1025 + Math.floor(N / 2)
-    const proof = (await get(ledger.url, `proof/${index}`)).bytes
-    const entry = next.value.entries[index - 1025]!
+    const index = 1024 + Math.floor(N / 2)
+    const proof = (await get(status, `proof/${index}`)).bytes
+    const entry = next.value.entries[index - 1024]!
     const reps = 200
     const t0 = performance.now()
     for (let i = 0; i < reps; i++) {
-      const v = verifyTlogProof(proof, { entry }, world.policy, nowSeconds())
+      const v = verifyTlogProof(proof, { entry }, world.status.policy, nowSeconds())
       if (!v.ok) throw new Error(v.code)
     }
     figures.push({ id: 'P5proof', what: 'offline tlog-proof verify (ms)', value: (performance.now() - t0) / reps, op: '<=', goal: 10, note: `${proof.length}-byte proof: log signature, 3 witness cosignatures (quorum 2), inclusion path in a tree of ${next.value.size}` })

@@ -12,7 +12,7 @@ import { didKeyFromJwk } from '../../src/core/crypto/did.ts'
 import { publicJwkOf } from '../../src/core/crypto/jwk.ts'
 import { parseLogPolicy, type LogPolicy } from '../../src/core/log/policy.ts'
 import type { EntrySigner } from '../../src/core/registry/create.ts'
-import { logVerifierKey, newLedgerConfig, parseLedgerConfig, writeLedgerConfig } from '../../src/ledger/config.ts'
+import { formatLedgerConfig, logVerifierKey, newLedgerConfig, parseLedgerConfig, writeLedgerConfig } from '../../src/ledger/config.ts'
 import { PROJECT_ROOT } from '../support/vectors.ts'
 import { testKey } from '../support/keys.ts'
 
@@ -30,10 +30,12 @@ async function civic(args: string[]): Promise<{ child: ChildProcess; line: Recor
 }
 
 export interface LedgerProcesses {
+  /** The ledger's base URL; its logs are at `<url>registry/` and `<url>status/`. */
   url: string
   root: EntrySigner
-  origin: string
-  policy: LogPolicy
+  /** Each log's origin and policy (log key, the witnesses' keys, quorum). */
+  registry: { origin: string; policy: LogPolicy }
+  status: { origin: string; policy: LogPolicy }
   stop(): Promise<void>
 }
 
@@ -41,9 +43,9 @@ export async function startLedgerProcesses(o: { postgresUrl?: string; witnesses?
   const dir = mkdtempSync(join(tmpdir(), 'civic-bench-'))
   const rootKey = testKey('EdDSA')
   const root: EntrySigner = { did: didKeyFromJwk(publicJwkOf(rootKey.jwk)), signer: rootKey.signer }
-  const origin = 'bench.civic.test/ledger'
-  const cfg = newLedgerConfig(origin, root.did)
-  const vkey = logVerifierKey(parseLedgerConfig(JSON.stringify(cfg)))
+  const cfg = newLedgerConfig('bench.civic.test/ledger', root.did)
+  const parsed = parseLedgerConfig(formatLedgerConfig(cfg))
+  const vkeys = { registry: logVerifierKey(parsed, 'registry'), status: logVerifierKey(parsed, 'status') }
   const children: ChildProcess[] = []
   const stop = async () => {
     await Promise.all(children.map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : (c.once('exit', () => r()), c.kill('SIGTERM'))))))
@@ -52,7 +54,8 @@ export async function startLedgerProcesses(o: { postgresUrl?: string; witnesses?
   try {
     const witnesses: { url: string; vkey: string }[] = []
     for (let i = 0; i < (o.witnesses ?? 3); i++) {
-      const w = await civic(['witness', 'serve', '--data', join(dir, `w${i}`), '--port', '0', '--name', `w${i}.bench.civic.test`, '--log', `${origin}=${vkey}`])
+      const w = await civic(['witness', 'serve', '--data', join(dir, `w${i}`), '--port', '0', '--name', `w${i}.bench.civic.test`,
+        '--log', `${cfg.registry.origin}=${vkeys.registry}`, '--log', `${cfg.status.origin}=${vkeys.status}`])
       children.push(w.child)
       witnesses.push({ url: String(w.line.url), vkey: String(w.line.verifierKey) })
     }
@@ -62,10 +65,11 @@ export async function startLedgerProcesses(o: { postgresUrl?: string; witnesses?
     if (o.postgresUrl) args.push('--postgres', o.postgresUrl)
     const l = await civic(args)
     children.push(l.child)
-    return {
-      url: String(l.line.url), root, origin, stop,
-      policy: parseLogPolicy({ origin, logKeys: [vkey], witnessKeys: witnesses.map((w) => w.vkey), quorum: o.quorum ?? 2 }),
-    }
+    const policy = (log: 'registry' | 'status') => ({
+      origin: cfg[log].origin,
+      policy: parseLogPolicy({ origin: cfg[log].origin, logKeys: [vkeys[log]], witnessKeys: witnesses.map((w) => w.vkey), quorum: o.quorum ?? 2 }),
+    })
+    return { url: String(l.line.url), root, registry: policy('registry'), status: policy('status'), stop }
   } catch (e) {
     await stop()
     throw e
