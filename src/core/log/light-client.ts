@@ -6,6 +6,10 @@
  * be proven consistent is refused with ERR_LOG_MISBEHAVIOUR and kept, with the trusted note
  * and the proof, as evidence anyone can re-check offline.
  *
+ * The same tree offered again with newer witness cosignatures replaces the stored note, so the
+ * time the tree is known to be current (freshness.ts, checkpointTime) moves forward; an older
+ * cosigning of it never replaces a newer one.
+ *
  * State is plain JSON-compatible data (strings and numbers) so the wallet can store it in
  * IndexedDB; `parseLightClientState` takes it back strictly. The clock comes in as an argument.
  */
@@ -17,6 +21,7 @@ import { HASH_SIZE, verifyConsistency } from './merkle.ts'
 import { parseNote } from './note.ts'
 import { assertCosignatureClock, type CosignatureClock } from './cosignature.ts'
 import { verifyCheckpointNote, type LogPolicy, type TrustedCheckpoint } from './policy.ts'
+import { checkpointTime } from './freshness.ts'
 
 export const LIGHT_CLIENT_STATE_VERSION = 1
 /** Evidence kept at most (oldest dropped first); each item is a few kilobytes. */
@@ -61,8 +66,10 @@ export interface UpdateResult {
   origin: string
   size: number
   rootHash: Uint8Array
-  /** False when the offered checkpoint is the one already trusted. */
+  /** False when the offered checkpoint is the tree already trusted. */
   changed: boolean
+  /** The tree already trusted, with newer cosignatures: the stored note was replaced by it. */
+  refreshed: boolean
   checkpoint: TrustedCheckpoint
 }
 
@@ -121,9 +128,9 @@ export class LightClient {
     const offered = verified.value
     const { size, rootHash } = offered.checkpoint
     const current = this.#state.logs[origin]
-    const accept = (changed: boolean): Verdict<UpdateResult> => {
-      if (changed) this.#state.logs[origin] = { origin, size, rootHash: encodeBase64(rootHash), checkpointNote: offered.noteText }
-      return ok({ origin, size, rootHash, changed, checkpoint: offered })
+    const accept = (changed: boolean, refreshed = false): Verdict<UpdateResult> => {
+      if (changed || refreshed) this.#state.logs[origin] = { origin, size, rootHash: encodeBase64(rootHash), checkpointNote: offered.noteText }
+      return ok({ origin, size, rootHash, changed, refreshed, checkpoint: offered })
     }
     if (!current) return accept(true)
     const trustedRoot = decodeBase64(current.rootHash)!
@@ -141,7 +148,7 @@ export class LightClient {
     }
     if (size < current.size) return misbehaviour('rollback', `offered size ${size} is below the trusted size ${current.size}`)
     if (size === current.size) {
-      if (bytesEqual(rootHash, trustedRoot)) return accept(false)
+      if (bytesEqual(rootHash, trustedRoot)) return accept(false, this.#newer(offered, current, policy))
       return misbehaviour('fork', `two different root hashes signed for size ${size}`)
     }
     // Every tree extends the empty tree; there is nothing to prove from size 0.
@@ -149,6 +156,17 @@ export class LightClient {
     const c = verifyConsistency({ size1: current.size, size2: size, proof: consistencyProof, root1: trustedRoot, root2: rootHash })
     if (!c.ok) return misbehaviour('inconsistent', `size ${size} is not proven consistent with size ${current.size} (${c.code}: ${c.detail})`)
     return accept(true)
+  }
+
+  /** Whether `offered` (same tree) was cosigned by a quorum later than the stored note was. */
+  #newer(offered: TrustedCheckpoint, current: TrustedLogState, policy: LogPolicy): boolean {
+    if (offered.noteText === current.checkpointNote) return false
+    const next = checkpointTime(offered, policy.quorum)
+    if (next === null) return false
+    // The stored note was verified when it was accepted; its cosignatures are only read again here.
+    const stored = verifyCheckpointNote(current.checkpointNote, policy, 'no-clock')
+    const before = stored.ok ? checkpointTime(stored.value, policy.quorum) : null
+    return before === null || next > before
   }
 
   #record(e: MisbehaviourEvidence): void {

@@ -212,3 +212,31 @@ describe('LightClient state', () => {
     expect(parseLightClientState(emptyLightClientState())).toEqual(emptyLightClientState())
   })
 })
+
+describe('LightClient: the same tree with newer cosignatures (freshness forward only)', () => {
+  const at = (t: number) => witnesses(3, 7, () => t)
+  const noteAt = (size: number, t: number) => log.checkpoint(size, at(t).slice(0, 2).map((w) => w.signer))
+
+  it('replaces the stored note when a quorum cosigned the same tree later, never with an older one', () => {
+    const c = client()
+    expect(c.update(noteAt(5, NOW - 100), [], NOW)).toMatchObject({ ok: true, value: { changed: true, refreshed: false } })
+    expect(c.update(noteAt(5, NOW - 10), [], NOW)).toMatchObject({ ok: true, value: { size: 5, changed: false, refreshed: true } })
+    expect(c.trusted(log.origin)!.checkpointNote).toBe(noteAt(5, NOW - 10))
+    // An older cosigning of the same tree keeps the newer note.
+    expect(c.update(noteAt(5, NOW - 50), [], NOW)).toMatchObject({ ok: true, value: { changed: false, refreshed: false } })
+    expect(c.trusted(log.origin)!.checkpointNote).toBe(noteAt(5, NOW - 10))
+    // The very same note again changes nothing.
+    expect(c.update(noteAt(5, NOW - 10), [], NOW)).toMatchObject({ ok: true, value: { changed: false, refreshed: false } })
+    expect(c.evidence).toEqual([])
+  })
+
+  it('a newer time from only one witness (below the quorum) is not fresher', () => {
+    const c = client()
+    const old = at(NOW - 100)
+    const young = at(NOW - 1)
+    expect(c.update(log.checkpoint(5, [old[0]!.signer, old[1]!.signer]), [], NOW).ok).toBe(true)
+    const mixed = log.checkpoint(5, [young[0]!.signer, old[1]!.signer])
+    // quorum 2: the 2nd newest time is still NOW - 100
+    expect(c.update(mixed, [], NOW)).toMatchObject({ ok: true, value: { refreshed: false } })
+  })
+})
