@@ -204,6 +204,12 @@ export const ERROR_CODES = {
   ERR_STATUS_INDEX_OUT_OF_RANGE: 'a credential status idx at or beyond the end of its status list',
   ERR_STATUS_VALUE_UNSUPPORTED: 'a status value other than VALID (0), INVALID (1) and SUSPENDED (2): application-specific (3, 12 to 15) or unregistered',
 
+  // trust/ and store/ (the device's verified copy of the ledger)
+  ERR_TRUST_CONFIG: 'a trust configuration (civic-config.json\'s ledger member and statusMirrors) that is not exactly its shape, or whose keys, origins or quorum do not parse',
+  ERR_TRUST_REGISTRY_BEHIND: 'a status anchor newer than the registry view that judges it (the registry checkpoint was witnessed more than 300 s before the anchor\'s iat): sync the registry',
+  ERR_STORE_UNAVAILABLE: 'the device\'s IndexedDB cannot be opened or was closed under us (absent, blocked by another tab on an older version, or a newer version of the app owns it)',
+  ERR_STORE_QUOTA: 'the device\'s storage quota is used up; the transaction wrote nothing',
+
   // node/http (every service's HTTP layer)
   ERR_HTTP_BAD_REQUEST: 'a request whose target is malformed: not an absolute path, a bad percent-encoding, invalid UTF-8 or control characters once decoded',
   ERR_HTTP_NOT_FOUND: 'no resource at this path',
