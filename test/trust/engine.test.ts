@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createVerifierRegistrationEntry } from '../../src/core/registry/create.ts'
+import { parseTrustConfig, TrustEngine, type TrustConfig } from '../../src/trust/index.ts'
+import { makeWorld, PSB, type World } from './_world.ts'
+import { testKey } from '../support/keys.ts'
+
+let world: World
+let config: TrustConfig
+let db = 0
+const dbName = () => `trust-engine-${++db}`
+/** Only what goes over HTTP is counted; the fetch is the real one. */
+function countingFetch() {
+  const seen: { url: string; bytes: number }[] = []
+  const f: typeof fetch = async (input, init) => {
+    const r = await fetch(input, init)
+    const body = new Uint8Array(await r.arrayBuffer())
+    seen.push({ url: String(input), bytes: body.length })
+    return new Response(r.status === 204 ? null : body, { status: r.status, headers: r.headers })
+  }
+  return { f, seen }
+}
+
+beforeAll(async () => {
+  world = await makeWorld()
+  const c = parseTrustConfig(world.source())
+  if (!c.ok) throw new Error(c.detail)
+  config = c.value
+  const hall = 'did:web:service-hall.city.example'
+  const k = testKey('ES256')
+  await world.registry(await createVerifierRegistrationEntry({
+    root: world.root, subject: hall, id: 'urn:civic:registration:hall:1', name: { 'zh-CN': '政务服务大厅', en: 'Service Hall' },
+    keys: [{ kid: 'counter-1', jwk: k.signer.publicJwk }],
+    purposes: [{ id: 'residence', name: { 'zh-CN': '居住证', en: 'Residence permit' }, vct: 'urn:civic:resident-id', claims: ['address.city'] }],
+    retention: { days: 0, promise: { 'zh-CN': '不保存', en: 'Keeps nothing' } },
+    validFrom: world.clock.t - 60, validUntil: world.clock.t + 86400,
+  }))
+})
+afterAll(async () => world?.cleanup())
+
+describe('TrustEngine against the ledger', () => {
+  it('opens empty with no network, syncs, and reopens from storage alone with the same snapshot', async () => {
+    const noNetwork: typeof fetch = async () => { throw new Error('offline') }
+    const name = dbName()
+    const empty = await TrustEngine.open(config, { dbName: name, fetch: noNetwork })
+    expect(empty.snapshot()).toMatchObject({ ready: false, registry: null, status: null, evidence: [] })
+    expect(await empty.sync({ now: world.clock.t })).toMatchObject({ ok: false, code: 'ERR_LOG_FETCH_FAILED' })
+    empty.close()
+
+    const online = await TrustEngine.open(config, { dbName: name })
+    const progress: unknown[] = []
+    const r = await online.sync({ now: world.clock.t, onProgress: (p) => progress.push(p) })
+    expect(r).toMatchObject({ ok: true, value: { registry: { ok: true, size: 2, newEntries: 2, changed: true }, status: { ok: true } } })
+    expect(progress).toContainEqual(expect.objectContaining({ log: 'registry', entries: 2, totalEntries: 2 }))
+    const snap = online.snapshot()
+    expect(snap).toMatchObject({ ready: true, registry: { log: 'registry', origin: config.registry.origin, size: 2 }, lastSyncAt: world.clock.t })
+    expect(snap.registry!.cosigners.length).toBeGreaterThanOrEqual(2)
+    expect(snap.registry!.witnessedAt).toBeGreaterThan(0)
+    expect(snap.issuers.map((i) => i.did)).toEqual([PSB])
+    expect(snap.verifiers.map((v) => v.did)).toEqual(['did:web:service-hall.city.example'])
+    expect(snap.witnesses).toHaveLength(3)
+    expect(snap.history).toEqual([{ at: world.clock.t, registrySize: 2, statusSize: 0 }])
+    expect(online.entries().map((e) => [e.index, e.type])).toEqual([[0, 'issuer-accreditation'], [1, 'verifier-registration']])
+    online.close()
+
+    const offline = await TrustEngine.open(config, { dbName: name, fetch: noNetwork })
+    expect(offline.snapshot()).toEqual(snap)
+    expect(offline.entries().map((e) => e.bytes)).toEqual(online.entries().map((e) => e.bytes))
+    expect(offline.issuerStanding(PSB, { now: world.clock.t, vct: 'urn:civic:resident-id' })).toMatchObject({ ok: true, value: { did: PSB } })
+    expect(offline.issuerKey(PSB, `${PSB}#key-1`, world.clock.t)).toMatchObject({ ok: true, value: { kty: 'EC' } })
+    expect(offline.verifierRegistration('did:web:service-hall.city.example', { now: world.clock.t })).toMatchObject({ ok: true })
+    expect(offline.verifyInclusion(1, offline.entries()[1]!.bytes)).toEqual({ ok: true, value: { index: 1, size: 2 } })
+    offline.close()
+  })
+
+  it('syncs incrementally: only the bundle that grew, and nothing past the checkpoint when nothing changed', async () => {
+    const name = dbName()
+    const { f, seen } = countingFetch()
+    const e = await TrustEngine.open(config, { dbName: name, fetch: f })
+    expect((await e.sync({ now: world.clock.t })).ok).toBe(true)
+    const size = e.snapshot().registry!.size
+    seen.length = 0
+    const idle = await e.sync({ now: world.clock.t })
+    expect(idle).toMatchObject({ ok: true, value: { registry: { changed: false, newEntries: 0 } } })
+    expect(seen.map((s) => new URL(s.url).pathname)).toEqual(['/registry/checkpoint', '/status/checkpoint'])
+    // One new registry entry: the checkpoint, the hash tiles of the consistency proof, and one bundle.
+    await world.addKey(`key-extra-${name}`)
+    seen.length = 0
+    const grown = await e.sync({ now: world.clock.t })
+    expect(grown).toMatchObject({ ok: true, value: { registry: { newEntries: 1, size: size + 1 } } })
+    const paths = seen.map((s) => new URL(s.url).pathname)
+    expect(paths.filter((p) => p.includes('/tile/entries/'))).toEqual(['/registry/tile/entries/000.p/' + (size + 1)])
+    expect(paths.every((p) => !p.startsWith('/status/tile/entries'))).toBe(true)
+    const bytes = seen.reduce((n, s) => n + s.bytes, 0)
+    expect(grown.ok && grown.value.bytes).toBe(bytes)
+    e.close()
+  })
+
+  it('a tampered entry fails the offline inclusion check with the reason', async () => {
+    const e = await TrustEngine.open(config, { dbName: dbName() })
+    await e.sync({ now: world.clock.t })
+    const entry = e.entries()[0]!
+    const tampered = entry.bytes.slice()
+    tampered[40] ^= 1
+    const v = e.verifyInclusion(0, tampered)
+    expect(v).toMatchObject({ ok: false, code: 'ERR_LOG_INCLUSION_INVALID' })
+    expect(!v.ok && v.detail).toMatch(/not entry 0/)
+    expect(e.verifyInclusion(0, entry.bytes).ok).toBe(true)
+    expect(e.verifyInclusion(1, entry.bytes)).toMatchObject({ ok: false, code: 'ERR_LOG_INCLUSION_INVALID' })
+    expect(e.verifyInclusion(10_000, entry.bytes)).toMatchObject({ ok: false, code: 'ERR_PROOF_OUT_OF_RANGE' })
+    e.close()
+  })
+
+  it('a store of another ledger is not reused', async () => {
+    const name = dbName()
+    const e = await TrustEngine.open(config, { dbName: name })
+    await e.sync({ now: world.clock.t })
+    e.close()
+    const other = parseTrustConfig({ ...world.source(), ledger: { ...world.source().ledger, root: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK' } })
+    if (!other.ok) throw new Error(other.detail)
+    const e2 = await TrustEngine.open(other.value, { dbName: name })
+    expect(e2.snapshot()).toMatchObject({ ready: false, registry: null })
+    expect(e2.entries()).toEqual([])
+    e2.close()
+  })
+})
+
