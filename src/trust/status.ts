@@ -181,8 +181,10 @@ export async function proveAnchor(o: ProveAnchorOptions): Promise<Verdict<Proven
     }
     const c = verifyConsistency({ size1: cp.size, size2: trusted.size, proof: consistency, root1: cp.rootHash, root2: decodeBase64(trusted.rootHash)! })
     if (!c.ok) {
+      // Kept as the smaller tree "trusted" and the larger "offered": both are validly signed, and
+      // this is the order in which the consistency proof that fails is checked.
       evidence.push({
-        kind: 'inconsistent', origin, trustedNote: trusted.checkpointNote, offeredNote: proof.checkpointNote,
+        kind: 'inconsistent', origin, trustedNote: proof.checkpointNote, offeredNote: trusted.checkpointNote,
         consistencyProof: consistency.map(encodeBase64), detail: `the anchor proof's size ${cp.size} is not proven consistent with the trusted size ${trusted.size} (${c.code})`,
         observedAtSeconds: o.now,
       })
