@@ -2,28 +2,31 @@
  * Where the services are: `civic-config.json`, served next to index.html by `civic start`
  * (never precached by the service worker, so it is always the running system's):
  *
- *   { "ledger":  { "url", "origin", "vkey", "witnesses": [vkey…], "quorum" },
- *     "issuers": [ { "id", "did", "name": { "zh-CN", "en" }, "adminUrl" } ] }
+ *   { "ledger":  { "url", "root", "registry": { "origin", "vkey" }, "status": { "origin", "vkey" },
+ *                  "witnesses": [vkey…], "quorum" },
+ *     "issuers": [ { "id", "did", "name": { "zh-CN", "en" }, "adminUrl" } ],
+ *     "statusMirrors": { "<https status list base>": "<mirror URL>" } }
+ *
+ * The ledger member and statusMirrors are what the trust engine trusts: they are read by its
+ * own strict reader (src/trust parseTrustConfig, through parseLogPolicy), and a file whose
+ * trust part does not parse is `invalid` as a whole.
  *
  * `adminUrl` is the issuer service's base URL (its admin API is under `<adminUrl>/admin/`; a
  * URL that already ends in /admin is accepted too). The text is read by the kernel's strict
  * JSON parser (a member named twice is refused: two readers could take different values).
- * Members this app does not read are ignored, unlike the kernel's stored records: a cached
- * older build of the app must keep working against a newer server's file.
+ * Top-level members this app does not read are ignored, unlike the kernel's stored records: a
+ * cached older build of the app must keep working against a newer server's file (the ledger
+ * member is the exception: what the device trusts is read exactly).
  *
  * Under plain `vite dev` there is no such file: the status is then `missing` and each screen
  * says so plainly. A file that is there but does not fit is `invalid`; no answer at all
  * (offline, server gone) is `unreachable`.
  */
 import { parseJson } from '../../core/bytes/json.ts'
+import { parseTrustConfig, type TrustConfig, type TrustConfigSource } from '../../trust/config.ts'
 
-export interface LedgerConfig {
-  url: string
-  origin: string
-  vkey: string
-  witnesses: string[]
-  quorum: number
-}
+/** The ledger member as read (plain JSON): two logs, shared witnesses and quorum. */
+export type LedgerConfig = TrustConfigSource['ledger']
 
 export interface IssuerEntry {
   id: string
@@ -34,6 +37,10 @@ export interface IssuerEntry {
 
 export interface CivicConfig {
   ledger: LedgerConfig
+  /** https status list base → mirror URL (empty when the file names none). */
+  statusMirrors: Record<string, string>
+  /** The ledger member and statusMirrors, parsed for the trust engine. */
+  trust: TrustConfig
   issuers: IssuerEntry[]
 }
 
@@ -68,13 +75,8 @@ const isHttpUrl = (v: unknown): v is string => {
 export function parseCivicConfig(v: unknown): Parsed {
   try {
     need(isObj(v), 'the file is not a JSON object')
-    const l = v.ledger
-    need(isObj(l), 'ledger is not an object')
-    need(isHttpUrl(l.url), 'ledger.url is not an http(s) URL')
-    need(isText(l.origin, 200), 'ledger.origin is missing')
-    need(isText(l.vkey), 'ledger.vkey is missing')
-    need(Array.isArray(l.witnesses) && l.witnesses.every((w) => isText(w)), 'ledger.witnesses is not a list of keys')
-    need(typeof l.quorum === 'number' && Number.isInteger(l.quorum) && l.quorum >= 0 && l.quorum <= l.witnesses.length, 'ledger.quorum is not a whole number up to the number of witnesses')
+    const trust = parseTrustConfig(v)
+    need(trust.ok, trust.ok ? '' : trust.detail)
     need(Array.isArray(v.issuers) && v.issuers.length <= 64, 'issuers is not a list')
     const ids = new Set<string>()
     const issuers = v.issuers.map((x, i): IssuerEntry => {
@@ -87,8 +89,8 @@ export function parseCivicConfig(v: unknown): Parsed {
       need(isHttpUrl(x.adminUrl), `issuers[${i}].adminUrl is not an http(s) URL`)
       return { id: x.id, did: x.did, name: { 'zh-CN': n['zh-CN'], en: n.en }, adminUrl: x.adminUrl }
     })
-    const ledger: LedgerConfig = { url: l.url, origin: l.origin, vkey: l.vkey, witnesses: [...(l.witnesses as string[])], quorum: l.quorum }
-    return { ok: true, value: { ledger, issuers } }
+    const { ledger, statusMirrors } = trust.value.source
+    return { ok: true, value: { ledger, statusMirrors, trust: trust.value, issuers } }
   } catch (e) {
     if (e instanceof Bad) return { ok: false, detail: e.message }
     throw e
