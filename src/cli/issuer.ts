@@ -27,6 +27,8 @@ import { basename, resolve } from 'node:path'
 import { CivicError, type ErrorCode } from '../core/errors.ts'
 import { isJsonObject } from '../core/bytes/json.ts'
 import { parseCredentialSchema, type CredentialSchema } from '../issuer/schema.ts'
+import type { LedgerLog, LogTrust } from '../issuer/config.ts'
+import { parseVerifierKey } from '../core/log/note.ts'
 import { IssuerService, initIssuer, type StatusAction } from '../issuer/service.ts'
 import { startIssuerServer } from '../issuer/http.ts'
 import { offerUris } from '../issuer/vci.ts'
@@ -38,8 +40,7 @@ import { ensureAdminToken, OfficerStore, readAdminUrl, writeAdminUrl } from '../
 import type { AuditRecord, OfficerView } from '../issuer/admin-wire.ts'
 
 export const ISSUER_USAGE = `civic issuer init    --data <dir> --did <did:web:…> --name-zh <name> --name-en <name> --status-base <https://…/>
-                     --ledger <url> --registry-origin <origin> --registry-vkey <log key> --status-origin <origin> --status-vkey <log key>
-                     [--witness <key> …] [--quorum k]
+                     --ledger <url> --registry-vkey <log key> --status-vkey <log key> [--name <ledger name>] [--witness <key> …] [--quorum k]
                      [--vct <vct> …] [--schema <json file> …] [--public-url <url>] [--app-origin <origin>]
 civic issuer serve   --data <dir> [--port <n>] [--host 127.0.0.1] [--admin-port <n>] [--admin-host 127.0.0.1] [--public-url <url>] [--app-origin <origin>] [--auto-publish <seconds>]
 civic issuer offer   --data <dir> --vct <vct> --claims <json file> [--officer <ref>] [--no-tx-code] [--qr]
@@ -108,6 +109,33 @@ async function admin(server: { url: string; token: string }, method: 'GET' | 'PO
   return v
 }
 
+/**
+ * The ledger's two logs from their keys, as `civic log verify` takes them: each log's origin is
+ * its keys' name, `<name>/registry` and `<name>/status` (`--name` checks the name).
+ */
+function ledgerLogs(registryKeys: string[] | undefined, statusKeys: string[] | undefined, name: string | undefined): Record<LedgerLog, LogTrust> {
+  const originOf = (keys: string[] | undefined, log: LedgerLog): string => {
+    if (!keys?.length) throw new UsageError(`issuer init needs --${log}-vkey <the ${log} log's key> (civic ledger info prints it)`)
+    const names = new Set(keys.map((k) => {
+      try {
+        return parseVerifierKey(k).name
+      } catch (e) {
+        throw new UsageError(`--${log}-vkey: ${(e as CivicError).detail ?? String(e)}`)
+      }
+    }))
+    if (names.size !== 1) throw new UsageError(`--${log}-vkey: the keys of one log name one origin, and these name ${[...names].join(', ').slice(0, 300)}`)
+    return [...names][0]!
+  }
+  const registry = originOf(registryKeys, 'registry')
+  const status = originOf(statusKeys, 'status')
+  for (const [log, origin] of [['registry', registry], ['status', status]] as const) {
+    const ok = name === undefined ? origin.endsWith(`/${log}`) : origin === `${name}/${log}`
+    if (!ok) throw new UsageError(`--${log}-vkey names the log ${origin.slice(0, 200)}, which is not ${name === undefined ? `a ledger's ${log} log (<name>/${log})` : `${name.slice(0, 200)}/${log}`}`)
+  }
+  if (registry.slice(0, -'/registry'.length) !== status.slice(0, -'/status'.length)) throw new UsageError(`--registry-vkey and --status-vkey name logs of two ledgers (${registry.slice(0, 200)}, ${status.slice(0, 200)})`)
+  return { registry: { origin: registry, logKeys: registryKeys! }, status: { origin: status, logKeys: statusKeys! } }
+}
+
 /** The command line acting on the directory itself: whoever can read its keys has a supervisor's rights. */
 const CLI_OFFICER: OfficerView = { id: 'cli', name: 'command line', role: 'supervisor' }
 
@@ -156,8 +184,8 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
   if (sub === 'init') {
     const o = options(rest, {
       data: { type: 'string' }, did: { type: 'string' }, 'name-zh': { type: 'string' }, 'name-en': { type: 'string' }, 'status-base': { type: 'string' },
-      ledger: { type: 'string' }, 'registry-origin': { type: 'string' }, 'registry-vkey': { type: 'string', multiple: true },
-      'status-origin': { type: 'string' }, 'status-vkey': { type: 'string', multiple: true }, witness: { type: 'string', multiple: true },
+      ledger: { type: 'string' }, 'registry-vkey': { type: 'string', multiple: true }, 'status-vkey': { type: 'string', multiple: true },
+      name: { type: 'string' }, witness: { type: 'string', multiple: true },
       origin: { type: 'string' }, vkey: { type: 'string', multiple: true },
       quorum: { type: 'string' }, vct: { type: 'string', multiple: true }, schema: { type: 'string', multiple: true },
       'public-url': { type: 'string' }, 'app-origin': { type: 'string' },
@@ -172,10 +200,8 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
       }
     })
     // The flags of a single-log ledger: say what replaced them rather than that they are unknown.
-    if (o.origin !== undefined || o.vkey !== undefined) throw new UsageError('issuer init: the ledger is two logs now; give --registry-origin/--registry-vkey and --status-origin/--status-vkey instead of --origin/--vkey (civic ledger info prints them)')
-    for (const log of ['registry', 'status'] as const) {
-      if (!o[`${log}-vkey`]?.length) throw new UsageError(`issuer init needs --${log}-vkey <the ${log} log's key> (civic ledger info prints it)`)
-    }
+    if (o.origin !== undefined || o.vkey !== undefined) throw new UsageError('issuer init: the ledger is two logs now; give --registry-vkey and --status-vkey instead of --origin/--vkey (civic ledger info prints them)')
+    const logs = ledgerLogs(o['registry-vkey'], o['status-vkey'], o.name)
     const witnesses = o.witness ?? []
     const r = await initIssuer(resolve(need(o.data, 'data', 'init')), {
       did: need(o.did, 'did', 'init'),
@@ -183,8 +209,8 @@ export async function issuerCommand(argv: string[], io: IssuerCommandIo = {}): P
       statusListBase: need(o['status-base'], 'status-base', 'init'),
       ledger: {
         url: need(o.ledger, 'ledger', 'init'),
-        registry: { origin: need(o['registry-origin'], 'registry-origin', 'init'), logKeys: o['registry-vkey']! },
-        status: { origin: need(o['status-origin'], 'status-origin', 'init'), logKeys: o['status-vkey']! },
+        registry: logs.registry,
+        status: logs.status,
         witnessKeys: witnesses, quorum: intOption(o.quorum, 'quorum') ?? witnesses.length,
       },
       ...(o.vct ? { vct: o.vct } : {}),

@@ -5,10 +5,17 @@
  * PWA's static server. One service's crash or exhaustion leaves the others answering; a crashed
  * one is restarted.
  *
+ * The ledger is two logs in one process (design: registry and status apart): the registry log
+ * (`<ledger>/registry/`: accreditations, registrations, key changes, suspensions) and the status
+ * log (`<ledger>/status/`: status anchors), each with its own origin and key, cosigned by the
+ * same three witnesses under one quorum.
+ *
  * The supervisor prepares what the services need: on the first start a demo governance root,
  * the ledger's configuration and keys, the witnesses' keys (made by their first start), and the
- * demo seeded onto the ledger over HTTP (seedDemo); on every start the app built once into
- * `<data>/app` with its civic-config.json. Later starts reuse the data. Ports follow `--port`
+ * demo seeded onto the registry log over HTTP (seedDemo); on every start the app built once into
+ * `<data>/app` with its civic-config.json. Later starts reuse the data; a data directory holding
+ * a single-log ledger from before the two logs were apart is refused with the ledger's own
+ * message (ERR_LEDGER_CONFIG), before any service starts. Ports follow `--port`
  * (the app's): ledger +1, witnesses +2..+4, issuers +5..+6, their admin APIs +7..+8. URLs are
  * printed as http://localhost:… (WebAuthn refuses IP addresses as relying-party IDs).
  * Ctrl-C (or SIGTERM) stops every service.
@@ -17,7 +24,8 @@ import { parseArgs } from 'node:util'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { CivicError, isErrorCode } from '../core/errors.ts'
-import { logVerifierKey, newLedgerConfig, parseLedgerConfig, readLedgerConfig, writeLedgerConfig, type LedgerConfig } from '../ledger/config.ts'
+import { LOG_NAMES, logVerifierKey, newLedgerConfig, parseLedgerConfig, readLedgerConfig, writeLedgerConfig, type LedgerConfig, type LogName } from '../ledger/config.ts'
+import type { LedgerTrust } from '../issuer/config.ts'
 import { firstSupervisorLink } from '../issuer/enrolment.ts'
 import { DEMO_ISSUERS, governanceRoot, seedDemo } from './demo.ts'
 import { UsageError, intOption, untilStopped } from './io.ts'
@@ -25,27 +33,49 @@ import { stopAll, Supervised, type Ready } from './supervisor.ts'
 
 export const START_USAGE = 'civic start [--data <dir>] [--port <n>] [--host 127.0.0.1]   (app on port; ledger +1, witnesses +2..+4, issuers +5..+6, issuer admin APIs +7..+8)'
 
-const ORIGIN = 'civic-wallet.local/ledger'
+/** The ledger's name; its logs' origins are `<name>/registry` and `<name>/status`. */
+const LEDGER_NAME = 'civic-wallet.local/ledger'
 /** Offset of each issuer's admin listener from its public one. */
 const ADMIN_OFFSET = 2
 
-/** POST one entry to the ledger child; the ledger's refusal comes back as its coded error. */
-async function postEntry(ledgerUrl: string, entry: Uint8Array): Promise<number> {
-  const r = await fetch(`${ledgerUrl}add-entry`, { method: 'POST', body: new Uint8Array(entry), signal: AbortSignal.timeout(60_000) })
+/** POST one entry to one log of the ledger child; the ledger's refusal comes back as its coded error. */
+async function postEntry(ledgerUrl: string, log: LogName, entry: Uint8Array): Promise<number> {
+  const r = await fetch(`${ledgerUrl}${log}/add-entry`, { method: 'POST', body: new Uint8Array(entry), signal: AbortSignal.timeout(60_000) })
   const v = (await r.json().catch(() => null)) as { index?: number; error?: { code?: string; message?: string } } | null
   if (r.ok && typeof v?.index === 'number') return v.index
   const code = v?.error?.code
   throw new CivicError(isErrorCode(code) ? code : 'ERR_LEDGER_UNAVAILABLE', v?.error?.message ?? `the ledger answered HTTP ${r.status}`)
 }
 
-async function ledgerSize(ledgerUrl: string): Promise<number | null> {
+async function logSize(ledgerUrl: string, log: LogName): Promise<number | null> {
   try {
-    const r = await fetch(`${ledgerUrl}checkpoint`, { signal: AbortSignal.timeout(10_000) })
+    const r = await fetch(`${ledgerUrl}${log}/checkpoint`, { signal: AbortSignal.timeout(10_000) })
     if (!r.ok) return null
     return Number((await r.text()).split('\n')[1])
   } catch {
     return null
   }
+}
+
+/**
+ * A child that stopped before it was ready, as the service itself said it: its last coded
+ * refusal (`{"ok":false,"code","detail"}` on its standard error) becomes this error, named after
+ * the service, rather than a wrapper around its output.
+ */
+export function childRefusal(name: string, e: unknown): unknown {
+  if (!(e instanceof CivicError)) return e
+  const lines = e.detail.split('\n').map((l) => l.replace(/^.*?(\{"ok":false,)/, '$1')).reverse()
+  for (const l of lines) {
+    let v: unknown
+    try {
+      v = JSON.parse(l)
+    } catch {
+      continue
+    }
+    const { code, detail } = (v ?? {}) as { code?: unknown; detail?: unknown }
+    if (isErrorCode(code) && typeof detail === 'string') return new CivicError(code, `${name}: ${detail}`)
+  }
+  return e
 }
 
 export async function startCommand(argv: string[]): Promise<number> {
@@ -64,17 +94,25 @@ export async function startCommand(argv: string[]): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`)
   const url = (p: number): string => `http://localhost:${p}`
 
-  // The ledger's identity first: the witnesses follow its key.
-  const root = await governanceRoot(data)
+  // The ledger's identity first: the witnesses follow its two log keys. A directory holding a
+  // single-log ledger is refused here (readLedgerConfig), with the ledger's message.
   const known = await readLedgerConfig(ledgerDir)
-  const cfg: LedgerConfig = known ? { origin: known.origin, logKey: known.logKey, root: known.root, witnesses: known.witnesses, quorum: known.quorum } : newLedgerConfig(ORIGIN, root.did)
-  const vkey = logVerifierKey(parseLedgerConfig(JSON.stringify(cfg)))
+  const root = await governanceRoot(data)
+  const cfg: LedgerConfig = known
+    ? { version: known.version, name: known.name, registry: known.registry, status: known.status, root: known.root, witnesses: known.witnesses, quorum: known.quorum }
+    : newLedgerConfig(LEDGER_NAME, root.did)
+  const parsed = parseLedgerConfig(JSON.stringify(cfg))
+  const vkeys = Object.fromEntries(LOG_NAMES.map((l) => [l, logVerifierKey(parsed, l)])) as Record<LogName, string>
 
   const children: Supervised[] = []
   const run = async (name: string, args: string[]): Promise<{ child: Supervised; ready: Ready }> => {
     const child = new Supervised({ name, args }, log)
     children.push(child)
-    return { child, ready: await child.start() }
+    try {
+      return { child, ready: await child.start() }
+    } catch (e) {
+      throw childRefusal(name, e)
+    }
   }
   let stopping = false
   const onSignal = (): void => void (stopping = true)
@@ -84,7 +122,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   try {
     const witnesses = await Promise.all([1, 2, 3].map((i) => run(`witness-${i}`, [
       'witness', 'serve', '--data', join(data, `witness-${i}`), '--port', String(port + 1 + i), '--host', host,
-      '--name', `witness-${i}.civic-wallet.local`, '--log', `${cfg.origin}=${vkey}`,
+      '--name', `witness-${i}.civic-wallet.local`, ...LOG_NAMES.flatMap((l) => ['--log', `${cfg[l].origin}=${vkeys[l]}`]),
     ])))
     cfg.witnesses = witnesses.map((w, i) => ({ url: url(port + 2 + i), vkey: String(w.ready.verifierKey) }))
     cfg.quorum = 2
@@ -92,12 +130,15 @@ export async function startCommand(argv: string[]): Promise<number> {
     await run('ledger', ['ledger', 'serve', '--data', ledgerDir, '--port', String(port + 1), '--host', host])
     const ledgerUrl = `${url(port + 1)}/`
 
-    // The demo: accreditations and registrations on the ledger (once), then the issuers.
+    // The demo: accreditations and registrations on the registry log (once), then the issuers.
     const appOrigin = url(port)
-    const trust = { url: url(port + 1), origin: cfg.origin, logKeys: [vkey], witnessKeys: cfg.witnesses.map((w) => w.vkey), quorum: cfg.quorum }
+    const trust: LedgerTrust = {
+      url: url(port + 1), registry: { origin: cfg.registry.origin, logKeys: [vkeys.registry] }, status: { origin: cfg.status.origin, logKeys: [vkeys.status] },
+      witnessKeys: cfg.witnesses.map((w) => w.vkey), quorum: cfg.quorum,
+    }
     const seeded = await seedDemo({
       dataDir: data, root, trust, host: 'localhost', port, appOrigin, now: Math.floor(Date.now() / 1000),
-      post: (entry) => postEntry(ledgerUrl, entry),
+      post: (entry) => postEntry(ledgerUrl, 'registry', entry),
     })
     const issuers = await Promise.all(DEMO_ISSUERS.map(async (i) => {
       const publicPort = port + i.portOffset
@@ -118,7 +159,11 @@ export async function startCommand(argv: string[]): Promise<number> {
     await build({ root: appRoot, logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } })
     // Where the app finds the services (read by src/app/state/config.svelte.ts).
     writeFileSync(join(outDir, 'civic-config.json'), JSON.stringify({
-      ledger: { url: ledgerUrl, origin: cfg.origin, vkey, witnesses: cfg.witnesses.map((w) => w.vkey), quorum: cfg.quorum },
+      ledger: {
+        url: ledgerUrl, root: cfg.root,
+        registry: { origin: cfg.registry.origin, vkey: vkeys.registry }, status: { origin: cfg.status.origin, vkey: vkeys.status },
+        witnesses: cfg.witnesses.map((w) => w.vkey), quorum: cfg.quorum,
+      },
       issuers: issuers.map((i) => ({ id: i.id, did: i.did, name: i.name, adminUrl: i.adminUrl })),
       // Status list URIs are the issuers' https names; on this machine each issuer serves them.
       statusMirrors: Object.fromEntries(issuers.map((i) => [i.statusListBase, `${i.url}/status/`])),
@@ -131,7 +176,9 @@ export async function startCommand(argv: string[]): Promise<number> {
       if (link) links.push(`  first supervisor (${i.name.en}): ${link}`)
     }
     const base = `${appOrigin}/`
-    const size = await ledgerSize(ledgerUrl)
+    const sizes = { registry: await logSize(ledgerUrl, 'registry'), status: await logSize(ledgerUrl, 'status') }
+    // `civic log verify` takes a ledger by its two log keys (their names are the origins) and checks the name.
+    const logFlags = [`--name ${cfg.name}`, ...LOG_NAMES.map((l) => `--${l}-vkey ${vkeys[l]}`)].join(' ')
     process.stdout.write(
       [
         '',
@@ -140,7 +187,8 @@ export async function startCommand(argv: string[]): Promise<number> {
         `  service counter    ${base}#/counter`,
         `  issuer console     ${base}#/issuer`,
         `  ledger explorer    ${base}#/explorer`,
-        `  public ledger      ${ledgerUrl}checkpoint   (origin ${cfg.origin}, ${size ?? '?'} entries)`,
+        `  registry log       ${ledgerUrl}registry/checkpoint   (origin ${cfg.registry.origin}, ${sizes.registry ?? '?'} entries)`,
+        `  status log         ${ledgerUrl}status/checkpoint   (origin ${cfg.status.origin}, ${sizes.status ?? '?'} entries)`,
         ...cfg.witnesses.map((w, i) => `  witness ${i + 1}          ${w.url}/status`),
         ...issuers.map((i) => `  issuer ${i.id.padEnd(11)} ${i.url}/.well-known/openid-credential-issuer   (${i.name.en})`),
         ...issuers.map((i) => `  admin API ${i.id.padEnd(8)} ${i.adminUrl}admin/info   (loopback only; officers sign in from the console)`),
@@ -148,7 +196,7 @@ export async function startCommand(argv: string[]): Promise<number> {
         `  data directory     ${data}`,
         ...(links.length ? ['', ...links] : []),
         '',
-        `Audit the ledger:  npx civic log verify ${ledgerUrl} --origin ${cfg.origin} --vkey ${vkey} ${cfg.witnesses.map((w) => `--witness ${w.vkey}`).join(' ')} --quorum 2`,
+        `Audit the ledger:  npx civic log verify ${ledgerUrl} ${logFlags} ${cfg.witnesses.map((w) => `--witness ${w.vkey}`).join(' ')} --quorum ${cfg.quorum}`,
         'Ctrl-C stops it.',
         '',
       ].join('\n'),

@@ -133,7 +133,7 @@ const KEY_TEXT = /^[\x21-\x7e]{1,400}$/
 /** What to do with an issuer configuration made for a single-log ledger. */
 export const SINGLE_LOG_CONFIG_HELP =
   'it was made for a single-log ledger, from before registry and status were apart; that ledger is no longer served, and the office\'s accreditation and anchors are not on the two logs. ' +
-  'Make the office anew in an empty data directory against the two-log ledger (civic issuer init … --ledger <url> --registry-origin <o> --registry-vkey <k> --status-origin <o> --status-vkey <k> …; civic ledger info prints them), have the governance root accredit it on the registry log, and issue its credentials again'
+  'Make the office anew in an empty data directory against the two-log ledger (civic issuer init … --ledger <url> --registry-vkey <key> --status-vkey <key> …, the keys civic ledger info prints), have the governance root accredit it on the registry log, and issue its credentials again'
 
 function parseLogTrust(v: unknown, path: string): LogTrust {
   if (!isJsonObject(v)) bad(`${path} is not an object`)

@@ -5,14 +5,18 @@
 // are 400 with a code on every port, wrong methods 405, a connection flood on one port leaves
 // the others answering, a slow body is dropped within 30 s); a child killed with SIGKILL is
 // restarted while the others answer; a clean stop on SIGINT; a second start reuses the data
-// (same ledger key, same tree); killing the supervisor stops every child.
+// (same ledger keys, same trees); killing the supervisor stops every child. The ledger is two logs
+// (registry and status): the printed URLs and `civic log verify` line name both, civic-config.json
+// carries both, the demo's registry facts are on the registry log. A data directory holding a
+// single-log ledger from before the two logs were apart is refused at once, with the ledger's
+// message, and no service is started.
 import { afterAll, describe, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect, createServer, type Socket } from 'node:net'
-import { verifyLog } from '../../src/cli/log-verify.ts'
+import { generateNoteKeys } from '../../src/core/log/note.ts'
 import { PROJECT_ROOT } from '../support/vectors.ts'
 import { codeIn, rawExchange, statusLine } from '../node/_raw.ts'
 
@@ -46,6 +50,17 @@ async function start(port: number): Promise<{ child: ChildProcess; out: () => st
   return { child, out: () => out }
 }
 
+/** Runs `civic <args>` to its end (bounded by the test's timeout); stdout and stderr together. */
+function civic(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'src/cli/bin.mjs'), ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout!.on('data', (d) => (out += d))
+    child.stderr!.on('data', (d) => (out += d))
+    child.once('exit', (code) => resolve({ code, out }))
+  })
+}
+
 const stop = (child: ChildProcess) => new Promise<number | null>((r) => (child.once('exit', (code) => r(code)), child.kill('SIGINT')))
 const pidOf = (out: string, name: string): number => Number(new RegExp(`^${name}: pid (\\d+)$`, 'm').exec(out)![1])
 /** True while a process with this pid exists (EPERM: it exists but is not ours to signal). */
@@ -64,7 +79,7 @@ function services(port: number) {
   const l = (p: number) => `http://localhost:${p}`
   return [
     { name: 'app', port, ok: `${l(port)}/`, status: 200, wrong: { method: 'POST', url: `${l(port)}/`, allow: 'GET, HEAD' } },
-    { name: 'ledger', port: port + 1, ok: `${l(port + 1)}/checkpoint`, status: 200, wrong: { method: 'PUT', url: `${l(port + 1)}/checkpoint`, allow: 'GET, HEAD' } },
+    { name: 'ledger', port: port + 1, ok: `${l(port + 1)}/registry/checkpoint`, status: 200, wrong: { method: 'PUT', url: `${l(port + 1)}/status/checkpoint`, allow: 'GET, HEAD' } },
     ...[1, 2, 3].map((i) => ({ name: `witness-${i}`, port: port + 1 + i, ok: `${l(port + 1 + i)}/status`, status: 200, wrong: { method: 'GET', url: `${l(port + 1 + i)}/add-checkpoint`, allow: 'POST' } })),
     ...[5, 6].map((d) => ({ name: `issuer +${d}`, port: port + d, ok: `${l(port + d)}/.well-known/openid-credential-issuer`, status: 200, wrong: { method: 'GET', url: `${l(port + d)}/credential`, allow: 'POST' } })),
     // the admin API answers 401 without an officer session or the admin token: answering is what counts here
@@ -120,7 +135,10 @@ describe('civic start', () => {
     try {
       const text = out()
       for (const role of ['wallet', 'counter', 'issuer', 'explorer']) expect(text).toContain(`http://localhost:${port}/#/${role}`)
-      expect(text).toContain(`http://localhost:${port + 1}/checkpoint`)
+      expect(text).toMatch(new RegExp(`registry log +http://localhost:${port + 1}/registry/checkpoint +\\(origin civic-wallet\\.local/ledger/registry, 4 entries\\)`))
+      expect(text).toMatch(new RegExp(`status log +http://localhost:${port + 1}/status/checkpoint +\\(origin civic-wallet\\.local/ledger/status, 0 entries\\)`))
+      // the single log's paths are gone
+      expect((await fetch(`http://localhost:${port + 1}/checkpoint`)).status).toBe(404)
       expect(text).toContain(`http://localhost:${port + 7}/admin/info`)
       expect(text).not.toMatch(/http:\/\/127\.0\.0\.1/)
       // each service is a process of its own
@@ -130,16 +148,29 @@ describe('civic start', () => {
       expect(app.status).toBe(200)
       expect(await app.text()).toContain('<div id="app"')
       expect(app.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
-      const audit = /npx civic log verify (\S+) --origin (\S+) --vkey (\S+) --witness (\S+) --witness (\S+) --witness (\S+) --quorum 2/.exec(text)
+      const audit = /npx civic log verify (\S+) --name (\S+) --registry-vkey (\S+) --status-vkey (\S+) --witness (\S+) --witness (\S+) --witness (\S+) --quorum 2\n/.exec(text)
       expect(audit).not.toBeNull()
-      const v = await verifyLog(audit![1]!, { origin: audit![2]!, logKeys: [audit![3]!], witnessKeys: [audit![4]!, audit![5]!, audit![6]!], quorum: 2 }, Math.floor(Date.now() / 1000))
-      // the demo seeded once (over HTTP to the ledger's process): two issuer accreditations and two verifier registrations
-      expect(v).toMatchObject({ ok: true, value: { size: 4 } })
+      expect([audit![1], audit![2]]).toEqual([`http://localhost:${port + 1}/`, 'civic-wallet.local/ledger'])
+      // the audit line as printed, run as printed: both logs verify, the registry with the demo's four entries
+      const verified = await civic(audit![0]!.trim().replace(/^npx civic /, '').split(' '))
+      expect(verified.code, verified.out).toBe(0)
+      expect(JSON.parse(verified.out.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, registry: { size: 4 }, status: { size: 0 } })
+      // the demo seeded once (over HTTP to the ledger's process): two issuer accreditations and two verifier registrations, on the registry log
       expect(text).toContain('demo seeded')
       const config = await (await fetch(`http://localhost:${port}/civic-config.json`)).json()
-      expect(config.issuers.map((i: { id: string }) => i.id)).toEqual(['psb', 'hrss'])
-      expect(config.issuers.map((i: { adminUrl: string }) => i.adminUrl)).toEqual([`http://localhost:${port + 7}/`, `http://localhost:${port + 8}/`])
-      expect(config.ledger.vkey).toBe(audit![3])
+      const governanceRoot = /governance root +(did:key:\S+)/.exec(text)![1]
+      expect(config).toEqual({
+        ledger: {
+          url: `http://localhost:${port + 1}/`, root: governanceRoot,
+          registry: { origin: 'civic-wallet.local/ledger/registry', vkey: audit![3] }, status: { origin: 'civic-wallet.local/ledger/status', vkey: audit![4] },
+          witnesses: [audit![5], audit![6], audit![7]], quorum: 2,
+        },
+        issuers: [
+          { id: 'psb', did: 'did:web:psb.gov.example', name: { 'zh-CN': '某市公安局', en: 'Municipal Public Security Bureau' }, adminUrl: `http://localhost:${port + 7}/` },
+          { id: 'hrss', did: 'did:web:hrss.gov.example', name: { 'zh-CN': '某市人力资源和社会保障局', en: 'Municipal Human Resources and Social Security Bureau' }, adminUrl: `http://localhost:${port + 8}/` },
+        ],
+        statusMirrors: { 'https://psb.gov.example/status/': `http://localhost:${port + 5}/status/`, 'https://hrss.gov.example/status/': `http://localhost:${port + 6}/status/` },
+      })
       for (const d of [5, 6]) {
         const md = await (await fetch(`http://localhost:${port + d}/.well-known/openid-credential-issuer`)).json()
         expect(md.credential_issuer).toBe(`http://localhost:${port + d}`)
@@ -172,7 +203,7 @@ describe('civic start', () => {
 
       // a slow body (one byte every 3 s) is dropped within 30 s on the ledger, an issuer and a witness
       const slow = await Promise.all([
-        slowBody(port + 1, '/add-entry', 'application/octet-stream'),
+        slowBody(port + 1, '/registry/add-entry', 'application/octet-stream'),
         slowBody(port + 5, '/token', 'application/x-www-form-urlencoded'),
         slowBody(port + 2, '/add-checkpoint', 'text/plain'),
       ])
@@ -190,7 +221,7 @@ describe('civic start', () => {
       let back = false
       for (let i = 0; i < 100 && !back; i++) {
         await sleep(200)
-        back = /ledger restarted \(pid \d+\)/.test(out()) && await fetch(`http://localhost:${port + 1}/checkpoint`).then((r) => r.status === 200, () => false)
+        back = /ledger restarted \(pid \d+\)/.test(out()) && await fetch(`http://localhost:${port + 1}/registry/checkpoint`).then((r) => r.status === 200, () => false)
       }
       expect(back).toBe(true)
       expect(out()).toMatch(/ledger exited \(SIGKILL\); restarting in \d+ ms/)
@@ -206,9 +237,9 @@ describe('civic start', () => {
     // a second start reuses the data; killing the supervisor outright stops every child
     const again = await start(port)
     try {
-      expect(/--vkey (\S+)/.exec(again.out())![1]).toBe(/--vkey (\S+)/.exec(out())![1])
+      for (const flag of ['--registry-vkey', '--status-vkey']) expect(new RegExp(`${flag} (\\S+)`).exec(again.out())![1]).toBe(new RegExp(`${flag} (\\S+)`).exec(out())![1])
       expect(again.out()).not.toContain('demo seeded')
-      expect(again.out()).toContain('4 entries')
+      expect(again.out()).toContain('(origin civic-wallet.local/ledger/registry, 4 entries)')
     } finally {
       const pids = ['app', 'ledger', 'witness-1', 'witness-2', 'witness-3', 'issuer-psb', 'issuer-hrss'].map((n) => pidOf(again.out(), n))
       again.child.kill('SIGKILL')
@@ -221,4 +252,33 @@ describe('civic start', () => {
       expect(alive).toEqual([])
     }
   }, 240_000)
+
+  it('refuses a data directory holding a single-log ledger, at once and plainly, starting no service', async () => {
+    const old = mkdtempSync(join(tmpdir(), 'civic-start-single-'))
+    try {
+      // as civic start left its ledger before registry and status were apart
+      mkdirSync(join(old, 'ledger', 'log', 'tile'), { recursive: true })
+      writeFileSync(join(old, 'ledger', 'log', 'checkpoint'), 'civic-wallet.local/ledger\n4\nAAAA\n')
+      const origin = 'civic-wallet.local/ledger'
+      writeFileSync(join(old, 'ledger', 'ledger.json'), JSON.stringify({ origin, logKey: generateNoteKeys(origin).signerKey, root: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', witnesses: [], quorum: 0 }))
+      const port = await freeBase()
+      const t0 = Date.now()
+      const r = await civic(['start', '--data', old, '--port', String(port)])
+      expect(Date.now() - t0).toBeLessThan(30_000)
+      expect(r.code, r.out).toBe(2)
+      const line = JSON.parse(r.out.trim().split('\n').find((l) => l.startsWith('{"ok":false'))!)
+      expect(line).toMatchObject({ ok: false, code: 'ERR_LEDGER_CONFIG' })
+      expect(line.detail).toMatch(/single-log ledger/)
+      expect(line.detail).toMatch(/empty data directory/)
+      expect(r.out).not.toMatch(/: pid \d+/)
+      // the same without its ledger.json: the layout alone is refused
+      rmSync(join(old, 'ledger', 'ledger.json'))
+      const again = await civic(['start', '--data', old, '--port', String(port)])
+      expect(again.code, again.out).toBe(2)
+      expect(again.out).toMatch(/"code":"ERR_LEDGER_CONFIG".*single-log ledger/)
+      expect(again.out).not.toMatch(/: pid \d+/)
+    } finally {
+      rmSync(old, { recursive: true, force: true })
+    }
+  }, 60_000)
 })

@@ -173,7 +173,7 @@ describe('issuer data directory', () => {
     expect(e?.code).toBe('ERR_ISSUER_CONFIG')
     expect(e?.detail).toMatch(/^issuer\.json is version 1: it was made for a single-log ledger, from before registry and status were apart/)
     expect(e?.detail).toContain('Make the office anew in an empty data directory')
-    expect(e?.detail).toContain('--registry-origin')
+    expect(e?.detail).toContain('--registry-vkey <key> --status-vkey <key>')
     // nothing was taken: a fixed file opens
     writeFileSync(join(d, 'issuer.json'), JSON.stringify(now, null, 2))
     await (await IssuerService.open(d)).close()
