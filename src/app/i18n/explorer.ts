@@ -240,16 +240,34 @@ export const explorerStrings = {
   'error.ERR_NOTE_KEY_INVALID': { 'zh-CN': '配置中的账本或见证方密钥格式不对。', en: 'A log or witness key in the configuration is not valid.' },
   'error.ERR_NOTE_SIGNATURE_INVALID': { 'zh-CN': '检查点上账本密钥的签名没有通过核验。', en: "The log key's signature on the checkpoint does not verify." },
   'error.ERR_NOTE_UNVERIFIED': { 'zh-CN': '检查点没有账本密钥的有效签名。', en: 'The checkpoint has no valid signature from the log key.' },
+  'error.ERR_TRUST_CONFIG': {
+    'zh-CN': '服务配置中的账本设置不符合要求（密钥、来源或法定数），浏览器不会信任它。',
+    en: 'The ledger settings in the service configuration (keys, origins or quorum) do not fit, so the browser trusts none of it.',
+  },
+  'error.ERR_TRUST_REGISTRY_BEHIND': {
+    'zh-CN': '本机的登记账本副本比状态锚点旧，请先同步。',
+    en: "This device's copy of the registry is older than the status anchor: sync first.",
+  },
+  'error.ERR_STORE_UNAVAILABLE': {
+    'zh-CN': '无法打开本机的存储（可能被另一个标签页占用，或浏览器禁止了存储）。',
+    en: "This device's storage cannot be opened (another tab may hold it, or the browser refuses storage).",
+  },
+  'error.ERR_STORE_QUOTA': { 'zh-CN': '本机存储空间已满，未保存任何内容。', en: "This device's storage is full; nothing was saved." },
 } as const satisfies Record<string, Entry>
 
 export type ExplorerKey = keyof typeof explorerStrings
 
 /** Every code of the logs, their proofs and their signed notes: what a sync or a check can answer. */
-export type ExplorerCode = CodesWithPrefix<'ERR_LOG_'> | CodesWithPrefix<'ERR_PROOF_'> | CodesWithPrefix<'ERR_NOTE_'>
+export type ExplorerCode =
+  | CodesWithPrefix<'ERR_LOG_'>
+  | CodesWithPrefix<'ERR_PROOF_'>
+  | CodesWithPrefix<'ERR_NOTE_'>
+  | CodesWithPrefix<'ERR_TRUST_'>
+  | CodesWithPrefix<'ERR_STORE_'>
 
 /**
  * The text of every code the explorer can meet: total, so a new ERR_LOG_, ERR_PROOF_ or ERR_NOTE_
- * code without a text here is a type error. Anything else (the shell's HTTP codes, a store
+ * code (and ERR_TRUST_, ERR_STORE_) without a text here is a type error. Anything else (the shell's HTTP codes, a store
  * failure) is named by `error.unknown` and its code.
  */
 export const EXPLORER_ERROR_TEXT: Readonly<Record<ExplorerCode, ExplorerKey>> = {
@@ -280,6 +298,10 @@ export const EXPLORER_ERROR_TEXT: Readonly<Record<ExplorerCode, ExplorerKey>> = 
   ERR_NOTE_KEY_INVALID: 'error.ERR_NOTE_KEY_INVALID',
   ERR_NOTE_SIGNATURE_INVALID: 'error.ERR_NOTE_SIGNATURE_INVALID',
   ERR_NOTE_UNVERIFIED: 'error.ERR_NOTE_UNVERIFIED',
+  ERR_TRUST_CONFIG: 'error.ERR_TRUST_CONFIG',
+  ERR_TRUST_REGISTRY_BEHIND: 'error.ERR_TRUST_REGISTRY_BEHIND',
+  ERR_STORE_UNAVAILABLE: 'error.ERR_STORE_UNAVAILABLE',
+  ERR_STORE_QUOTA: 'error.ERR_STORE_QUOTA',
 }
 
 /** The text of `code`, or null when the explorer has none (the caller names it by `error.unknown` and its code). */

@@ -13,46 +13,10 @@
 import { parseJson } from '../../core/bytes/json.ts'
 import type { ErrorCode, Verdict } from '../../core/errors.ts'
 import { civicConfig, type ConfigState } from './config.svelte.ts'
-import type { MisbehaviourEvidence } from '../../core/log/light-client.ts'
-import type { RegistryEntryType } from '../../core/registry/entry.ts'
-import type { IssuerRecord, VerifierRecord } from '../../core/registry/state.ts'
+import { CivicError, fail } from '../../core/errors.ts'
+import { parseTrustConfig, TrustEngine, type RegistryEntryView, type SyncProgressView, type TrustSnapshot } from '../../trust/index.ts'
 
-// The trust engine's views, as src/trust shows them (contract §4).
-export interface CheckpointView {
-  log: 'registry' | 'status'
-  origin: string
-  size: number
-  rootHash: string
-  note: string
-  cosigners: { name: string; keyId: number; time: number }[]
-  witnessedAt: number | null
-  verifiedAt: number
-}
-export interface TrustSnapshot {
-  ready: boolean
-  registry: CheckpointView | null
-  status: CheckpointView | null
-  history: { at: number; registrySize: number; statusSize: number }[]
-  issuers: IssuerRecord[]
-  verifiers: VerifierRecord[]
-  evidence: (MisbehaviourEvidence & { log: 'registry' | 'status' })[]
-  lastSyncAt: number | null
-  witnesses: { name: string; keyId: number; lastCosignedAt: number | null }[]
-}
-export interface RegistryEntryView {
-  index: number
-  type: RegistryEntryType
-  iss: string
-  sub: string | null
-  time: number
-  bytes: Uint8Array
-}
-export interface SyncProgressView {
-  log: 'registry' | 'status'
-  entries: number
-  totalEntries: number
-  bytes: number
-}
+export type { CheckpointView, RegistryEntryView, SyncProgressView, TrustSnapshot } from '../../trust/index.ts'
 
 /** What the app reads of a trust engine (src/trust's TrustEngine has all of it). */
 export interface TrustEngineLike {
@@ -186,7 +150,7 @@ export class TrustState {
     }
     if (!opened.ok) {
       this.#problem = { code: opened.code, detail: opened.detail }
-      this.#status = 'failed'
+      this.#status = opened.code === 'ERR_TRUST_CONFIG' ? 'invalid' : 'failed'
       return
     }
     this.#engine = opened.value
@@ -279,9 +243,16 @@ function quorumOf(source: unknown): number | null {
   return typeof l?.quorum === 'number' ? l.quorum : null
 }
 
-/** Until the engine is part of the build: every open fails, saying so. */
-async function openTrustEngine(): Promise<Verdict<TrustEngineLike>> {
-  return { ok: false, code: 'ERR_LOG_STATE_INVALID', detail: 'this build has no trust engine' }
+/** The trust engine over this device's IndexedDB, from the configuration read strictly (parseTrustConfig). */
+export async function openTrustEngine(source: unknown): Promise<Verdict<TrustEngineLike>> {
+  const config = parseTrustConfig(source)
+  if (!config.ok) return config
+  try {
+    return { ok: true, value: await TrustEngine.open(config.value) }
+  } catch (e) {
+    if (e instanceof CivicError) return fail(e.code, e.detail)
+    throw e
+  }
 }
 
 /** The app's one trust engine. */
