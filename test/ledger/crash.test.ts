@@ -1,4 +1,5 @@
-// The ledger server killed with SIGKILL at random moments during continuous appends, 50 times.
+// The ledger server killed with SIGKILL at random moments during continuous appends to its
+// status log, 50 times.
 // After each restart: every acknowledged entry is in the tree at its index, the tree is
 // consistent with every checkpoint ever seen published, and the witness (which outlives the
 // crashes) has cosigned only checkpoints of this same tree: no fork.
@@ -14,14 +15,14 @@ import { verifyCheckpointNote } from '../../src/core/log/policy.ts'
 import { entryBundlePath, parseEntryBundle, tileHashReader, TILE_WIDTH } from '../../src/core/log/tiles.ts'
 import { writeLedgerConfig } from '../../src/ledger/config.ts'
 import { PROJECT_ROOT } from '../support/vectors.ts'
-import { get, makeWorld, nowSeconds, post, type World } from './_ledger.ts'
+import { get, makeWorld, nowSeconds, post, STATUS_ORIGIN, type World } from './_ledger.ts'
 
 const KILLS = 50
 const BIN = join(PROJECT_ROOT, 'src/cli/bin.mjs')
 let world: World
 let dataDir = ''
 
-async function serve(): Promise<{ child: ChildProcess; url: string }> {
+async function serve(): Promise<{ child: ChildProcess; url: string; registry: string }> {
   const child = spawn(process.execPath, [BIN, 'ledger', 'serve', '--data', dataDir, '--port', '0', '--rate-per-issuer', '100000'], { stdio: ['ignore', 'pipe', 'pipe'] })
   let err = ''
   child.stderr!.on('data', (d) => (err += d))
@@ -30,7 +31,8 @@ async function serve(): Promise<{ child: ChildProcess; url: string }> {
     rl.once('line', resolve)
     child.once('exit', (code) => reject(new Error(`ledger exited ${code}: ${err}`)))
   })
-  return { child, url: JSON.parse(line).url }
+  const base = JSON.parse(line).url as string
+  return { child, url: `${base}status/`, registry: `${base}registry/` }
 }
 
 const kill = (child: ChildProcess) =>
@@ -53,9 +55,8 @@ describe('crash safety', () => {
     const acked = new Map<number, Uint8Array>()
     const seen = new Map<number, Uint8Array>() // size → root of every checkpoint seen published
     const versions = [0, 0, 0, 0]
-    let { child, url } = await serve()
-    expect((await post(url, world.accreditation)).json.index).toBe(0)
-    acked.set(0, world.accreditation)
+    let { child, url, registry } = await serve()
+    expect((await post(registry, world.accreditation)).json.index).toBe(0)
 
     for (let round = 0; round < KILLS; round++) {
       let stop = false
@@ -74,7 +75,7 @@ describe('crash safety', () => {
         while (!stop) {
           try {
             const c = await get(url, 'checkpoint')
-            const v = verifyCheckpointNote(c.bytes, world.policy, nowSeconds())
+            const v = verifyCheckpointNote(c.bytes, world.statusPolicy, nowSeconds())
             if (v.ok) seen.set(v.value.checkpoint.size, v.value.checkpoint.rootHash)
           } catch {
             return
@@ -91,11 +92,11 @@ describe('crash safety', () => {
       await kill(child)
       stop = true
       await Promise.all(running)
-      ;({ child, url } = await serve())
+      ;({ child, url, registry } = await serve())
 
       // After the restart: the published tree holds every acknowledged entry at its index …
       const note = (await get(url, 'checkpoint')).bytes
-      const cp = verifyCheckpointNote(note, world.policy, nowSeconds())
+      const cp = verifyCheckpointNote(note, world.statusPolicy, nowSeconds())
       if (!cp.ok) throw new Error(`round ${round}: ${cp.code}`)
       const { size, rootHash } = cp.value.checkpoint
       seen.set(size, rootHash)
@@ -121,7 +122,7 @@ describe('crash safety', () => {
         if (!bytesEqual(await treeHash(s, reader), root)) throw new Error(`round ${round}: fork at size ${s}`)
       }
       // … and the witness cosigned nothing outside it.
-      const ws = world.witnesses[0]!.status().logs[0]!
+      const ws = world.witnesses[0]!.status().logs.find((l) => l.origin === STATUS_ORIGIN)!
       expect(ws.size).toBeLessThanOrEqual(size)
       expect(Buffer.from(await treeHash(ws.size, reader)).toString('base64')).toBe(ws.rootHash)
     }

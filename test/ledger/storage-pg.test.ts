@@ -30,21 +30,23 @@ afterAll(async () => {
 const sql = <T extends Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> =>
   withAdmin(db.server, async (c) => (await c.query<T>(text, values)).rows, db.name)
 
-const open = (): Promise<LogStorage> => openPostgresStorage({ url: db.url() })
+const open = (log: 'registry' | 'status' = 'status'): Promise<LogStorage> => openPostgresStorage({ url: db.url(), log })
+const TABLES = ['registry_objects', 'registry_checkpoint', 'registry_staged_checkpoint', 'status_objects', 'status_checkpoint', 'status_staged_checkpoint']
+const dropAll = () => sql(`DROP TABLE IF EXISTS ${TABLES.join(', ')}, objects, checkpoint, staged_checkpoint`)
 
 storageContract({
   kind: 'postgres',
-  async freshLog() {
-    await sql('DROP TABLE IF EXISTS objects, checkpoint, staged_checkpoint')
+  async freshLedger() {
+    await dropAll()
     return open
   },
 })
 
-/** Backend pid of the session holding the sequencer lock in our database, if any. */
+/** Backend pid of the session holding the status log's sequencer lock in our database, if any. */
 async function lockHolderPid(): Promise<number | null> {
   const rows = await sql<{ pid: number }>(
     `SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database
-     WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = 1 AND l.objsubid = 2 AND d.datname = $2`,
+     WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = 3 AND l.objsubid = 2 AND d.datname = $2`,
     [0x43495643, db.name],
   )
   return rows[0]?.pid ?? null
@@ -71,26 +73,37 @@ describe('PostgreSQL backend specifics', () => {
   afterEach(async () => {
     await Promise.all(opened.map((s) => s.close()))
     opened = []
-    if (db) await sql('DROP TABLE IF EXISTS objects, checkpoint, staged_checkpoint')
+    if (db) await dropAll()
   })
 
-  it('creates its tables if absent, exactly as specified, also when two servers start at once', async () => {
-    await Promise.all([track(open()), track(open()), track(open())])
+  it('creates the tables of each log if absent, exactly as specified, also when servers of both logs start at once', async () => {
+    await Promise.all([track(open('status')), track(open('registry')), track(open('status')), track(open('registry'))])
     const cols = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
       `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
-       WHERE table_name IN ('objects', 'checkpoint', 'staged_checkpoint') ORDER BY table_name, ordinal_position`,
+       WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`,
     )
-    expect(cols.map((c) => `${c.table_name}.${c.column_name} ${c.data_type}${c.is_nullable === 'NO' ? ' not null' : ''}`)).toEqual([
-      'checkpoint.id integer not null',
-      'checkpoint.note bytea not null',
-      'checkpoint.size bigint',
-      'objects.path text not null',
-      'objects.data bytea not null',
-      'staged_checkpoint.id integer not null',
-      'staged_checkpoint.note bytea not null',
-      'staged_checkpoint.size bigint',
-    ])
-    expect(await codeOf(sql('INSERT INTO checkpoint (id, note) VALUES (2, $1)', [Buffer.from('x')]))).toBe('error') // CHECK (id = 1)
+    const one = (log: string) => [
+      `${log}_checkpoint.id integer not null`,
+      `${log}_checkpoint.note bytea not null`,
+      `${log}_checkpoint.size bigint`,
+      `${log}_objects.path text not null`,
+      `${log}_objects.data bytea not null`,
+      `${log}_staged_checkpoint.id integer not null`,
+      `${log}_staged_checkpoint.note bytea not null`,
+      `${log}_staged_checkpoint.size bigint`,
+    ]
+    expect(cols.map((c) => `${c.table_name}.${c.column_name} ${c.data_type}${c.is_nullable === 'NO' ? ' not null' : ''}`)).toEqual([...one('registry'), ...one('status')])
+    expect(await codeOf(sql('INSERT INTO status_checkpoint (id, note) VALUES (2, $1)', [Buffer.from('x')]))).toBe('error') // CHECK (id = 1)
+  })
+
+  it('refuses a database that holds a single-log ledger from before the two logs (ERR_LEDGER_CONFIG, saying what to do)', async () => {
+    await sql('CREATE TABLE objects (path text PRIMARY KEY, data bytea NOT NULL)')
+    for (const log of ['registry', 'status'] as const) {
+      const e = await openPostgresStorage({ url: db.url(), log }).catch((x: unknown) => x)
+      expect(e).toMatchObject({ code: 'ERR_LEDGER_CONFIG' })
+      expect((e as Error).message).toMatch(/single-log ledger from before the registry and status logs were apart.*empty database/s)
+    }
+    expect((await sql<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'"))[0]!.n).toBe(1)
   })
 
   it('stores each checkpoint in the single row id = 1 of its table, with the tree size from its second line', async () => {
@@ -98,10 +111,10 @@ describe('PostgreSQL backend specifics', () => {
     await s.acquireSequencerLock()
     await publishBatch(s, batchOf(7, ['tile/0/000.p/7'], 7))
     await s.stage(batchOf(9, ['tile/0/000.p/9'], 9))
-    expect(await sql('SELECT id, size FROM checkpoint')).toEqual([{ id: 1, size: '7' }])
-    expect(await sql('SELECT id, size FROM staged_checkpoint')).toEqual([{ id: 1, size: '9' }])
+    expect(await sql('SELECT id, size FROM status_checkpoint')).toEqual([{ id: 1, size: '7' }])
+    expect(await sql('SELECT id, size FROM status_staged_checkpoint')).toEqual([{ id: 1, size: '9' }])
     await s.publishCheckpoint(new TextEncoder().encode('not a checkpoint'))
-    expect(await sql('SELECT id, size FROM checkpoint')).toEqual([{ id: 1, size: null }])
+    expect(await sql('SELECT id, size FROM status_checkpoint')).toEqual([{ id: 1, size: null }])
   })
 
   it('a read-only instance reads while another holds the lock, and never takes it', async () => {
@@ -153,20 +166,20 @@ describe('PostgreSQL backend specifics', () => {
     await publishBatch(s, batchOf(1, ['tile/0/000.p/1']))
     // a trigger that refuses one row of the batch, after many others were inserted
     await sql(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused %', NEW.path; END $$`)
-    await sql(`CREATE TRIGGER refuse BEFORE INSERT ON objects FOR EACH ROW WHEN (NEW.path = 'tile/0/000.p/9') EXECUTE FUNCTION refuse()`)
+    await sql(`CREATE TRIGGER refuse BEFORE INSERT ON status_objects FOR EACH ROW WHEN (NEW.path = 'tile/0/000.p/9') EXECUTE FUNCTION refuse()`)
     try {
       const paths = Array.from({ length: 600 }, (_, i) => tilePath({ level: 2, index: i, width: 256 })).concat('tile/0/000.p/9')
       const err = await s.stage(batchOf(9, paths)).catch((e: unknown) => e)
       expect(err).toMatchObject({ code: 'ERR_LEDGER_STORAGE' })
       expect((err as Error).message).toMatch(/refused tile\/0\/000\.p\/9/)
-      expect(await sql('SELECT count(*)::int AS n FROM objects')).toEqual([{ n: 1 }])
+      expect(await sql('SELECT count(*)::int AS n FROM status_objects')).toEqual([{ n: 1 }])
       expect(await s.getStagedCheckpoint()).toEqual(batchOf(1, ['tile/0/000.p/1']).checkpoint)
       expect(await s.getCheckpoint()).toEqual(cosigned(batchOf(1, ['tile/0/000.p/1']).checkpoint))
       // the session is usable again for the next write
       await publishBatch(s, batchOf(2, ['tile/0/000.p/2']))
       expect(await s.getCheckpoint()).toEqual(cosigned(batchOf(2, ['tile/0/000.p/2']).checkpoint))
     } finally {
-      await sql('DROP TRIGGER refuse ON objects')
+      await sql('DROP TRIGGER refuse ON status_objects')
       await sql('DROP FUNCTION refuse()')
     }
   })
@@ -222,8 +235,8 @@ describe('PostgreSQL backend specifics', () => {
   })
 
   it('a malformed URL is ERR_LEDGER_CONFIG; an unreachable server is ERR_LEDGER_STORAGE', async () => {
-    expect(await codeOf(openPostgresStorage({ url: 'mysql://localhost/x' }))).toBe('ERR_LEDGER_CONFIG')
-    expect(await codeOf(openStorage({ dataDir: '/nonexistent', postgresUrl: 'localhost:5432' }))).toBe('ERR_LEDGER_CONFIG')
+    expect(await codeOf(openPostgresStorage({ url: 'mysql://localhost/x', log: 'status' }))).toBe('ERR_LEDGER_CONFIG')
+    expect(await codeOf(openStorage({ dataDir: '/nonexistent', log: 'status', postgresUrl: 'localhost:5432' }))).toBe('ERR_LEDGER_CONFIG')
     const closedPort = await new Promise<number>((resolve) => {
       import('node:net').then(({ createServer }) => {
         const srv = createServer().listen(0, '127.0.0.1', () => {
@@ -232,11 +245,11 @@ describe('PostgreSQL backend specifics', () => {
         })
       })
     })
-    expect(await codeOf(openPostgresStorage({ url: `postgresql://postgres@127.0.0.1:${closedPort}/x`, connectTimeoutMs: 2000 }))).toBe('ERR_LEDGER_STORAGE')
+    expect(await codeOf(openPostgresStorage({ url: `postgresql://postgres@127.0.0.1:${closedPort}/x`, log: 'registry', connectTimeoutMs: 2000 }))).toBe('ERR_LEDGER_STORAGE')
   })
 
   it('openStorage() with a PostgreSQL URL opens this backend (dataDir unused)', async () => {
-    const s = await track(openStorage({ dataDir: '/nonexistent', postgresUrl: db.url() }))
+    const s = await track(openStorage({ dataDir: '/nonexistent', log: 'registry', postgresUrl: db.url() }))
     expect(s.kind).toBe('postgres')
   })
 })

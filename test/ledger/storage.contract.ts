@@ -1,6 +1,8 @@
 /**
  * The one contract suite of LogStorage (src/ledger/storage/types.ts), run against every backend
- * by its own test file (storage-fs.test.ts, storage-pg.test.ts) — the x/mod TestStorage pattern.
+ * by its own test file (storage-fs.test.ts, storage-pg.test.ts) — the x/mod TestStorage pattern —
+ * and, in each backend, against both of the ledger's logs, plus what keeps the two logs apart:
+ * neither sees the other's objects or checkpoints, and each has its own sequencer lock.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CivicError } from '../../src/core/errors.ts'
@@ -10,10 +12,13 @@ import type { LogStorage, StageBatch, StoredObject } from '../../src/ledger/stor
 /** Opens a new storage instance on one log; every call is a separate instance (a separate "server"). */
 export type LogOpener = () => Promise<LogStorage>
 
+/** Opens a new storage instance on one of a ledger's two logs. */
+export type LedgerOpener = (log: 'registry' | 'status') => Promise<LogStorage>
+
 export interface StorageHarness {
   kind: LogStorage['kind']
-  /** A new, empty log; returns the opener of instances on it. */
-  freshLog(): Promise<LogOpener>
+  /** A new, empty ledger (both logs empty); returns the opener of instances on its logs. */
+  freshLedger(): Promise<LedgerOpener>
 }
 
 /** The code of a CivicError a promise rejects with, or the error's name if it is not one. */
@@ -66,7 +71,72 @@ export async function publishBatch(s: LogStorage, b: StageBatch): Promise<void> 
 }
 
 export function storageContract(h: StorageHarness): void {
-  describe(`LogStorage contract: ${h.kind}`, () => {
+  for (const log of ['registry', 'status'] as const) logContract(h, log)
+  apartContract(h)
+}
+
+function apartContract(h: StorageHarness): void {
+  describe(`LogStorage contract: ${h.kind}, the two logs of one ledger apart`, () => {
+    let openLedger: LedgerOpener
+    let opened: LogStorage[] = []
+    const open = async (log: 'registry' | 'status'): Promise<LogStorage> => {
+      const s = await openLedger(log)
+      opened.push(s)
+      return s
+    }
+    beforeEach(async () => {
+      openLedger = await h.freshLedger()
+    })
+    afterEach(async () => {
+      await Promise.all(opened.map((s) => s.close()))
+      opened = []
+    })
+
+    it('neither log sees the objects or checkpoints of the other, also at the same paths', async () => {
+      const registry = await open('registry')
+      const status = await open('status')
+      await registry.acquireSequencerLock()
+      await status.acquireSequencerLock()
+      const paths = ['tile/0/000.p/2', 'tile/entries/000.p/2']
+      await publishBatch(registry, batchOf(1, paths, 2))
+      const readers = { registry: await open('registry'), status: await open('status') }
+      for (const r of [status, readers.status]) {
+        expect(await r.getCheckpoint()).toBeNull()
+        expect(await r.getStagedCheckpoint()).toBeNull()
+        for (const p of paths) expect(await r.getObject(p)).toBeNull()
+      }
+      await publishBatch(status, batchOf(7, [...paths, 'tile/1/000.p/1'], 2))
+      await registry.stage(batchOf(3, ['tile/0/000.p/3'], 3))
+      for (const r of [registry, readers.registry]) {
+        expect(await r.getCheckpoint()).toEqual(cosigned(batchOf(1, paths, 2).checkpoint))
+        expect(await r.getStagedCheckpoint()).toEqual(batchOf(3, ['tile/0/000.p/3'], 3).checkpoint)
+        for (const p of paths) expect(await r.getObject(p)).toEqual(bytesFor(p, 1))
+        expect(await r.getObject('tile/1/000.p/1')).toBeNull()
+      }
+      for (const r of [status, readers.status]) {
+        expect(await r.getCheckpoint()).toEqual(cosigned(batchOf(7, [...paths, 'tile/1/000.p/1'], 2).checkpoint))
+        expect(await r.getStagedCheckpoint()).toEqual(batchOf(7, [...paths, 'tile/1/000.p/1'], 2).checkpoint)
+        for (const p of paths) expect(await r.getObject(p)).toEqual(bytesFor(p, 7))
+        expect(await r.getObject('tile/0/000.p/3')).toBeNull()
+      }
+    })
+
+    it('each log has its own sequencer lock', async () => {
+      const registry = await open('registry')
+      await registry.acquireSequencerLock()
+      const status = await open('status')
+      await status.acquireSequencerLock() // not refused: another log
+      expect(await codeOf((await open('registry')).acquireSequencerLock())).toBe('ERR_LEDGER_LOCKED')
+      expect(await codeOf((await open('status')).acquireSequencerLock())).toBe('ERR_LEDGER_LOCKED')
+      await registry.close()
+      await (await open('registry')).acquireSequencerLock()
+      expect(await codeOf((await open('status')).acquireSequencerLock())).toBe('ERR_LEDGER_LOCKED')
+    })
+  })
+}
+
+function logContract(h: StorageHarness, log: 'registry' | 'status'): void {
+  describe(`LogStorage contract: ${h.kind}, ${log} log`, () => {
     let openLog: LogOpener
     let opened: LogStorage[] = []
     const open = async (): Promise<LogStorage> => {
@@ -81,7 +151,8 @@ export function storageContract(h: StorageHarness): void {
     }
 
     beforeEach(async () => {
-      openLog = await h.freshLog()
+      const ledger = await h.freshLedger()
+      openLog = () => ledger(log)
     })
     afterEach(async () => {
       await Promise.all(opened.map((s) => s.close()))
