@@ -83,6 +83,19 @@ describe('architecture', () => {
     expect(offenders).toEqual([])
   })
 
+  it('the trust engine and the store run in a browser and a Worker: no node:*, nothing but src/core (and src/store for src/trust)', () => {
+    const offenders: string[] = []
+    for (const s of sources.filter((x) => x.path.startsWith('src/trust/') || x.path.startsWith('src/store/'))) {
+      for (const i of importsOf(s.text)) {
+        const target = i.startsWith('.') ? join(s.path, '..', i) : null
+        const allowed = s.path.startsWith('src/trust/') ? /^src\/(core|store|trust)\// : /^src\/(core|store)\//
+        if (i.startsWith('node:') || (target !== null && !allowed.test(target))) offenders.push(`${s.path} → ${i}`)
+      }
+    }
+    expect(sources.some((s) => s.path === 'src/trust/index.ts')).toBe(true)
+    expect(offenders).toEqual([])
+  })
+
   it('the issuer and the ledger services share only src/core and src/node', () => {
     const offenders: string[] = []
     for (const s of sources) {

@@ -37,7 +37,7 @@ export function storeError(e: unknown, what: string): CivicError {
   return new CivicError('ERR_STORE_UNAVAILABLE', `${what}: ${name ? `${name}: ` : ''}${message}`, { cause: e })
 }
 
-export async function openDatabase(name: string, migrations: readonly Migration[]): Promise<Database> {
+export async function openDatabase(name: string, migrations: readonly Migration[], o: { blockedMs?: number } = {}): Promise<Database> {
   const factory = (globalThis as { indexedDB?: unknown }).indexedDB
   if (!factory) throw new CivicError('ERR_STORE_UNAVAILABLE', 'this environment has no IndexedDB')
   const version = migrations.length
@@ -52,7 +52,7 @@ export async function openDatabase(name: string, migrations: readonly Migration[
       for (let v = oldVersion; v < version; v++) migrations[v]!(db, tx as unknown as IDBPTransaction<unknown, string[], 'versionchange'>)
     },
     blocked() {
-      timer ??= setTimeout(() => giveUp?.(new CivicError('ERR_STORE_UNAVAILABLE', `${name}: another tab keeps an older version open`)), BLOCKED_MS)
+      timer ??= setTimeout(() => giveUp?.(new CivicError('ERR_STORE_UNAVAILABLE', `${name}: another tab keeps an older version open`)), o.blockedMs ?? BLOCKED_MS)
     },
     blocking() {
       state.open = false
@@ -68,7 +68,7 @@ export async function openDatabase(name: string, migrations: readonly Migration[
   } catch (e) {
     // An open that gets through after we gave up must not keep a connection nobody closes.
     opening.then((late) => late.close(), () => {})
-    if (e instanceof Error && e.name === 'VersionError') throw new CivicError('ERR_STORE_UNAVAILABLE', `${name}: a newer version of the app owns this database`, { cause: e })
+    if (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'VersionError') throw new CivicError('ERR_STORE_UNAVAILABLE', `${name}: a newer version of the app owns this database`, { cause: e })
     throw storeError(e, `opening ${name}`)
   } finally {
     if (timer) clearTimeout(timer)

@@ -112,6 +112,11 @@ const MIGRATIONS: readonly Migration[] = [
   },
 ]
 
+/** A request's own promise; its failure surfaces through the transaction (tx.done), not here. */
+function quiet(p: Promise<unknown>): void {
+  p.catch(() => {})
+}
+
 export class TrustRepository {
   readonly #db: Database
 
@@ -167,8 +172,8 @@ export class TrustRepository {
   /** Forget everything and name the ledger this store now belongs to. */
   async reset(ledger: string): Promise<void> {
     await this.#write([...STORES], (tx) => {
-      for (const s of STORES) void tx.objectStore(s).clear()
-      void tx.objectStore('state').put(ledger, 'ledger')
+      for (const s of STORES) quiet(tx.objectStore(s).clear())
+      quiet(tx.objectStore('state').put(ledger, 'ledger'))
     }, 'resetting the trust store')
   }
 
@@ -176,13 +181,13 @@ export class TrustRepository {
   async commitSync(w: SyncWrite): Promise<void> {
     await this.#write(['state', 'bundles', 'history', 'evidence'], (tx) => {
       const state = tx.objectStore('state')
-      void state.put(w.checkpoints, 'checkpoints')
-      if (w.registry) void state.put(w.registry, 'registry')
-      if (w.edge) void state.put(w.edge, 'edge')
-      void state.put({ lastSyncAt: w.lastSyncAt }, 'sync')
-      for (const b of w.bundles) void tx.objectStore('bundles').put(b)
-      if (w.history) void tx.objectStore('history').add(w.history)
-      for (const e of w.evidence) void tx.objectStore('evidence').add(e)
+      quiet(state.put(w.checkpoints, 'checkpoints'))
+      if (w.registry) quiet(state.put(w.registry, 'registry'))
+      if (w.edge) quiet(state.put(w.edge, 'edge'))
+      quiet(state.put({ lastSyncAt: w.lastSyncAt }, 'sync'))
+      for (const b of w.bundles) quiet(tx.objectStore('bundles').put(b))
+      if (w.history) quiet(tx.objectStore('history').add(w.history))
+      for (const e of w.evidence) quiet(tx.objectStore('evidence').add(e))
     }, 'saving a sync')
     if (w.evidence.length > 0) await this.#trimEvidence()
   }
@@ -190,9 +195,9 @@ export class TrustRepository {
   /** A status list's latest anchor and token; the status checkpoint it was proven under, with it. */
   async putStatusList(rec: StoredStatusList, checkpoints: Partial<Record<LogName, StoredCheckpoint>>, evidence: readonly StoredEvidence[] = []): Promise<void> {
     await this.#write(['state', 'statusLists', 'evidence'], (tx) => {
-      void tx.objectStore('statusLists').put(rec)
-      void tx.objectStore('state').put(checkpoints, 'checkpoints')
-      for (const e of evidence) void tx.objectStore('evidence').add(e)
+      quiet(tx.objectStore('statusLists').put(rec))
+      quiet(tx.objectStore('state').put(checkpoints, 'checkpoints'))
+      for (const e of evidence) quiet(tx.objectStore('evidence').add(e))
     }, 'saving a status list')
   }
 
@@ -200,7 +205,7 @@ export class TrustRepository {
   async addEvidence(evidence: readonly StoredEvidence[]): Promise<void> {
     if (evidence.length === 0) return
     await this.#write(['evidence'], (tx) => {
-      for (const e of evidence) void tx.objectStore('evidence').add(e)
+      for (const e of evidence) quiet(tx.objectStore('evidence').add(e))
     }, 'saving evidence')
     await this.#trimEvidence()
   }
@@ -209,16 +214,25 @@ export class TrustRepository {
     await this.#write(['evidence'], async (tx) => {
       const store = tx.objectStore('evidence')
       const keys = await store.getAllKeys()
-      for (const k of keys.slice(0, Math.max(0, keys.length - MAX_STORED_EVIDENCE))) void store.delete(k)
+      for (const k of keys.slice(0, Math.max(0, keys.length - MAX_STORED_EVIDENCE))) quiet(store.delete(k))
     }, 'trimming evidence')
   }
 
   async #write(stores: string[], fill: (tx: IDBPTransaction<unknown, string[], 'readwrite'>) => void | Promise<void>, what: string): Promise<void> {
     try {
       const tx = this.#live().transaction(stores, 'readwrite', { durability: 'strict' })
-      // Only IndexedDB requests inside: the caller did its verification before.
-      const filled = fill(tx)
-      await Promise.all([filled, tx.done])
+      // Only IndexedDB requests inside: the caller did its verification before. A request that
+      // cannot even be made (a value that does not clone) aborts the whole transaction, so the
+      // requests already made are not committed without it.
+      const done = tx.done
+      try {
+        await fill(tx)
+      } catch (e) {
+        tx.abort()
+        await done.catch(() => {})
+        throw e
+      }
+      await done
     } catch (e) {
       throw storeError(e, what)
     }
