@@ -24,7 +24,7 @@ import { parseEntry } from '../../src/core/registry/entry.ts'
 import { collectOffer } from '../issuer/_world.ts'
 import { PROJECT_ROOT } from './support/app-server.ts'
 import { launchBrowser, type BrowserSession } from './support/browser.ts'
-import { startSystem, type RunningSystem } from './support/system.ts'
+import { startSystem, type CivicConfigJson, type RunningSystem } from './support/system.ts'
 import { addVirtualAuthenticator, enrolFromLink, firstSupervisorLinks } from './support/passkeys.ts'
 
 let system: RunningSystem | undefined
@@ -44,10 +44,7 @@ afterAll(async () => {
   await system?.stop()
 })
 
-interface CivicConfig {
-  ledger: { url: string; origin: string; vkey: string; witnesses: string[]; quorum: number }
-  issuers: { id: string; did: string; name: { 'zh-CN': string; en: string }; adminUrl: string }[]
-}
+type CivicConfig = CivicConfigJson
 
 const adminBase = (u: string) => u.replace(/\/+$/, '').replace(/\/admin$/, '')
 
@@ -131,11 +128,11 @@ describe('issuer console on `civic start`', () => {
     const index = Number(await verified.getAttribute('data-index'))
     const version = Number(await verified.getAttribute('data-version'))
 
-    // the anchor is in the ledger, as a reader that trusts only the log key and witnesses sees it
-    const policy = parseLogPolicy({ origin: config.ledger.origin, logKeys: [config.ledger.vkey], witnessKeys: config.ledger.witnesses, quorum: config.ledger.quorum })
-    const ledgerUrl = config.ledger.url.endsWith('/') ? config.ledger.url : `${config.ledger.url}/`
+    // the anchor is in the ledger's status log, as a reader that trusts only its log key and the witnesses sees it
+    const policy = parseLogPolicy({ origin: config.ledger.status.origin, logKeys: [config.ledger.status.vkey], witnessKeys: config.ledger.witnesses, quorum: config.ledger.quorum })
+    const ledgerUrl = `${config.ledger.url.endsWith('/') ? config.ledger.url : `${config.ledger.url}/`}status/`
     const synced = await syncLog({
-      origin: config.ledger.origin, now: Math.floor(Date.now() / 1000), client: new LightClient([policy]), edge: { size: 0, hashes: [] },
+      origin: config.ledger.status.origin, now: Math.floor(Date.now() / 1000), client: new LightClient([policy]), edge: { size: 0, hashes: [] },
       fetch: async (path) => {
         const r = await fetch(new URL(path, ledgerUrl))
         if (r.status !== 200) throw new Error(`${path}: HTTP ${r.status}`)
@@ -150,9 +147,9 @@ describe('issuer console on `civic start`', () => {
     expect(audit, system!.output()).not.toBeNull()
     const v = spawnSync(process.execPath, [join(PROJECT_ROOT, 'src/cli/bin.mjs'), 'log', 'verify', ...audit![1]!.trim().split(/\s+/)], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 })
     expect(v.status, `${v.stdout}${v.stderr}`).toBe(0)
-    const line = JSON.parse(v.stdout.trim().split('\n').pop()!) as { ok: boolean; size: number }
+    const line = JSON.parse(v.stdout.trim().split('\n').pop()!) as { ok: boolean; status: { size: number } }
     expect(line.ok).toBe(true)
-    expect(line.size).toBeGreaterThan(index)
+    expect(line.status.size).toBeGreaterThan(index)
 
     expect(errors).toEqual([])
   })

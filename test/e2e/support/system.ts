@@ -1,7 +1,8 @@
 /**
  * The whole system as a newcomer starts it, for end-to-end tests: `civic start` as a real
  * process on a free block of ports with its own data directory, stopped with SIGINT (as
- * Ctrl-C would) and its directory removed afterwards. And axe-core, run on a page as it stands.
+ * Ctrl-C would) and its directory removed afterwards; where its ledger is (both logs under one
+ * URL) and the civic-config.json it wrote. And axe-core, run on a page as it stands.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -28,9 +29,28 @@ export async function freeBasePort(): Promise<number> {
   throw new Error('no free block of ports')
 }
 
+/** civic-config.json as `civic start` writes it (src/cli/start.ts). */
+export interface CivicConfigJson {
+  ledger: {
+    /** The ledger's base URL, ending in `/`: the logs are at `<url>registry/` and `<url>status/`. */
+    url: string
+    root: string
+    registry: { origin: string; vkey: string }
+    status: { origin: string; vkey: string }
+    witnesses: string[]
+    quorum: number
+  }
+  issuers: { id: string; did: string; name: { 'zh-CN': string; en: string }; adminUrl: string }[]
+  statusMirrors: Record<string, string>
+}
+
 export interface RunningSystem {
   /** The app's port (`--port`). */
   readonly port: number
+  /** The ledger's base URL (`http://localhost:<port + 1>/`). */
+  readonly ledgerUrl: string
+  /** The civic-config.json the app is served with. */
+  config(): Promise<CivicConfigJson>
   /** The data directory. */
   readonly data: string
   /** Everything it printed so far (stdout and stderr). */
@@ -65,7 +85,8 @@ export async function startSystem(prefix: string): Promise<RunningSystem> {
     await stop()
     throw e
   }
-  return { port, data, output: () => output, stop }
+  const config = async (): Promise<CivicConfigJson> => (await (await fetch(`http://localhost:${port}/civic-config.json`)).json()) as CivicConfigJson
+  return { port, data, ledgerUrl: `http://localhost:${port + 1}/`, config, output: () => output, stop }
 }
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
