@@ -5,12 +5,14 @@
 import { benchSdJwt } from './sdjwt.ts'
 import { benchLedger } from './ledger.ts'
 import { benchStatusList } from './status.ts'
+import { benchTrust } from './trust.ts'
 import { formatFigure, type Figure } from './measure.ts'
 
 const suites: [string, () => Promise<Figure[]>][] = [
   ['sd-jwt', benchSdJwt],
   ['ledger', benchLedger],
   ['status list', benchStatusList],
+  ['trust engine', benchTrust],
 ]
 
 let missed = 0
