@@ -93,7 +93,7 @@ export class TrustEngine {
     let fold: RegistryState
     try {
       if (s.ledger !== identity) throw new InputError('ERR_LOG_STATE_INVALID', 'another ledger')
-      fold = restore(this.#config, s).fold
+      fold = restore(this.#config, s, false).fold
     } catch (e) {
       if (!(e instanceof InputError)) throw e
       await this.#repo.reset(identity)
@@ -164,6 +164,10 @@ export class TrustEngine {
         v = storeFailure(e)
       }
       try {
+        // Stored records that do not hold are dropped; the next sync starts cold.
+        if (!v.ok && (v.code === 'ERR_REG_STATE_INVALID' || v.code === 'ERR_LOG_STATE_INVALID') && v.detail.startsWith('the stored view')) {
+          await this.#repo.reset(ledgerIdentity(this.#config))
+        }
         await this.#reload()
       } catch (e) {
         return storeFailure(e)
@@ -264,7 +268,7 @@ export class TrustEngine {
     return this.#serial(async () => {
       const f = this.#fetch ?? defaultFetch()
       const counter = { requests: 0, bytes: 0 }
-      const client = new LightClient([this.#config.registry, this.#config.status], restore(this.#config, this.#stored).client)
+      const client = new LightClient([this.#config.registry, this.#config.status], restore(this.#config, this.#stored, false).client)
       const held: StoredStatusList | undefined = this.#stored.statusLists.find((x) => x.uri === uri)
       const r = await proveAnchor({
         config: this.#config, client, fold: this.#fold, uri, now, held,

@@ -8,7 +8,7 @@
  * evidence even when the sync fails. A log that fails keeps its stored view; the other still
  * moves.
  */
-import { fail, ok, type ErrorCode, type Verdict } from '../core/errors.ts'
+import { fail, InputError, ok, type ErrorCode, type Verdict } from '../core/errors.ts'
 import { LightClient } from '../core/log/light-client.ts'
 import { syncCheckpoint, syncLog } from '../core/log/sync.ts'
 import { TILE_WIDTH } from '../core/log/tiles.ts'
@@ -44,7 +44,14 @@ const failed = (counter: Counter, size: number, code: ErrorCode, detail: string)
 
 export async function runSync(repo: TrustRepository, config: TrustConfig, o: RunSyncOptions): Promise<Verdict<SyncReport>> {
   const stored: StoredTrust = await repo.load()
-  const start = restore(config, stored)
+  let start
+  try {
+    start = restore(config, stored)
+  } catch (e) {
+    // The engine empties a store whose records do not hold and starts over (engine.ts).
+    if (e instanceof InputError) return fail(e.code, `the stored view: ${e.detail}`)
+    throw e
+  }
   const client = new LightClient([config.registry, config.status], start.client)
   const evidenceBefore = client.evidence.length
   const checkpoints: Partial<Record<'registry' | 'status', StoredCheckpoint>> = { ...stored.checkpoints }

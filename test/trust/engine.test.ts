@@ -122,5 +122,34 @@ describe('TrustEngine against the ledger', () => {
     expect(e2.entries()).toEqual([])
     e2.close()
   })
-})
 
+  it('a stored fold that does not parse strictly is found by the next sync, dropped, and rebuilt', async () => {
+    const name = dbName()
+    const e = await TrustEngine.open(config, { dbName: name })
+    await e.sync({ now: world.clock.t })
+    e.close()
+    // Damage one record of the stored fold behind the engine's back (the shape checks on open still pass).
+    await new Promise<void>((resolve, reject) => {
+      const r = indexedDB.open(name)
+      r.onsuccess = () => {
+        const tx = r.result.transaction('state', 'readwrite')
+        const st = tx.objectStore('state')
+        const g = st.get('registry')
+        g.onsuccess = () => {
+          const fold = g.result
+          fold.issuers[PSB].keys = 'not keys'
+          st.put(fold, 'registry')
+        }
+        tx.oncomplete = () => { r.result.close(); resolve() }
+        tx.onerror = () => reject(tx.error)
+      }
+    })
+    const damaged = await TrustEngine.open(config, { dbName: name })
+    expect(damaged.snapshot().ready).toBe(true)
+    expect(await damaged.sync({ now: world.clock.t })).toMatchObject({ ok: false, code: 'ERR_REG_STATE_INVALID' })
+    expect(damaged.snapshot()).toMatchObject({ ready: false, registry: null })
+    expect(await damaged.sync({ now: world.clock.t })).toMatchObject({ ok: true })
+    expect(damaged.issuerStanding(PSB, { now: world.clock.t }).ok).toBe(true)
+    damaged.close()
+  })
+})
