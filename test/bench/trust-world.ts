@@ -141,7 +141,8 @@ function readManifest(dir: string, now: number): Manifest | null {
   try {
     const m = JSON.parse(readFileSync(file, 'utf8')) as Manifest
     if (m.version !== WORLD_VERSION || !(now - m.generatedAt < MAX_AGE)) return null
-    return m
+    const complete = ['e5', 'e6'].every((size) => ['ledger.json', 'registry/checkpoint', 'status/checkpoint'].every((f) => existsSync(join(dir, size, f))))
+    return complete ? m : null
   } catch {
     return null
   }
