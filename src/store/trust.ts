@@ -177,15 +177,23 @@ export class TrustRepository {
     }, 'resetting the trust store')
   }
 
-  /** One sync's results, all or nothing. */
+  /**
+   * One sync's results, all or nothing. A log another tab moved further meanwhile keeps that
+   * tab's view (checked inside the transaction): the stored view only moves forward.
+   */
   async commitSync(w: SyncWrite): Promise<void> {
-    await this.#write(['state', 'bundles', 'history', 'evidence'], (tx) => {
+    await this.#write(['state', 'bundles', 'history', 'evidence'], async (tx) => {
       const state = tx.objectStore('state')
-      quiet(state.put(w.checkpoints, 'checkpoints'))
-      if (w.registry) quiet(state.put(w.registry, 'registry'))
-      if (w.edge) quiet(state.put(w.edge, 'edge'))
+      const now = ((await state.get('checkpoints')) ?? {}) as SyncWrite['checkpoints']
+      const checkpoints = { ...w.checkpoints }
+      const behind = (log: LogName): boolean => (now[log]?.size ?? 0) > (w.checkpoints[log]?.size ?? 0)
+      for (const log of ['registry', 'status'] as const) if (behind(log)) checkpoints[log] = now[log]!
+      quiet(state.put(checkpoints, 'checkpoints'))
+      const registry = !behind('registry')
+      if (w.registry && registry) quiet(state.put(w.registry, 'registry'))
+      if (w.edge && registry) quiet(state.put(w.edge, 'edge'))
       quiet(state.put({ lastSyncAt: w.lastSyncAt }, 'sync'))
-      for (const b of w.bundles) quiet(tx.objectStore('bundles').put(b))
+      if (registry) for (const b of w.bundles) quiet(tx.objectStore('bundles').put(b))
       if (w.history) quiet(tx.objectStore('history').add(w.history))
       for (const e of w.evidence) quiet(tx.objectStore('evidence').add(e))
     }, 'saving a sync')
@@ -193,10 +201,14 @@ export class TrustRepository {
   }
 
   /** A status list's latest anchor and token; the status checkpoint it was proven under, with it. */
-  async putStatusList(rec: StoredStatusList, checkpoints: Partial<Record<LogName, StoredCheckpoint>>, evidence: readonly StoredEvidence[] = []): Promise<void> {
-    await this.#write(['state', 'statusLists', 'evidence'], (tx) => {
-      quiet(tx.objectStore('statusLists').put(rec))
-      quiet(tx.objectStore('state').put(checkpoints, 'checkpoints'))
+  async putStatusList(rec: StoredStatusList, status: StoredCheckpoint, evidence: readonly StoredEvidence[] = []): Promise<void> {
+    await this.#write(['state', 'statusLists', 'evidence'], async (tx) => {
+      const state = tx.objectStore('state')
+      const now = ((await state.get('checkpoints')) ?? {}) as SyncWrite['checkpoints']
+      const held = ((await tx.objectStore('statusLists').get(rec.uri)) ?? null) as StoredStatusList | null
+      // Never back: a newer list or status checkpoint another tab stored meanwhile stays.
+      if (!held || held.version <= rec.version) quiet(tx.objectStore('statusLists').put(rec))
+      if ((now.status?.size ?? -1) <= status.size) quiet(state.put({ ...now, status }, 'checkpoints'))
       for (const e of evidence) quiet(tx.objectStore('evidence').add(e))
     }, 'saving a status list')
   }

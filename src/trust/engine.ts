@@ -283,8 +283,7 @@ export class TrustEngine {
           return fail(r.code, r.detail)
         }
         const trusted = client.trusted(this.#config.status.origin)!
-        const checkpoints = { ...this.#stored.checkpoints, status: { ...trusted, verifiedAt: now } }
-        await this.#repo.putStatusList(r.value.rec, checkpoints, evidence)
+        await this.#repo.putStatusList(r.value.rec, { ...trusted, verifiedAt: now }, evidence)
         await this.#reload()
       } catch (e) {
         return storeFailure(e)

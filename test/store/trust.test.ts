@@ -44,6 +44,17 @@ describe('the trust store', () => {
     a.close()
   })
 
+  it('a sync that finishes after another tab moved the log further keeps the further view', async () => {
+    const a = await TrustRepository.open(name())
+    const bundle = (k: number) => ({ n: 0, entries: Array.from({ length: k }, () => new Uint8Array([k])), views: [] })
+    await a.commitSync({ checkpoints: { registry: cp(5) }, edge: { size: 5, hashes: [] }, bundles: [bundle(5)], evidence: [], lastSyncAt: 5 })
+    await a.commitSync({ checkpoints: { registry: cp(3) }, edge: { size: 3, hashes: [] }, bundles: [bundle(3)], evidence: [], lastSyncAt: 6 })
+    const s = await a.load()
+    expect(s).toMatchObject({ checkpoints: { registry: { size: 5 } }, edge: { size: 5 }, lastSyncAt: 6 })
+    expect(s.bundles[0]!.entries).toHaveLength(5)
+    a.close()
+  })
+
   it('keeps at most 256 pieces of evidence, dropping the oldest', async () => {
     const a = await TrustRepository.open(name())
     const ev = (i: number) => ({ kind: 'rollback' as const, origin: 'o', trustedNote: 't', offeredNote: `${i}`, consistencyProof: [], detail: '', log: 'registry' as const })

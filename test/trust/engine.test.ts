@@ -100,7 +100,7 @@ describe('TrustEngine against the ledger', () => {
     await e.sync({ now: world.clock.t })
     const entry = e.entries()[0]!
     const tampered = entry.bytes.slice()
-    tampered[40] ^= 1
+    tampered[40] = tampered[40]! ^ 1
     const v = e.verifyInclusion(0, tampered)
     expect(v).toMatchObject({ ok: false, code: 'ERR_LOG_INCLUSION_INVALID' })
     expect(!v.ok && v.detail).toMatch(/not entry 0/)
