@@ -5,12 +5,24 @@
  * - a client that had seen the revocation and is then shown the older registry checkpoint
  *   refuses it as a rollback, keeps evidence that `civic log verify --evidence` accepts, and
  *   keeps its newer view;
+ * - a log key and a witness quorum that sign another history of the same size (a fork) are
+ *   caught the same way, with fork evidence;
  * - a client that never saw it (its first registry view is the old one) cannot be shown the
  *   revoked key's anchor as valid: the anchor is newer than its registry view, so the status is
  *   unknown (ERR_TRUST_REGISTRY_BEHIND), while an honest client refuses the anchor outright.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseEvidenceFile, verifyEvidence } from '../../src/cli/log-verify.ts'
+import { encodeUtf8 } from '../../src/core/bytes/utf8.ts'
+import { formatCheckpoint } from '../../src/core/log/checkpoint.ts'
+import { cosignatureSigner } from '../../src/core/log/cosignature.ts'
+import { hashLeaf, rootFromLeafHashes } from '../../src/core/log/merkle.ts'
+import { ed25519NoteSigner, parseSignerKey, signNote } from '../../src/core/log/note.ts'
+import { parseEntryBundle } from '../../src/core/log/tiles.ts'
+import { createKeyChangeEntry } from '../../src/core/registry/create.ts'
+import { testKey } from '../support/keys.ts'
 import { parseTrustConfig, TrustEngine, type TrustConfig } from '../../src/trust/index.ts'
 import { grab, listUri, makeWorld, type World } from './_world.ts'
 
@@ -97,6 +109,26 @@ describe('a key revocation withheld by a lying server', () => {
     proxy.rewrite = null
     expect((await e.sync({ now: world.clock.t })).ok).toBe(true)
     expect(e.status(uri, 0, { now: world.clock.t })).toMatchObject({ state: 'unknown', code: 'ERR_REG_KEY_REVOKED' })
+    e.close()
+  })
+
+  it('a fork (the log key and a witness quorum signing another history of the same size) is detected and kept as evidence', async () => {
+    const proxy = await world.proxy()
+    const e = await TrustEngine.open(configFor(proxy.url), { dbName: dbName() })
+    expect((await e.sync({ now: world.clock.t })).ok).toBe(true)
+    const size = e.snapshot().registry!.size
+    // Another history: the last entry (key-1's revocation) replaced by another root-signed entry.
+    const honest = parseEntryBundle(await grab(`${world.ledger.url}registry/tile/entries/000.p/${size}`), size)
+    const other = await createKeyChangeEntry({ signer: world.root, subject: world.psb.did, action: 'add', kid: 'key-x', jwk: testKey('ES256').signer.publicJwk, iat: world.clock.t })
+    const leaves = [...honest.slice(0, size - 1), other].map(hashLeaf)
+    const text = formatCheckpoint({ origin: configFor().registry.origin, size, rootHash: rootFromLeafHashes(leaves), extensions: [] })
+    const colluding = [0, 1].map((i) => cosignatureSigner(parseSignerKey(readFileSync(join(world.dir, `witness-${i}`, 'witness.key'), 'utf8').trim()), () => world.clock.t))
+    const forked = signNote(text, [ed25519NoteSigner(world.config.signers.registry), ...colluding])
+    proxy.rewrite = (path) => (path === 'registry/checkpoint' ? encodeUtf8(forked) : undefined)
+    expect(await e.sync({ now: world.clock.t })).toMatchObject({ ok: false, code: 'ERR_LOG_MISBEHAVIOUR' })
+    expect(e.snapshot().evidence).toEqual([expect.objectContaining({ kind: 'fork', log: 'registry' })])
+    expect(e.snapshot().registry!.size).toBe(size)
+    expect(verifyEvidence(e.exportEvidence(), world.clock.t)).toMatchObject({ ok: true, value: { items: [{ kind: 'fork', trustedSize: size, offeredSize: size }] } })
     e.close()
   })
 })
