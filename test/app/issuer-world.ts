@@ -93,7 +93,7 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
 
   const config: CivicConfigJson = {
     ledger: {
-      url: iw.trust.url, root: iw.world.root.did,
+      url: `${iw.trust.url}/`, root: iw.world.root.did,
       registry: { origin: iw.trust.registry.origin, vkey: iw.trust.registry.logKeys[0]! }, status: { origin: iw.trust.status.origin, vkey: iw.trust.status.logKeys[0]! },
       witnesses: iw.trust.witnessKeys, quorum: iw.trust.quorum,
     },
