@@ -65,7 +65,8 @@ export class RegistryGate implements EntryGate {
     return this.#tip.state
   }
 
-  async load(entries: AsyncIterable<Uint8Array>): Promise<void> {
+  /** Entries staged but not yet published are folded in as if published (they will be, before anything admitted). */
+  async load(entries: AsyncIterable<Uint8Array>, _published?: number): Promise<void> {
     const folder = new RegistryFolder(createRegistryState(this.#root))
     for await (const e of entries) {
       const s = folder.state

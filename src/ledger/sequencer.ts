@@ -37,8 +37,13 @@ import { TreeEdge } from './tree-edge.ts'
 
 /** Decides, in log order, whether an entry may join the log. */
 export interface EntryGate {
-  /** Rebuild the published state from the log's entries, in order. */
-  load(entries: AsyncIterable<Uint8Array>): Promise<void>
+  /**
+   * Rebuild the state from the log's entries, in order. The first `published` are in the
+   * published checkpoint; the rest are sequenced (durably staged) but not yet published: they
+   * are published with the next successful batch, before any admitted entry, and never forgotten
+   * by `reset`.
+   */
+  load(entries: AsyncIterable<Uint8Array>, published: number): Promise<void>
   /**
    * Check an entry against the state including every entry admitted so far; on success it is
    * admitted, and `enqueue` is called in the same synchronous step, so the sequencer's queue
@@ -47,7 +52,7 @@ export interface EntryGate {
    * false refuses it with ERR_LEDGER_RATE_LIMITED.
    */
   admit(entry: Uint8Array, allow: ((rateKey: string) => boolean) | undefined, enqueue: () => void): Promise<Verdict<{ rateKey?: string }>>
-  /** The first `count` admitted entries are now published. */
+  /** Every loaded, unpublished entry, then the first `count` admitted entries, are now published. */
   commit(count: number): void
   /** Forget every admitted, unpublished entry. */
   reset(): void
@@ -155,7 +160,7 @@ export class Sequencer {
     seq.#publishedSize = p?.size ?? 0
     seq.#published = published
     for (const w of o.witnesses) seq.#witnessSize.set(w.url, seq.#publishedSize)
-    await o.gate.load(seq.#entries(0, size))
+    await o.gate.load(seq.#entries(0, size), seq.#publishedSize)
     seq.#unpublished = unpublished
     if (unpublished) {
       o.log?.(published ? `recovering a staged tree of ${size} entries (published: ${seq.#publishedSize})` : 'a new log: publishing its empty tree')
@@ -309,7 +314,7 @@ export class Sequencer {
     const target = staged ? Math.max(this.#publishedSize, parseCheckpoint(parseNote(staged).text).size) : this.#publishedSize
     this.#edge = await TreeEdge.load(target, (p) => s.getObject(p))
     this.#unpublished = target > this.#publishedSize
-    await this.#o.gate.load(this.#entries(0, target))
+    await this.#o.gate.load(this.#entries(0, target), this.#publishedSize)
   }
 
   /** Steps 1–3 of the batch order above; returns the published note. */

@@ -11,6 +11,7 @@ import { verifyLedger } from '../../src/cli/log-verify.ts'
 import { parseEntry } from '../../src/core/registry/entry.ts'
 import { createKeyChangeEntry } from '../../src/core/registry/create.ts'
 import { testKey } from '../support/keys.ts'
+import { createWitnessServer } from '../../src/ledger/witness/server.ts'
 import { get, makeWorld, nowSeconds, post, PSB, registryUrl, statusUrl, type World } from './_ledger.ts'
 
 let world: World
@@ -384,6 +385,52 @@ describe('ledger: registry facts govern the status log', () => {
       const again = await w.start()
       expect((await post(statusUrl(again), await w.anchor('https://psb.gov.example/status/s', 4))).json.error.code).toBe('ERR_REG_ISSUER_SUSPENDED')
       expect(again.status.sequencer?.size).toBe(1)
+    } finally {
+      await w.cleanup()
+    }
+  })
+})
+
+describe('ledger: a status tree staged but not yet published when the ledger starts', () => {
+  it('is not shown by the anchor lookup until published, yet its anchors count for the versions', async () => {
+    const w = await makeWorld({ witnesses: 1, quorum: 1 })
+    try {
+      const uri = 'https://psb.gov.example/status/staged'
+      const name = `anchor/${Buffer.from(uri).toString('base64url')}`
+      const l = await w.start()
+      await post(registryUrl(l), w.accreditation)
+      expect((await post(statusUrl(l), await w.anchor(uri, 1))).json.index).toBe(0)
+      // the witness goes away: the next batch is staged (durable) but cannot be published
+      await w.witnesses[0]!.close()
+      expect((await post(statusUrl(l), await w.anchor(uri, 2))).status).toBe(503)
+      await l.close()
+      // restarted while the witness is still away: the staged tree is adopted, not published
+      const again = await w.start({ refreshSeconds: 1 })
+      expect(again.status.sequencer?.size).toBe(1)
+      const shown = JSON.parse(decodeUtf8((await get(statusUrl(again), name)).bytes))
+      expect(shown.index).toBe(0)
+      expect(verifyTlogProof(shown.proof, { entry: new Uint8Array(Buffer.from(shown.entry, 'base64url')) }, w.statusPolicy, nowSeconds()).ok).toBe(true)
+      // version 2 is sequenced already: it cannot be anchored a second time
+      const replay = await post(statusUrl(again), await w.anchor(uri, 2))
+      expect([replay.status, replay.json.error?.code]).toEqual([409, 'ERR_REG_REPLAY'])
+      // the witness returns (same key, same address); the next refresh publishes the staged tree
+      const back = await createWitnessServer({
+        dataDir: join(w.dir, 'witness-0'), name: 'witness-0.civic.test',
+        logs: [{ origin: w.registryPolicy.origin, vkey: w.vkeys.registry }, { origin: w.statusPolicy.origin, vkey: w.vkeys.status }],
+      })
+      try {
+        await back.listen(Number(new URL(w.witnessUrls[0]!).port), '127.0.0.1')
+        const deadline = Date.now() + 20_000
+        while ((again.status.sequencer?.size ?? 0) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+        expect(again.status.sequencer?.size).toBe(2)
+        const now = JSON.parse(decodeUtf8((await get(statusUrl(again), name)).bytes))
+        expect(now.index).toBe(1)
+        expect(parseEntry(new Uint8Array(Buffer.from(now.entry, 'base64url')))).toMatchObject({ version: 2 })
+        expect((await post(statusUrl(again), await w.anchor(uri, 3))).json.index).toBe(2)
+      } finally {
+        await again.close()
+        await back.close()
+      }
     } finally {
       await w.cleanup()
     }
