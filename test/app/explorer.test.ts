@@ -201,6 +201,35 @@ describe('who is registered', () => {
   }
 })
 
+describe('finding a party', () => {
+  it('the directory filters by name (either language) or DID, and says how many match', async () => {
+    const { el } = await show(worldEngine(world), { lang: 'zh-CN', hash: '#/explorer/directory' })
+    const filter = $(el, 'directory-filter') as HTMLInputElement
+    filter.value = '药房'
+    filter.dispatchEvent(new Event('input', { bubbles: true }))
+    flushSync()
+    expect([...el.querySelectorAll<HTMLElement>('[data-testid="verifier"]')].map((v) => v.dataset.did)).toEqual([PHARMACY])
+    expect(el.querySelectorAll('[data-testid="issuer"]').length).toBe(0)
+    expect($(el, 'directory-matches')!.textContent!.trim()).toBe('找到 0 个签发机构、1 个核验方。')
+    filter.value = 'PSB.gov'
+    filter.dispatchEvent(new Event('input', { bubbles: true }))
+    flushSync()
+    expect([...el.querySelectorAll<HTMLElement>('[data-testid="issuer"]')].map((v) => v.dataset.did)).toEqual([PSB])
+  })
+
+  it('more parties than bars: the rest is a line under the bars and a row of the table, not a bar', async () => {
+    const few = await buildWorld({ keyChanges: 1 })
+    const manyEntries = few.entries.concat(
+      Array.from({ length: 12 }, (_, i) => ({ ...few.entries[0]!, index: few.entries.length + i, sub: `did:web:extra-${i}.example` })),
+    )
+    const { el } = await show({ ...worldEngine(few), entries: () => manyEntries })
+    const chart = $(el, 'chart-by-party')!
+    expect(chart.querySelectorAll('.row').length).toBe(7)
+    expect($(chart, 'bar-rest')!.textContent).toMatch(/^\d+ more, with \d+ entries between them\.$/)
+    expect(chart.querySelector('tbody tr:last-child td')!.textContent).toMatch(/^\d+ others$/)
+  })
+})
+
 describe('check it yourself', () => {
   for (const lang of ['en', 'zh-CN'] as const) {
     it(`${lang}: an entry as stored passes; a changed one fails with the reason`, async () => {

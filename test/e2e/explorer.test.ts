@@ -195,6 +195,8 @@ describe('every explorer view at phone and desktop size, in zh-CN and en', () =>
             await page.locator('[data-testid="check-result"][data-ok="false"]').waitFor()
           }
           const what = `${lang} ${vp.name} ${view.name}`
+          // From the top: a sticky bar photographed after a scroll would float mid-page.
+          await page.evaluate(() => window.scrollTo(0, 0))
           await page.screenshot({ path: join(SHOTS, `explorer-${lang}-${vp.name}-${view.name}.png`), fullPage: true })
           const wide = await fits(page)
           if (wide) problems.push(`${what}: ${wide}`)
