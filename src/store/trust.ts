@@ -98,6 +98,8 @@ export interface SyncWrite {
 
 /** Evidence kept at most (oldest dropped first). */
 export const MAX_STORED_EVIDENCE = 256
+/** History points kept at most (oldest dropped first): years of syncs that moved a log. */
+export const MAX_HISTORY = 4096
 
 const STORES = ['state', 'bundles', 'history', 'evidence', 'statusLists'] as const
 
@@ -198,6 +200,7 @@ export class TrustRepository {
       for (const e of w.evidence) quiet(tx.objectStore('evidence').add(e))
     }, 'saving a sync')
     if (w.evidence.length > 0) await this.#trimEvidence()
+    if (w.history) await this.#trim('history', MAX_HISTORY)
   }
 
   /** A status list's latest anchor and token; the status checkpoint it was proven under, with it. */
@@ -222,12 +225,17 @@ export class TrustRepository {
     await this.#trimEvidence()
   }
 
-  async #trimEvidence(): Promise<void> {
-    await this.#write(['evidence'], async (tx) => {
-      const store = tx.objectStore('evidence')
+  #trimEvidence(): Promise<void> {
+    return this.#trim('evidence', MAX_STORED_EVIDENCE)
+  }
+
+  async #trim(name: 'evidence' | 'history', max: number): Promise<void> {
+    await this.#write([name], async (tx) => {
+      const store = tx.objectStore(name)
+      if ((await store.count()) <= max) return
       const keys = await store.getAllKeys()
-      for (const k of keys.slice(0, Math.max(0, keys.length - MAX_STORED_EVIDENCE))) quiet(store.delete(k))
-    }, 'trimming evidence')
+      for (const k of keys.slice(0, Math.max(0, keys.length - max))) quiet(store.delete(k))
+    }, `trimming ${name}`)
   }
 
   async #write(stores: string[], fill: (tx: IDBPTransaction<unknown, string[], 'readwrite'>) => void | Promise<void>, what: string): Promise<void> {

@@ -24,7 +24,7 @@ import { ledgerIdentity, statusListUrl, type TrustConfig } from './config.ts'
 import { defaultFetch, ledgerGetter, type FetchLike } from './fetch.ts'
 import { checkEntryInclusion, LeafTree } from './inclusion.ts'
 import { judgeStatus, listView, liveList, proveAnchor, type LiveList } from './status.ts'
-import { runSync } from './sync.ts'
+import { evidenceKey, runSync } from './sync.ts'
 import type { RegistryEntryView, StatusListView, StatusVerdict, SyncProgressView, SyncReport, TrustSnapshot } from './types.ts'
 import { entriesOf, restore, snapshotOf } from './view.ts'
 
@@ -275,7 +275,8 @@ export class TrustEngine {
         getStatus: ledgerGetter(f, `${this.#config.url}status/`, counter),
         getToken: (u) => ledgerGetter(f, '', counter)(statusListUrl(this.#config, u)),
       })
-      const evidence = (r.ok ? r.value.evidence : r.evidence ?? []).map((e) => ({ ...e, log: 'status' as const }))
+      const known = new Set(this.#stored.evidence.map(evidenceKey))
+      const evidence = (r.ok ? r.value.evidence : r.evidence ?? []).map((e) => ({ ...e, log: 'status' as const })).filter((e) => !known.has(evidenceKey(e)))
       try {
         if (!r.ok) {
           await this.#repo.addEvidence(evidence)

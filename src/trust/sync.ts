@@ -106,7 +106,11 @@ export async function runSync(repo: TrustRepository, config: TrustConfig, o: Run
   }
   o.onProgress?.({ log: 'status', entries: 0, totalEntries: 0, bytes: sc.bytes })
 
-  write.evidence = client.evidence.slice(evidenceBefore).map((e): StoredEvidence => ({ ...e, log: e.origin === config.registry.origin ? 'registry' : 'status' }))
+  // The same lie told again is the same evidence: kept once.
+  const known = new Set(stored.evidence.map(evidenceKey))
+  write.evidence = client.evidence.slice(evidenceBefore)
+    .map((e): StoredEvidence => ({ ...e, log: e.origin === config.registry.origin ? 'registry' : 'status' }))
+    .filter((e) => !known.has(evidenceKey(e)))
   const registrySize = checkpoints.registry?.size ?? 0
   const statusSize = checkpoints.status?.size ?? 0
   const last = stored.history[stored.history.length - 1]
@@ -135,4 +139,8 @@ function newBundles(stored: readonly StoredBundle[], oldSize: number, entries: r
     b.views.push(views[i]!)
   }
   return [...out.values()]
+}
+
+export function evidenceKey(e: { kind: string; origin: string; trustedNote: string; offeredNote: string }): string {
+  return JSON.stringify([e.kind, e.origin, e.trustedNote, e.offeredNote])
 }

@@ -80,6 +80,9 @@ describe('a key revocation withheld by a lying server', () => {
     const snap = e.snapshot()
     expect(snap.registry!.size).toBe(size)
     expect(snap.evidence).toEqual([expect.objectContaining({ kind: 'rollback', log: 'registry', origin: configFor().registry.origin })])
+    // The same lie again is the same evidence, kept once.
+    expect(await e.sync({ now: world.clock.t + 6 })).toMatchObject({ ok: false, code: 'ERR_LOG_MISBEHAVIOUR' })
+    expect(e.snapshot().evidence).toHaveLength(1)
     expect(e.issuerKey(world.psb.did, 'key-1', world.clock.t)).toMatchObject({ ok: false, code: 'ERR_REG_KEY_REVOKED' })
 
     // The exported evidence is the file `civic log verify --evidence` checks, and it holds.
