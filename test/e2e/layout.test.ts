@@ -39,7 +39,9 @@ const ROUTES = [
   { name: 'counter', hash: '#/counter', ready: '[data-testid="route-counter"]' },
   { name: 'issuer-signin', hash: '#/issuer', ready: '[data-testid="route-issuer"] [data-testid="issuer-picker"]' },
   { name: 'issuer', hash: '#/issuer', ready: '[data-testid="route-issuer"] [data-testid="issuer-picker"]' },
-  { name: 'explorer', hash: '#/explorer', ready: '[data-testid="route-explorer"]' },
+  { name: 'explorer', hash: '#/explorer', ready: '[data-testid="route-explorer"] [data-testid="overview"]' },
+  { name: 'explorer-directory', hash: '#/explorer/directory', ready: '[data-testid="route-explorer"] [data-testid="directory"]' },
+  { name: 'explorer-check', hash: '#/explorer/check', ready: '[data-testid="route-explorer"] [data-testid="check"]' },
   { name: 'not-found', hash: '#/no-such-screen', ready: '[data-testid="route-not-found"]' },
 ] as const
 

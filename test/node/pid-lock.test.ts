@@ -94,11 +94,11 @@ const services = [
     name: 'ledger sequencer', code: 'ERR_LEDGER_LOCKED',
     async prepare() {
       const d = tempDir()
-      mkdirSync(join(d, 'log'))
+      mkdirSync(join(d, 'registry'))
       return {
-        lock: join(d, 'log', 'sequencer.lock'),
+        lock: join(d, 'registry', 'sequencer.lock'),
         open: async () => {
-          const s = await openFsStorage({ dataDir: d })
+          const s = await openFsStorage({ dataDir: d, log: 'registry' })
           try {
             await s.acquireSequencerLock()
           } finally {

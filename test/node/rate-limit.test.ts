@@ -67,7 +67,7 @@ describe('the ledger over rotated loopback addresses', () => {
 
   const postFrom = (localAddress: string): Promise<number> => new Promise((resolve, reject) => {
     const u = new URL(ledger.url)
-    const req = request({ host: '127.0.0.1', port: u.port, path: '/add-entry', method: 'POST', localAddress, agent: false, headers: { 'content-type': 'application/octet-stream' } }, (res) => {
+    const req = request({ host: '127.0.0.1', port: u.port, path: '/status/add-entry', method: 'POST', localAddress, agent: false, headers: { 'content-type': 'application/octet-stream' } }, (res) => {
       res.resume()
       res.on('end', () => resolve(res.statusCode!))
     })
