@@ -271,11 +271,17 @@ describe('issuer console (components, happy-dom)', () => {
     expect(q(anchorRow, '[data-testid="inclusion-unverified"]')).toBeNull()
 
     // 7. the witnesses of the latest checkpoint
-    await until(() => expect(Number(text(q(target, '[data-testid="checkpoint-size"]')))).toBeGreaterThan(Number(anchorRow.getAttribute('data-index'))))
-    const witnesses = target.querySelectorAll('[data-testid="witness"]')
-    expect(witnesses).toHaveLength(3)
-    expect(target.querySelectorAll('[data-testid="witness"][data-cosigned="true"]').length).toBeGreaterThanOrEqual(2)
-    expect(text(witnesses[0])).toContain('witness-0.civic.test')
+    // both logs, registry then status; the anchor's index is in the status log
+    expect([...target.querySelectorAll('[data-testid="witnesses-log"]')].map((s) => s.getAttribute('data-log'))).toEqual(['registry', 'status'])
+    const statusLog = q(target, '[data-testid="witnesses-log"][data-log="status"]')!
+    await until(() => expect(Number(text(q(statusLog, '[data-testid="checkpoint-size"]')))).toBeGreaterThan(Number(anchorRow.getAttribute('data-index'))))
+    expect(Number(text(q(target, '[data-testid="witnesses-log"][data-log="registry"] [data-testid="checkpoint-size"]')))).toBeGreaterThan(0)
+    for (const log of target.querySelectorAll('[data-testid="witnesses-log"]')) {
+      const witnesses = log.querySelectorAll('[data-testid="witness"]')
+      expect(witnesses).toHaveLength(3)
+      expect(log.querySelectorAll('[data-testid="witness"][data-cosigned="true"]').length).toBeGreaterThanOrEqual(2)
+      expect(text(witnesses[0])).toContain('witness-0.civic.test')
+    }
 
     // 8. the same screen in zh-CN
     locale.current = 'zh-CN'

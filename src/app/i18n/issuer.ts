@@ -293,10 +293,12 @@ export const issuerStrings = {
 
   'issuer.witnesses.title': { 'zh-CN': '账本见证方', en: 'Ledger witnesses' },
   'issuer.witnesses.lead': {
-    'zh-CN': '公共账本的最新检查点由以下见证方联署。',
-    en: "Who cosigned the public ledger's latest checkpoint.",
+    'zh-CN': '公共账本两个日志的最新检查点由以下见证方联署。',
+    en: "Who cosigned the public ledger's latest checkpoints.",
   },
-  'issuer.witnesses.ledger': { 'zh-CN': '账本', en: 'Ledger' },
+  'issuer.witnesses.log.registry': { 'zh-CN': '登记日志', en: 'Registry log' },
+  'issuer.witnesses.log.status': { 'zh-CN': '状态日志（本机构的锚点在此）', en: "Status log (this office's anchors)" },
+  'issuer.witnesses.ledger': { 'zh-CN': '日志', en: 'Log' },
   'issuer.witnesses.size': { 'zh-CN': '条目数', en: 'Size' },
   'issuer.witnesses.quorum': {
     'zh-CN': '{n} 个见证方已联署（至少需要 {k} 个）。',
