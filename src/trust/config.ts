@@ -1,5 +1,5 @@
 /**
- * What the trust engine trusts, read from civic-config.json (issue 8 §2):
+ * What the trust engine trusts, read from civic-config.json:
  *
  *   { "ledger": { "url", "root", "registry": { "origin", "vkey" }, "status": { "origin", "vkey" },
  *                 "witnesses": [cosignature vkey…], "quorum" },

@@ -1,5 +1,5 @@
 /**
- * The trust engine every role reads (design §3 src/trust; issue 8 §4): a verified copy of the
+ * The trust engine every role reads (design §3 src/trust): a verified copy of the
  * ledger on the device, opened from IndexedDB with no network, moved forward by `sync` (in a
  * Web Worker in the browser) and read synchronously.
  *

@@ -1,5 +1,5 @@
 /**
- * The trust engine's public face (issue 8 §4): what the wallet, the counter and the explorer
+ * The trust engine's public face: what the wallet, the counter and the explorer
  * read. Nothing else of src/trust or src/store is theirs to import.
  */
 export { parseTrustConfig, statusListUrl, type StatusMirror, type TrustConfig, type TrustConfigSource } from './config.ts'

@@ -1,5 +1,5 @@
 /**
- * Status of (list URI, index), established from what the device holds (issue 8 §3). A status
+ * Status of (list URI, index), established from what the device holds. A status
  * is `valid`, `invalid` or `suspended` only if ALL of these hold, else `unknown` with a code:
  *  - the list's latest anchor we were shown is inclusion-proven under a status checkpoint that
  *    verified (log key + witness quorum) and is consistent with the trusted status checkpoint

@@ -1,5 +1,5 @@
 /**
- * What the trust engine shows the roles (issue 8 §4). Times are seconds. Everything is plain
+ * What the trust engine shows the roles. Times are seconds. Everything is plain
  * data made by the engine: a UI may hold it in `$state.raw` and never needs to copy it.
  */
 import type { ErrorCode } from '../core/errors.ts'
