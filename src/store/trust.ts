@@ -8,7 +8,7 @@
  * |               | 'registry'           | the registry fold (RegistryState) at the trusted registry size |
  * |               | 'edge'               | the registry tree's right edge (what the next sync extends)    |
  * |               | 'sync'               | when the last sync finished                                    |
- * | `bundles`     | bundle number        | the registry log's raw entries, 256 a record, with their views |
+ * | `bundles`     | bundle number        | the registry log's raw entries, 256 a record, with their views (read only when asked: loadBundles) |
  * | `history`     | auto                 | { at, registrySize, statusSize } after each sync that moved    |
  * | `evidence`    | auto                 | misbehaviour evidence (both signed notes + proof)              |
  * | `statusLists` | list URI             | the latest anchor (entry + tlog-proof) and its status list token |
@@ -33,6 +33,10 @@ export type LogName = 'registry' | 'status'
 export interface StoredCheckpoint extends TrustedLogState {
   /** Seconds: when this client last verified this checkpoint as the log's current one. */
   verifiedAt: number
+  /** The configured witnesses whose cosignatures verified then, with their timestamps. */
+  cosigners: { name: string; keyId: number; time: number }[]
+  /** checkpointTime of that verification (null: quorum 0). */
+  witnessedAt: number | null
 }
 
 export interface StoredEntryView {
@@ -79,7 +83,8 @@ export interface StoredTrust {
   registry: RegistryState | null
   edge: SyncEdge | null
   lastSyncAt: number | null
-  bundles: StoredBundle[]
+  /** Keys of the stored bundles, ascending (their entries are read by loadBundles only). */
+  bundleKeys: number[]
   history: StoredHistoryPoint[]
   evidence: StoredEvidence[]
   statusLists: StoredStatusList[]
@@ -144,14 +149,17 @@ export class TrustRepository {
     return this.#db.db
   }
 
-  /** Everything, in one read-only transaction. */
+  /**
+   * Everything but the bundles' entries (their keys only), in one read-only transaction: a
+   * national registry's raw entries are megabytes that opening and reading the fold never need.
+   */
   async load(): Promise<StoredTrust> {
     try {
       const tx = this.#live().transaction([...STORES], 'readonly')
       const state = tx.objectStore('state')
       const [ledger, checkpoints, registry, edge, sync, bundles, history, evidence, statusLists] = await Promise.all([
         state.get('ledger'), state.get('checkpoints'), state.get('registry'), state.get('edge'), state.get('sync'),
-        tx.objectStore('bundles').getAll(), tx.objectStore('history').getAll(), tx.objectStore('evidence').getAll(),
+        tx.objectStore('bundles').getAllKeys(), tx.objectStore('history').getAll(), tx.objectStore('evidence').getAll(),
         tx.objectStore('statusLists').getAll(),
         tx.done,
       ])
@@ -161,13 +169,23 @@ export class TrustRepository {
         registry: (registry ?? null) as RegistryState | null,
         edge: (edge ?? null) as SyncEdge | null,
         lastSyncAt: typeof (sync as { lastSyncAt?: unknown } | undefined)?.lastSyncAt === 'number' ? (sync as { lastSyncAt: number }).lastSyncAt : null,
-        bundles: bundles as StoredBundle[],
+        bundleKeys: bundles as number[],
         history: history as StoredHistoryPoint[],
         evidence: evidence as StoredEvidence[],
         statusLists: statusLists as StoredStatusList[],
       }
     } catch (e) {
       throw storeError(e, 'reading the trust store')
+    }
+  }
+
+  /** The stored bundles numbered `from` and up, ascending. */
+  async loadBundles(from = 0): Promise<StoredBundle[]> {
+    if (!Number.isSafeInteger(from) || from < 0) throw new TypeError('from must be a non-negative integer')
+    try {
+      return (await this.#live().getAll('bundles', IDBKeyRange.lowerBound(from))) as StoredBundle[]
+    } catch (e) {
+      throw storeError(e, 'reading the registry entries')
     }
   }
 

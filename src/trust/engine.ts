@@ -26,7 +26,7 @@ import { checkEntryInclusion, LeafTree } from './inclusion.ts'
 import { judgeStatus, listView, liveList, proveAnchor, type LiveList } from './status.ts'
 import { evidenceKey, runSync } from './sync.ts'
 import type { RegistryEntryView, StatusListView, StatusVerdict, SyncProgressView, SyncReport, TrustSnapshot } from './types.ts'
-import { entriesOf, restore, snapshotOf } from './view.ts'
+import { entriesOf, restore, snapshotOf, stamped } from './view.ts'
 
 export const EVIDENCE_FORMAT = 'civic-trust-evidence/v1'
 
@@ -55,7 +55,8 @@ export class TrustEngine {
   #stored!: StoredTrust
   #fold!: RegistryState
   #snapshot!: TrustSnapshot
-  #entries: RegistryEntryView[] | null = null
+  /** The registry entries of the trusted size, read from storage on first use. */
+  #entries: Promise<readonly RegistryEntryView[]> | null = null
   #tree: LeafTree | null = null
   #lists = new Map<string, LiveList>()
   /** Syncs and refreshes, one after another. */
@@ -106,13 +107,16 @@ export class TrustEngine {
       const live = held && sameList(held.rec, rec) ? held : await liveList(rec)
       if (live) lists.set(rec.uri, live)
     }
-    const treeStillGood = this.#tree !== null && this.#stored?.checkpoints.registry?.size === s.checkpoints.registry?.size
+    // The same registry size is the same tree (the light client holds to one): entries and tree stay.
+    const sameRegistry = (this.#stored as StoredTrust | undefined)?.checkpoints.registry?.size === s.checkpoints.registry?.size
     this.#stored = s
     this.#fold = fold
     this.#lists = lists
     this.#snapshot = snapshotOf(this.#config, s, fold)
-    this.#entries = null
-    if (!treeStillGood) this.#tree = null
+    if (!sameRegistry) {
+      this.#tree = null
+      this.#entries = null
+    }
   }
 
   #serial<T>(job: () => Promise<T>): Promise<T> {
@@ -135,9 +139,28 @@ export class TrustEngine {
     return this.#snapshot
   }
 
-  /** The registry log's entries, in order (built on first call after a change). */
-  entries(): readonly RegistryEntryView[] {
-    this.#entries ??= entriesOf(this.#stored)
+  /**
+   * The registry log's entries at the trusted size, in order. Read from IndexedDB on the first
+   * call after the size changed, not at open: only the explorer needs the raw entries, and at
+   * national scale they are megabytes. Rejects with CivicError ERR_STORE_UNAVAILABLE, or
+   * ERR_REG_STATE_INVALID when the store does not hold them all.
+   */
+  entries(): Promise<readonly RegistryEntryView[]> {
+    this.#assertOpen()
+    if (!this.#entries) {
+      const size = this.#stored.checkpoints.registry?.size ?? 0
+      const p = (size === 0 ? Promise.resolve([]) : this.#repo.loadBundles()).then((bundles) => {
+        try {
+          return entriesOf(bundles, size)
+        } catch (e) {
+          throw e instanceof InputError ? new CivicError(e.code, e.detail) : e
+        }
+      })
+      this.#entries = p
+      p.catch(() => {
+        if (this.#entries === p) this.#entries = null
+      })
+    }
     return this.#entries
   }
 
@@ -200,11 +223,20 @@ export class TrustEngine {
    * Offline: whether `entryBytes` is entry `index` of the registry log under the trusted
    * registry checkpoint. Codes: ERR_PROOF_OUT_OF_RANGE, ERR_LOG_INCLUSION_INVALID.
    */
-  verifyInclusion(index: number, entryBytes: Uint8Array): Verdict<{ index: number; size: number }> {
+  async verifyInclusion(index: number, entryBytes: Uint8Array): Promise<Verdict<{ index: number; size: number }>> {
     const cp = this.#stored.checkpoints.registry
     if (!cp) return fail('ERR_PROOF_OUT_OF_RANGE', 'no registry checkpoint is trusted yet')
-    this.#tree ??= new LeafTree(this.entries().map((e) => hashLeaf(e.bytes)))
-    return checkEntryInclusion(this.#tree, decodeBase64(cp.rootHash)!, cp.size, index, entryBytes)
+    let entries: readonly RegistryEntryView[]
+    try {
+      entries = await this.entries()
+    } catch (e) {
+      return storeFailure(e)
+    }
+    // The trusted view may have moved while the entries were read: build the tree it names.
+    const now = this.#stored.checkpoints.registry!
+    if (now.size !== entries.length) return this.verifyInclusion(index, entryBytes)
+    this.#tree ??= new LeafTree(entries.map((e) => hashLeaf(e.bytes)))
+    return checkEntryInclusion(this.#tree, decodeBase64(now.rootHash)!, now.size, index, entryBytes)
   }
 
   /** The evidence held, as the file `civic log verify --evidence <file>` checks. */
@@ -284,7 +316,7 @@ export class TrustEngine {
           return fail(r.code, r.detail)
         }
         const trusted = client.trusted(this.#config.status.origin)!
-        await this.#repo.putStatusList(r.value.rec, { ...trusted, verifiedAt: now }, evidence)
+        await this.#repo.putStatusList(r.value.rec, stamped(this.#config, 'status', trusted, now), evidence)
         await this.#reload()
       } catch (e) {
         return storeFailure(e)

@@ -19,7 +19,7 @@ import type { StoredBundle, StoredCheckpoint, StoredEntryView, StoredEvidence, S
 import type { TrustConfig } from './config.ts'
 import { ledgerGetter, type Counter, type FetchLike } from './fetch.ts'
 import type { LogSyncReport, SyncProgressView, SyncReport } from './types.ts'
-import { restore } from './view.ts'
+import { restore, stamped } from './view.ts'
 
 export interface RunSyncOptions {
   fetch: FetchLike
@@ -83,10 +83,12 @@ export async function runSync(repo: TrustRepository, config: TrustConfig, o: Run
     if (refusal) registry = failed(rc, oldSize, refusal.code, refusal.detail)
     else {
       const trusted = client.trusted(config.registry.origin)!
-      checkpoints.registry = { ...trusted, verifiedAt: o.now }
+      checkpoints.registry = stamped(config, 'registry', trusted, o.now)
       write.registry = folder.state
       write.edge = r.value.edge
-      write.bundles = newBundles(stored.bundles, oldSize, r.value.entries, views)
+      // Only the bundle at the edge is read back (it grows); the others stay where they are.
+      const edgeBundle = oldSize % TILE_WIDTH !== 0 && r.value.entries.length > 0 ? await repo.loadBundles(Math.floor(oldSize / TILE_WIDTH)) : []
+      write.bundles = newBundles(edgeBundle, oldSize, r.value.entries, views)
       const moved = r.value.size !== oldSize
       registry = {
         ok: true, size: r.value.size, newEntries: r.value.entries.length, bytes: rc.bytes, requests: rc.requests,
@@ -101,7 +103,7 @@ export async function runSync(repo: TrustRepository, config: TrustConfig, o: Run
   const s = await syncCheckpoint({ origin: config.status.origin, client, now: o.now, fetch: ledgerGetter(o.fetch, `${config.url}status/`, sc) })
   if (!s.ok) status = failed(sc, stored.checkpoints.status?.size ?? 0, s.code, s.detail)
   else {
-    checkpoints.status = { ...client.trusted(config.status.origin)!, verifiedAt: o.now }
+    checkpoints.status = stamped(config, 'status', client.trusted(config.status.origin)!, o.now)
     status = { ok: true, size: s.value.size, newEntries: 0, bytes: sc.bytes, requests: sc.requests, changed: s.value.changed, refreshed: s.value.refreshed }
   }
   o.onProgress?.({ log: 'status', entries: 0, totalEntries: 0, bytes: sc.bytes })

@@ -6,16 +6,17 @@
  * records belong together (version, root, sizes), because a strict parse of a national
  * registry costs far more than the warm open may (≈ 90 µs per issuer), and IndexedDB gives back
  * exactly what was written or nothing. A damaged or foreign record is refused either way, and
- * the engine then starts over from the network. Signatures on the stored notes are read again
- * only for the cosigners' times, never re-judged against the clock.
+ * the engine then starts over from the network. The cosigners and their times are kept with each
+ * checkpoint as they were verified (`stamped`), so opening verifies no signature either.
  */
 import { InputError } from '../core/errors.ts'
 import { checkpointTime } from '../core/log/freshness.ts'
-import { emptyLightClientState, parseLightClientState, type LightClientState } from '../core/log/light-client.ts'
+import { emptyLightClientState, parseLightClientState, type LightClientState, type TrustedLogState } from '../core/log/light-client.ts'
 import { verifyCheckpointNote } from '../core/log/policy.ts'
 import type { SyncEdge } from '../core/log/sync.ts'
 import { createRegistryState, parseRegistryState, REGISTRY_STATE_VERSION, type RegistryState } from '../core/registry/state.ts'
-import type { StoredCheckpoint, StoredTrust } from '../store/trust.ts'
+import { TILE_WIDTH } from '../core/log/tiles.ts'
+import type { StoredBundle, StoredCheckpoint, StoredTrust } from '../store/trust.ts'
 import type { TrustConfig } from './config.ts'
 import type { CheckpointView, LogName, RegistryEntryView, TrustSnapshot } from './types.ts'
 
@@ -36,6 +37,7 @@ export function restore(config: TrustConfig, s: StoredTrust, strict = true): Res
     const c = s.checkpoints[name]
     if (!c) continue
     if (c.origin !== config[name].origin) throw new InputError('ERR_LOG_STATE_INVALID', `the stored ${name} checkpoint is for ${c.origin}`)
+    if (!Array.isArray(c.cosigners) || !(c.witnessedAt === null || Number.isSafeInteger(c.witnessedAt))) throw new InputError('ERR_LOG_STATE_INVALID', `the stored ${name} checkpoint carries no verified cosigners`)
     logs[c.origin] = { origin: c.origin, size: c.size, rootHash: c.rootHash, checkpointNote: c.checkpointNote }
   }
   const client = Object.keys(logs).length ? parseLightClientState({ ...emptyLightClientState(), logs }) : emptyLightClientState()
@@ -44,19 +46,31 @@ export function restore(config: TrustConfig, s: StoredTrust, strict = true): Res
   const edge = s.edge ?? { size: 0, hashes: [] }
   const size = s.checkpoints.registry?.size ?? 0
   if (fold.size !== size || edge.size !== size) throw new InputError('ERR_REG_STATE_INVALID', `the stored fold (${fold.size}), edge (${edge.size}) and checkpoint (${size}) disagree`)
-  const held = s.bundles.reduce((n, b) => n + b.entries.length, 0)
-  if (held !== size) throw new InputError('ERR_REG_STATE_INVALID', `the store holds ${held} registry entries, the checkpoint ${size}`)
+  // Bundles 0 … ⌈size/256⌉ − 1, each full but the last: their keys here, their lengths in entriesOf.
+  const bundles = Math.ceil(size / TILE_WIDTH)
+  if (s.bundleKeys.length < bundles || s.bundleKeys.slice(0, bundles).some((k, i) => k !== i)) {
+    throw new InputError('ERR_REG_STATE_INVALID', `the store holds registry bundles ${s.bundleKeys.length ? `${s.bundleKeys[0]}…${s.bundleKeys[s.bundleKeys.length - 1]}` : 'none'}, the checkpoint needs 0…${bundles - 1}`)
+  }
   return { client, fold, edge }
+}
+
+/**
+ * A checkpoint the light client just trusted, as the store keeps it: with the cosigners that
+ * verified under the policy and when a quorum had cosigned, so that opening re-verifies nothing.
+ */
+export function stamped(config: TrustConfig, log: LogName, trusted: TrustedLogState, now: number): StoredCheckpoint {
+  const policy = config[log]
+  const v = verifyCheckpointNote(trusted.checkpointNote, policy, 'no-clock')
+  if (!v.ok) throw new TypeError(`a trusted ${log} checkpoint that does not verify: ${v.code}`)
+  const cosigners = v.value.cosigners.map((x) => ({ name: x.name, keyId: x.keyId, time: x.timestampSeconds }))
+  return { ...trusted, verifiedAt: now, cosigners, witnessedAt: checkpointTime(v.value, policy.quorum) }
 }
 
 export function checkpointView(config: TrustConfig, log: LogName, c: StoredCheckpoint | undefined): CheckpointView | null {
   if (!c) return null
-  const policy = config[log]
-  const v = verifyCheckpointNote(c.checkpointNote, policy, 'no-clock')
-  const cosigners = v.ok ? v.value.cosigners.map((x) => ({ name: x.name, keyId: x.keyId, time: x.timestampSeconds })) : []
   return {
-    log, origin: c.origin, size: c.size, rootHash: c.rootHash, note: c.checkpointNote, cosigners,
-    witnessedAt: v.ok ? checkpointTime(v.value, policy.quorum) : null, verifiedAt: c.verifiedAt,
+    log, origin: c.origin, size: c.size, rootHash: c.rootHash, note: c.checkpointNote, cosigners: c.cosigners.map((x) => ({ ...x })),
+    witnessedAt: c.witnessedAt, verifiedAt: c.verifiedAt,
   }
 }
 
@@ -80,14 +94,22 @@ export function snapshotOf(config: TrustConfig, s: StoredTrust, fold: RegistrySt
   }
 }
 
-export function entriesOf(s: StoredTrust): RegistryEntryView[] {
+/**
+ * The first `size` registry entries from the stored bundles (ascending from bundle 0). More may
+ * be stored (another tab synced further); fewer, or a gap, is a damaged store: InputError.
+ */
+export function entriesOf(bundles: readonly StoredBundle[], size: number): RegistryEntryView[] {
   const out: RegistryEntryView[] = []
-  for (const b of [...s.bundles].sort((x, y) => x.n - y.n)) {
-    b.entries.forEach((bytes, i) => {
+  for (const b of bundles) {
+    if (out.length >= size) break
+    if (b.n * TILE_WIDTH !== out.length || b.entries.length !== b.views.length) throw new InputError('ERR_REG_STATE_INVALID', `registry bundle ${b.n} does not follow entry ${out.length}`)
+    for (let i = 0; i < b.entries.length && out.length < size; i++) {
       const v = b.views[i]!
-      out.push({ index: b.n * 256 + i, type: v.type, iss: v.iss, sub: v.sub, time: v.time, bytes })
-    })
+      out.push({ index: out.length, type: v.type, iss: v.iss, sub: v.sub, time: v.time, bytes: b.entries[i]! })
+    }
+    if (out.length < size && b.entries.length !== TILE_WIDTH) throw new InputError('ERR_REG_STATE_INVALID', `registry bundle ${b.n} holds ${b.entries.length} entries`)
   }
+  if (out.length !== size) throw new InputError('ERR_REG_STATE_INVALID', `the store holds ${out.length} registry entries, the checkpoint ${size}`)
   return out
 }
 

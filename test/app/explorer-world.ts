@@ -139,14 +139,14 @@ export function worldEngine(w: World, o: { evidence?: boolean; progress?: SyncPr
   const snapshot: TrustSnapshot = { ...w.snapshot, evidence: o.evidence ? [EVIDENCE] : [] }
   const engine: TrustEngineLike & { release(): void; exported: string[] } = {
     snapshot: () => snapshot,
-    entries: () => w.entries,
+    entries: async () => w.entries,
     async sync(s) {
       for (const p of o.progress ?? []) s?.onProgress?.(p)
       await gate
       gate = new Promise<void>((r) => (release = r))
       return { ok: true, value: {} }
     },
-    verifyInclusion(index, entryBytes): Verdict<{ index: number; size: number }> {
+    async verifyInclusion(index, entryBytes): Promise<Verdict<{ index: number; size: number }>> {
       const size = w.leafHashes.length
       if (!Number.isInteger(index) || index < 0 || index >= size) return { ok: false, code: 'ERR_PROOF_OUT_OF_RANGE', detail: `no entry ${index} below ${size}` }
       const root = rootFromLeafHashes(w.leafHashes)

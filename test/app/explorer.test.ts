@@ -64,8 +64,15 @@ async function show(engine: TrustEngineLike, o: { lang?: Locale; hash?: string; 
   document.body.append(target)
   mounted = mount(Explorer, { target, props: { explorer } })
   await trust.open()
+  await trust.entriesRead()
   flushSync()
   return { trust, explorer, el: target }
+}
+
+/** Lets a click's async work (the inclusion check) finish, then renders. */
+async function settled(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 0))
+  flushSync()
 }
 
 const $ = (el: HTMLElement, testid: string) => el.querySelector<HTMLElement>(`[data-testid="${testid}"]`)
@@ -222,7 +229,7 @@ describe('finding a party', () => {
     const manyEntries = few.entries.concat(
       Array.from({ length: 12 }, (_, i) => ({ ...few.entries[0]!, index: few.entries.length + i, sub: `did:web:extra-${i}.example` })),
     )
-    const { el } = await show({ ...worldEngine(few), entries: () => manyEntries })
+    const { el } = await show({ ...worldEngine(few), entries: async () => manyEntries })
     const chart = $(el, 'chart-by-party')!
     expect(chart.querySelectorAll('.row').length).toBe(7)
     expect($(chart, 'bar-rest')!.textContent).toMatch(/^\d+ more, with \d+ entries between them\.$/)
@@ -243,7 +250,7 @@ describe('check it yourself', () => {
       const bytes = $(el, 'entry-bytes') as HTMLTextAreaElement
       expect(bytes.value).toBe(new TextDecoder().decode(world.entries[world.suspensionIndex]!.bytes))
       $(el, 'check-run')!.click()
-      flushSync()
+      await settled()
       let result = $(el, 'check-result')!
       expect(result.dataset.ok).toBe('true')
       expect(result.textContent).toContain(lang === 'en' ? `entry #${world.suspensionIndex} is in the registry log of size ${world.entries.length}` : `条目 #${world.suspensionIndex} 就在大小为 ${world.entries.length} 的登记账本中`)
@@ -257,7 +264,7 @@ describe('check it yourself', () => {
       expect($(el, 'entry-changed')).not.toBeNull()
       expect($(el, 'check-result')).toBeNull()
       $(el, 'check-run')!.click()
-      flushSync()
+      await settled()
       result = $(el, 'check-result')!
       expect(result.dataset.ok).toBe('false')
       expect(result.dataset.code).toBe('ERR_LOG_INCLUSION_INVALID')
@@ -268,7 +275,7 @@ describe('check it yourself', () => {
       flushSync()
       expect($(el, 'entry-changed')).toBeNull()
       $(el, 'check-run')!.click()
-      flushSync()
+      await settled()
       expect($(el, 'check-result')!.dataset.ok).toBe('true')
     })
   }

@@ -5,7 +5,7 @@ import { TrustRepository, type StoredCheckpoint } from '../../src/store/trust.ts
 
 let n = 0
 const name = () => `store-test-${++n}`
-const cp = (size: number): StoredCheckpoint => ({ origin: 'o/registry', size, rootHash: 'x', checkpointNote: `note ${size}`, verifiedAt: size })
+const cp = (size: number): StoredCheckpoint => ({ origin: 'o/registry', size, rootHash: 'x', checkpointNote: `note ${size}`, verifiedAt: size, cosigners: [{ name: 'w', keyId: 1, time: size }], witnessedAt: size })
 
 function rawOpen(db: string, version: number, upgrade?: (d: IDBDatabase) => void): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -20,7 +20,7 @@ describe('the trust store', () => {
   it('opens empty, keeps a sync, and gives it back after a reopen', async () => {
     const db = name()
     const a = await TrustRepository.open(db)
-    expect(await a.load()).toEqual({ ledger: null, checkpoints: {}, registry: null, edge: null, lastSyncAt: null, bundles: [], history: [], evidence: [], statusLists: [] })
+    expect(await a.load()).toEqual({ ledger: null, checkpoints: {}, registry: null, edge: null, lastSyncAt: null, bundleKeys: [], history: [], evidence: [], statusLists: [] })
     await a.reset('ledger-1')
     const bundle = { n: 0, entries: [new Uint8Array([1, 2, 3])], views: [{ type: 'suspension' as const, iss: 'did:key:x', sub: 'did:web:y', time: 5 }] }
     await a.commitSync({ checkpoints: { registry: cp(1) }, edge: { size: 1, hashes: ['h'] }, bundles: [bundle], history: { at: 9, registrySize: 1, statusSize: 0 }, evidence: [], lastSyncAt: 9 })
@@ -28,9 +28,13 @@ describe('the trust store', () => {
     const b = await TrustRepository.open(db)
     const s = await b.load()
     expect(s).toMatchObject({ ledger: 'ledger-1', checkpoints: { registry: cp(1) }, edge: { size: 1 }, lastSyncAt: 9, history: [{ at: 9, registrySize: 1, statusSize: 0 }] })
-    expect(s.bundles[0]!.entries[0]).toEqual(new Uint8Array([1, 2, 3]))
+    // Opening reads the bundles' keys only; their entries when asked.
+    expect(s.bundleKeys).toEqual([0])
+    expect((await b.loadBundles())[0]!.entries[0]).toEqual(new Uint8Array([1, 2, 3]))
+    expect(await b.loadBundles(1)).toEqual([])
     await b.reset('ledger-2')
-    expect(await b.load()).toMatchObject({ ledger: 'ledger-2', checkpoints: {}, bundles: [] })
+    expect(await b.load()).toMatchObject({ ledger: 'ledger-2', checkpoints: {}, bundleKeys: [] })
+    expect(await b.loadBundles()).toEqual([])
     b.close()
   })
 
@@ -51,7 +55,7 @@ describe('the trust store', () => {
     await a.commitSync({ checkpoints: { registry: cp(3) }, edge: { size: 3, hashes: [] }, bundles: [bundle(3)], evidence: [], lastSyncAt: 6 })
     const s = await a.load()
     expect(s).toMatchObject({ checkpoints: { registry: { size: 5 } }, edge: { size: 5 }, lastSyncAt: 6 })
-    expect(s.bundles[0]!.entries).toHaveLength(5)
+    expect((await a.loadBundles())[0]!.entries).toHaveLength(5)
     a.close()
   })
 

@@ -59,16 +59,17 @@ describe('TrustEngine against the ledger', () => {
     expect(snap.verifiers.map((v) => v.did)).toEqual(['did:web:service-hall.city.example'])
     expect(snap.witnesses).toHaveLength(3)
     expect(snap.history).toEqual([{ at: world.clock.t, registrySize: 2, statusSize: 0 }])
-    expect(online.entries().map((e) => [e.index, e.type])).toEqual([[0, 'issuer-accreditation'], [1, 'verifier-registration']])
+    const onlineEntries = await online.entries()
+    expect(onlineEntries.map((e) => [e.index, e.type])).toEqual([[0, 'issuer-accreditation'], [1, 'verifier-registration']])
     online.close()
 
     const offline = await TrustEngine.open(config, { dbName: name, fetch: noNetwork })
     expect(offline.snapshot()).toEqual(snap)
-    expect(offline.entries().map((e) => e.bytes)).toEqual(online.entries().map((e) => e.bytes))
+    expect((await offline.entries()).map((e) => e.bytes)).toEqual(onlineEntries.map((e) => e.bytes))
     expect(offline.issuerStanding(PSB, { now: world.clock.t, vct: 'urn:civic:resident-id' })).toMatchObject({ ok: true, value: { did: PSB } })
     expect(offline.issuerKey(PSB, `${PSB}#key-1`, world.clock.t)).toMatchObject({ ok: true, value: { kty: 'EC' } })
     expect(offline.verifierRegistration('did:web:service-hall.city.example', { now: world.clock.t })).toMatchObject({ ok: true })
-    expect(offline.verifyInclusion(1, offline.entries()[1]!.bytes)).toEqual({ ok: true, value: { index: 1, size: 2 } })
+    expect(await offline.verifyInclusion(1, (await offline.entries())[1]!.bytes)).toEqual({ ok: true, value: { index: 1, size: 2 } })
     offline.close()
   })
 
@@ -98,15 +99,15 @@ describe('TrustEngine against the ledger', () => {
   it('a tampered entry fails the offline inclusion check with the reason', async () => {
     const e = await TrustEngine.open(config, { dbName: dbName() })
     await e.sync({ now: world.clock.t })
-    const entry = e.entries()[0]!
+    const entry = (await e.entries())[0]!
     const tampered = entry.bytes.slice()
     tampered[40] = tampered[40]! ^ 1
-    const v = e.verifyInclusion(0, tampered)
+    const v = await e.verifyInclusion(0, tampered)
     expect(v).toMatchObject({ ok: false, code: 'ERR_LOG_INCLUSION_INVALID' })
     expect(!v.ok && v.detail).toMatch(/not entry 0/)
-    expect(e.verifyInclusion(0, entry.bytes).ok).toBe(true)
-    expect(e.verifyInclusion(1, entry.bytes)).toMatchObject({ ok: false, code: 'ERR_LOG_INCLUSION_INVALID' })
-    expect(e.verifyInclusion(10_000, entry.bytes)).toMatchObject({ ok: false, code: 'ERR_PROOF_OUT_OF_RANGE' })
+    expect((await e.verifyInclusion(0, entry.bytes)).ok).toBe(true)
+    expect(await e.verifyInclusion(1, entry.bytes)).toMatchObject({ ok: false, code: 'ERR_LOG_INCLUSION_INVALID' })
+    expect(await e.verifyInclusion(10_000, entry.bytes)).toMatchObject({ ok: false, code: 'ERR_PROOF_OUT_OF_RANGE' })
     e.close()
   })
 
@@ -119,8 +120,42 @@ describe('TrustEngine against the ledger', () => {
     if (!other.ok) throw new Error(other.detail)
     const e2 = await TrustEngine.open(other.value, { dbName: name })
     expect(e2.snapshot()).toMatchObject({ ready: false, registry: null })
-    expect(e2.entries()).toEqual([])
+    expect(await e2.entries()).toEqual([])
     e2.close()
+  })
+
+  it('reads the raw entries only when asked; a store missing a bundle starts over, one with a bundle cut short says so', async () => {
+    const name = dbName()
+    const e = await TrustEngine.open(config, { dbName: name })
+    await e.sync({ now: world.clock.t })
+    const size = e.snapshot().registry!.size
+    e.close()
+    const edit = (change: (bundles: IDBObjectStore) => void) => new Promise<void>((resolve, reject) => {
+      const r = indexedDB.open(name)
+      r.onsuccess = () => {
+        const tx = r.result.transaction('bundles', 'readwrite')
+        change(tx.objectStore('bundles'))
+        tx.oncomplete = () => { r.result.close(); resolve() }
+        tx.onerror = () => reject(tx.error)
+      }
+    })
+    // One entry of bundle 0 dropped: opening still works (the fold is whole), the entries do not.
+    await edit((b) => {
+      const g = b.get(0)
+      g.onsuccess = () => b.put({ ...g.result, entries: g.result.entries.slice(1), views: g.result.views.slice(1) })
+    })
+    const short = await TrustEngine.open(config, { dbName: name })
+    expect(short.snapshot()).toMatchObject({ ready: true, registry: { size } })
+    await expect(short.entries()).rejects.toMatchObject({ code: 'ERR_REG_STATE_INVALID' })
+    expect(await short.verifyInclusion(0, new Uint8Array([1]))).toMatchObject({ ok: false, code: 'ERR_REG_STATE_INVALID' })
+    short.close()
+    // The bundle gone: the records do not belong together, the store is emptied and synced again.
+    await edit((b) => b.delete(0))
+    const gone = await TrustEngine.open(config, { dbName: name })
+    expect(gone.snapshot()).toMatchObject({ ready: false, registry: null })
+    expect(await gone.sync({ now: world.clock.t })).toMatchObject({ ok: true })
+    expect((await gone.entries()).length).toBe(size)
+    gone.close()
   })
 
   it('a stored fold that does not parse strictly is found by the next sync, dropped, and rebuilt', async () => {

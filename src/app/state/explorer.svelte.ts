@@ -307,12 +307,16 @@ export class ExplorerState {
   }
 
   /** Check the form's bytes against the trusted registry checkpoint, in this browser. */
-  check(): CheckResult | null {
+  async check(): Promise<CheckResult | null> {
     const e = this.selected
     if (!e) return null
     const changed = this.changed
-    const bytes = changed ? encodeUtf8(this.#text) : e.bytes
-    this.#result = { index: e.index, changed, verdict: this.trust.verifyInclusion(e.index, bytes) }
+    const text = this.#text
+    const bytes = changed ? encodeUtf8(text) : e.bytes
+    const verdict = await this.trust.verifyInclusion(e.index, bytes)
+    // The form moved on meanwhile: this answer is for a text no longer shown.
+    if (this.selected !== e || this.#text !== text) return null
+    this.#result = { index: e.index, changed, verdict }
     return this.#result
   }
 

@@ -21,9 +21,9 @@ export type { CheckpointView, RegistryEntryView, SyncProgressView, TrustSnapshot
 /** What the app reads of a trust engine (src/trust's TrustEngine has all of it). */
 export interface TrustEngineLike {
   snapshot(): TrustSnapshot
-  entries(): readonly RegistryEntryView[]
+  entries(): Promise<readonly RegistryEntryView[]>
   sync(o?: { onProgress?: (p: SyncProgressView) => void; now?: number }): Promise<Verdict<unknown>>
-  verifyInclusion(index: number, entryBytes: Uint8Array): Verdict<{ index: number; size: number }>
+  verifyInclusion(index: number, entryBytes: Uint8Array): Promise<Verdict<{ index: number; size: number }>>
   exportEvidence(): string
   close(): void
 }
@@ -63,6 +63,7 @@ export class TrustState {
   #problem = $state.raw<TrustProblem | null>(null)
   #snapshot = $state.raw<TrustSnapshot | null>(null)
   #entries = $state.raw<readonly RegistryEntryView[]>([])
+  #entriesRead: Promise<void> = Promise.resolve()
   #progress = $state.raw<Partial<Record<'registry' | 'status', SyncProgressView>>>({})
   #busy = $state(false)
   #syncProblem = $state.raw<TrustProblem | null>(null)
@@ -86,7 +87,7 @@ export class TrustState {
   get snapshot(): TrustSnapshot | null {
     return this.#snapshot
   }
-  /** The registry log's entries, in order. */
+  /** The registry log's entries, in order (read after the snapshot: empty until they are). */
   get entries(): readonly RegistryEntryView[] {
     return this.#entries
   }
@@ -189,7 +190,7 @@ export class TrustState {
   }
 
   /** Is `bytes` the registry entry at `index` under the trusted checkpoint? Offline. */
-  verifyInclusion(index: number, bytes: Uint8Array): Verdict<{ index: number; size: number }> {
+  async verifyInclusion(index: number, bytes: Uint8Array): Promise<Verdict<{ index: number; size: number }>> {
     if (!this.#engine) return { ok: false, code: 'ERR_PROOF_OUT_OF_RANGE', detail: 'no trusted registry checkpoint yet' }
     return this.#engine.verifyInclusion(index, bytes)
   }
@@ -210,7 +211,19 @@ export class TrustState {
     const e = this.#engine
     if (!e) return
     this.#snapshot = e.snapshot()
-    this.#entries = e.entries()
+    this.#entriesRead = e.entries().then(
+      (entries) => {
+        if (this.#engine === e) this.#entries = entries
+      },
+      () => {
+        // The store could not give them: the charts keep what they had; a check says why.
+      },
+    )
+  }
+
+  /** Settles once the entries of the latest snapshot are read (or could not be). */
+  entriesRead(): Promise<void> {
+    return this.#entriesRead
   }
 
   #remember(source: unknown): void {
