@@ -56,6 +56,7 @@ const doors: [RegExp, string][] = [
   [/^@simplewebauthn\/server$/, 'src/issuer/officers.ts'],
   [/^@simplewebauthn\/browser$/, 'src/issuer/console-webauthn.ts'],
   [/^pg$/, 'src/ledger/storage/postgres.ts'],
+  [/^hash-wasm$/, 'src/wallet/kdf.ts'],
   [/^@sd-jwt\/|^@openid4vc\//, 'test/'],
 ]
 
