@@ -210,6 +210,12 @@ export const ERROR_CODES = {
   ERR_STORE_UNAVAILABLE: 'the device\'s IndexedDB cannot be opened or was closed under us (absent, blocked by another tab on an older version, or a newer version of the app owns it)',
   ERR_STORE_QUOTA: 'the device\'s storage quota is used up; the transaction wrote nothing',
 
+  // wallet/ (the citizen's vault)
+  ERR_WALLET_VAULT_INVALID: 'a stored vault record that is not exactly its shape, or whose key derivation parameters are not argon2id within the floor and ceiling',
+  ERR_WALLET_PASSPHRASE_WRONG: 'a passphrase that does not open this wallet',
+  ERR_WALLET_PASSKEY_REFUSED: 'a passkey that is not one that unlocks this wallet, or whose PRF answer does not open it',
+  ERR_WALLET_RECORD_INVALID: 'an encrypted wallet record that does not open under the wallet\'s key: changed, swapped for another record, or not one',
+
   // node/http (every service's HTTP layer)
   ERR_HTTP_BAD_REQUEST: 'a request whose target is malformed: not an absolute path, a bad percent-encoding, invalid UTF-8 or control characters once decoded',
   ERR_HTTP_NOT_FOUND: 'no resource at this path',
