@@ -25,6 +25,8 @@ export interface Database {
   readonly db: IDBPDatabase<unknown>
   /** False once closed, by us or for a newer version. */
   readonly open: boolean
+  /** This open created the database (there was none by this name on the device). */
+  readonly created: boolean
   close(): void
 }
 
@@ -42,6 +44,7 @@ export async function openDatabase(name: string, migrations: readonly Migration[
   if (!factory) throw new CivicError('ERR_STORE_UNAVAILABLE', 'this environment has no IndexedDB')
   const version = migrations.length
   let state = { open: true }
+  let created = false
   let timer: ReturnType<typeof setTimeout> | undefined
   let giveUp: ((e: CivicError) => void) | undefined
   const blockedTimeout = new Promise<never>((_, reject) => {
@@ -49,6 +52,7 @@ export async function openDatabase(name: string, migrations: readonly Migration[
   })
   const opening = openDB(name, version, {
     upgrade(db, oldVersion, _newVersion, tx) {
+      created = oldVersion === 0
       for (let v = oldVersion; v < version; v++) migrations[v]!(db, tx as unknown as IDBPTransaction<unknown, string[], 'versionchange'>)
     },
     blocked() {
@@ -80,6 +84,7 @@ export async function openDatabase(name: string, migrations: readonly Migration[
     get open() {
       return state.open
     },
+    created,
     close() {
       state = { open: false }
       opened.close()

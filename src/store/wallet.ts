@@ -1,0 +1,228 @@
+/**
+ * The wallet's records on the device (database `civic-wallet`):
+ *
+ * | store     | key               | holds                                                             |
+ * |-----------|-------------------|-------------------------------------------------------------------|
+ * | `meta`    | 'vault'           | the vault record (the data key wrapped; src/wallet/vault.ts)      |
+ * |           | 'unlock'          | { failures, lastFailureAt }: the throttle survives a reload        |
+ * |           | 'wallet'          | { id, createdAt }: which wallet this database holds                |
+ * | `keys`    | key id            | a holder key pair: non-extractable CryptoKeys, and the public JWK  |
+ * | `copies`  | copy id           | one one-time copy of a credential, sealed under the data key;      |
+ * |           |                   | index `batch` (the issuance it came in), its key id, used or not   |
+ * | `activity`| entry id          | one activity entry, sealed                                        |
+ *
+ * Nothing in a value is a claim in the clear or key material that can leave the browser:
+ * credentials and activity are sealed before they get here (crypto before the transaction,
+ * never inside it), private keys are CryptoKey objects IndexedDB keeps as they are.
+ *
+ * Durable-write order: a batch (its keys and its copies) is ONE readwrite transaction with
+ * strict durability: after a crash either every copy of the batch and its keys is there, or
+ * none. Creating the wallet writes the vault and the wallet record in one transaction too.
+ *
+ * A database can vanish (Chromium's default backend wipes an origin's IndexedDB after some
+ * crashes: stack notes, part E). `open` says whether it just created the database; the caller
+ * compares that with a marker it keeps outside IndexedDB to tell "new here" from "was here and
+ * is gone".
+ */
+import type { IDBPTransaction } from 'idb'
+import { openDatabase, storeError, type Database, type Migration } from './db.ts'
+
+export const WALLET_DB_NAME = 'civic-wallet'
+
+export interface StoredWallet {
+  id: string
+  createdAt: number
+}
+
+export interface StoredUnlock {
+  failures: number
+  lastFailureAt: number | null
+}
+
+export interface StoredKey {
+  id: string
+  privateKey: CryptoKey
+  publicKey: CryptoKey
+  /** The public half as a JWK (what the issuer's key proof carried). */
+  publicJwk: Record<string, unknown>
+}
+
+export interface StoredSealed {
+  iv: string
+  ct: string
+}
+
+export interface StoredCopy {
+  id: string
+  batch: string
+  keyId: string
+  used: boolean
+  sealed: StoredSealed
+}
+
+export interface StoredActivity {
+  id: string
+  sealed: StoredSealed
+}
+
+/** Numbered migrations: index v upgrades from version v to v + 1. Never edit one that shipped. */
+const MIGRATIONS: readonly Migration[] = [
+  (db) => {
+    db.createObjectStore('meta')
+    db.createObjectStore('keys', { keyPath: 'id' })
+    db.createObjectStore('copies', { keyPath: 'id' }).createIndex('batch', 'batch')
+    db.createObjectStore('activity', { keyPath: 'id' })
+  },
+]
+
+function quiet(p: Promise<unknown>): void {
+  p.catch(() => {})
+}
+
+export class WalletRepository {
+  readonly #db: Database
+
+  private constructor(db: Database) {
+    this.#db = db
+  }
+
+  /** Opens (creating or migrating) the database. ERR_STORE_UNAVAILABLE. */
+  static async open(name = WALLET_DB_NAME): Promise<WalletRepository> {
+    return new WalletRepository(await openDatabase(name, MIGRATIONS))
+  }
+
+  /** This open created the database: nothing was here by this name. */
+  get created(): boolean {
+    return this.#db.created
+  }
+
+  close(): void {
+    this.#db.close()
+  }
+
+  #live(): Database['db'] {
+    if (!this.#db.open) throw storeError(new Error('the database was closed (another tab upgraded it, or the wallet was closed)'), 'wallet store')
+    return this.#db.db
+  }
+
+  async #read<T>(what: string, run: (db: Database['db']) => Promise<T>): Promise<T> {
+    try {
+      return await run(this.#live())
+    } catch (e) {
+      throw storeError(e, what)
+    }
+  }
+
+  async #write(stores: string[], fill: (tx: IDBPTransaction<unknown, string[], 'readwrite'>) => void | Promise<void>, what: string): Promise<void> {
+    try {
+      const tx = this.#live().transaction(stores, 'readwrite', { durability: 'strict' })
+      const done = tx.done
+      try {
+        await fill(tx)
+      } catch (e) {
+        tx.abort()
+        await done.catch(() => {})
+        throw e
+      }
+      await done
+    } catch (e) {
+      if (e instanceof TypeError) throw e // our caller's mistake, not the device's
+      throw storeError(e, what)
+    }
+  }
+
+  /** The wallet and its vault record, or null for an empty database. */
+  async load(): Promise<{ wallet: StoredWallet; vault: unknown; unlock: StoredUnlock } | null> {
+    return this.#read('reading the wallet', async (db) => {
+      const tx = db.transaction('meta', 'readonly')
+      const [wallet, vault, unlock] = await Promise.all([tx.store.get('wallet'), tx.store.get('vault'), tx.store.get('unlock'), tx.done])
+      if (wallet === undefined) return null
+      return { wallet: wallet as StoredWallet, vault, unlock: (unlock as StoredUnlock | undefined) ?? { failures: 0, lastFailureAt: null } }
+    })
+  }
+
+  /** Creates the wallet: its record and its vault together. Refused if one is already here. */
+  async create(wallet: StoredWallet, vault: unknown): Promise<void> {
+    await this.#write(['meta'], async (tx) => {
+      const meta = tx.objectStore('meta')
+      if ((await meta.get('wallet')) !== undefined) throw new TypeError('a wallet already exists in this database')
+      quiet(meta.put(wallet, 'wallet'))
+      quiet(meta.put(vault, 'vault'))
+      quiet(meta.put({ failures: 0, lastFailureAt: null } satisfies StoredUnlock, 'unlock'))
+    }, 'creating the wallet')
+  }
+
+  /** Replaces the vault record (a passkey added or removed). */
+  async putVault(vault: unknown): Promise<void> {
+    await this.#write(['meta'], (tx) => quiet(tx.objectStore('meta').put(vault, 'vault')), 'saving the vault')
+  }
+
+  async putUnlock(u: StoredUnlock): Promise<void> {
+    await this.#write(['meta'], (tx) => quiet(tx.objectStore('meta').put({ failures: u.failures, lastFailureAt: u.lastFailureAt }, 'unlock')), 'saving the unlock state')
+  }
+
+  /** A batch of one-time copies with their holder keys: all of them, or none. */
+  async putBatch(keys: readonly StoredKey[], copies: readonly StoredCopy[]): Promise<void> {
+    const ids = new Set(keys.map((k) => k.id))
+    for (const c of copies) if (!ids.has(c.keyId)) throw new TypeError(`copy ${c.id} names key ${c.keyId}, not one of the batch's`)
+    await this.#write(['keys', 'copies'], (tx) => {
+      for (const k of keys) quiet(tx.objectStore('keys').add(k))
+      for (const c of copies) quiet(tx.objectStore('copies').add(c))
+    }, 'saving a batch of credentials')
+  }
+
+  async copies(): Promise<StoredCopy[]> {
+    return this.#read('reading the credentials', (db) => db.getAll('copies') as Promise<StoredCopy[]>)
+  }
+
+  async key(id: string): Promise<StoredKey | null> {
+    return this.#read('reading a holder key', async (db) => ((await db.get('keys', id)) as StoredKey | undefined) ?? null)
+  }
+
+  async keyIds(): Promise<string[]> {
+    return this.#read('reading the holder keys', (db) => db.getAllKeys('keys') as Promise<string[]>)
+  }
+
+  /** Marks a copy used (it answered a request); false if there is no such unused copy. */
+  async useCopy(id: string): Promise<boolean> {
+    let used = false
+    await this.#write(['copies'], async (tx) => {
+      const c = (await tx.objectStore('copies').get(id)) as StoredCopy | undefined
+      if (!c || c.used) return
+      quiet(tx.objectStore('copies').put({ ...c, used: true }))
+      used = true
+    }, 'marking a copy used')
+    return used
+  }
+
+  /** Removes a batch: its copies and their keys, together. */
+  async deleteBatch(batch: string): Promise<void> {
+    await this.#write(['keys', 'copies'], async (tx) => {
+      const copies = (await tx.objectStore('copies').index('batch').getAll(batch)) as StoredCopy[]
+      for (const c of copies) {
+        quiet(tx.objectStore('copies').delete(c.id))
+        quiet(tx.objectStore('keys').delete(c.keyId))
+      }
+    }, 'removing a credential')
+  }
+
+  async addActivity(a: StoredActivity): Promise<void> {
+    await this.#write(['activity'], (tx) => quiet(tx.objectStore('activity').add(a)), 'saving an activity entry')
+  }
+
+  async activity(): Promise<StoredActivity[]> {
+    return this.#read('reading the activity log', (db) => db.getAll('activity') as Promise<StoredActivity[]>)
+  }
+
+  /** Everything but the keys, as stored (for the encrypted backup: never a private key). */
+  async dump(): Promise<{ meta: Record<string, unknown>; copies: StoredCopy[]; activity: StoredActivity[] }> {
+    return this.#read('reading the wallet for a backup', async (db) => {
+      const tx = db.transaction(['meta', 'copies', 'activity'], 'readonly')
+      const meta = tx.objectStore('meta')
+      const [names, values, copies, activity] = await Promise.all([
+        meta.getAllKeys(), meta.getAll(), tx.objectStore('copies').getAll(), tx.objectStore('activity').getAll(), tx.done,
+      ])
+      return { meta: Object.fromEntries(names.map((k, i) => [String(k), values[i]])), copies: copies as StoredCopy[], activity: activity as StoredActivity[] }
+    })
+  }
+}
