@@ -27,6 +27,7 @@ import { RegistryFolder } from '../core/registry/fold.ts'
 import { parseEntry, type RegistryEntry } from '../core/registry/entry.ts'
 import { signingAuthority, stateProblem } from '../core/registry/rules.ts'
 import { verifyEntry } from '../core/registry/verify.ts'
+import { Slots } from './slots.ts'
 import type { EntryGate } from './sequencer.ts'
 
 const MAX_VERIFYING = 4
@@ -40,9 +41,8 @@ export class RegistryGate implements EntryGate {
   #tip: RegistryFolder
   /** The admitted, unpublished entries, in order. */
   #pending: RegistryEntry[] = []
-  #verifying = 0
-  /** Admissions waiting for a verification slot, first come first served. */
-  #waiting: (() => void)[] = []
+  /** Signature checks under way, at most MAX_VERIFYING; later admissions wait their turn. */
+  readonly #slots = new Slots(MAX_VERIFYING)
 
   constructor(root: RegistryRoot, now: () => number) {
     this.#root = root
@@ -115,17 +115,11 @@ export class RegistryGate implements EntryGate {
    * maps and never edits them, so the references are a snapshot.
    */
   async #verify(entry: Uint8Array): Promise<{ verdict: Verdict<RegistryEntry>; standing: Pick<RegistryState, 'root' | 'issuers' | 'verifiers'> }> {
-    if (this.#verifying < MAX_VERIFYING) this.#verifying++
-    else await new Promise<void>((slot) => this.#waiting.push(slot)) // the slot is handed over, still counted
-    try {
+    return this.#slots.run(async () => {
       const s = this.#tip.state
       const standing = { root: s.root, issuers: s.issuers, verifiers: s.verifiers }
       return { verdict: await verifyEntry(s, entry, { now: this.#now() }), standing }
-    } finally {
-      const next = this.#waiting.shift()
-      if (next) next()
-      else this.#verifying--
-    }
+    })
   }
 
   commit(count: number): void {

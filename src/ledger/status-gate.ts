@@ -44,6 +44,7 @@ import { parseEntry, type RegistryEntry, type StatusAnchorEntry } from '../core/
 import { signingAuthority, stateProblem } from '../core/registry/rules.ts'
 import type { RegistryState, StatusAnchorRecord } from '../core/registry/state.ts'
 import { verifyEntry } from '../core/registry/verify.ts'
+import { Slots } from './slots.ts'
 import type { EntryGate } from './sequencer.ts'
 import type { LogStorage } from './storage/types.ts'
 
@@ -162,8 +163,8 @@ export class StatusGate implements EntryGate {
   #staged: StatusAnchorEntry[] = []
   /** The admitted, unpublished anchors, in order. */
   #pending: StatusAnchorEntry[] = []
-  #verifying = 0
-  #waiting: (() => void)[] = []
+  /** Signature checks under way, at most MAX_VERIFYING; later admissions wait their turn. */
+  readonly #slots = new Slots(MAX_VERIFYING)
 
   constructor(registry: RegistryTip, now: () => number) {
     this.#registry = registry
@@ -250,17 +251,11 @@ export class StatusGate implements EntryGate {
   }
 
   async #verify(entry: Uint8Array, uri: string): Promise<{ verdict: Verdict<RegistryEntry>; standing: Pick<RegistryState, 'root' | 'issuers' | 'verifiers'> }> {
-    if (this.#verifying < MAX_VERIFYING) this.#verifying++
-    else await new Promise<void>((slot) => this.#waiting.push(slot))
-    try {
+    return this.#slots.run(async () => {
       const s = this.#composed(uri)
       const standing = { root: s.root, issuers: s.issuers, verifiers: s.verifiers }
       return { verdict: await verifyEntry(s, entry, { now: this.#now() }), standing }
-    } finally {
-      const next = this.#waiting.shift()
-      if (next) next()
-      else this.#verifying--
-    }
+    })
   }
 
   commit(count: number): void {
