@@ -215,6 +215,11 @@ export const ERROR_CODES = {
   ERR_WALLET_PASSPHRASE_WRONG: 'a passphrase that does not open this wallet',
   ERR_WALLET_PASSKEY_REFUSED: 'a passkey that is not one that unlocks this wallet, or whose PRF answer does not open it',
   ERR_WALLET_RECORD_INVALID: 'an encrypted wallet record that does not open under the wallet\'s key: changed, swapped for another record, or not one',
+  ERR_WALLET_OFFER_INVALID: 'an offer link or credential offer that is not an OpenID4VCI 1.0 pre-authorized offer of one credential configuration from an https issuer',
+  ERR_WALLET_ISSUER_UNREACHABLE: 'the issuer could not be reached (network, offline)',
+  ERR_WALLET_ISSUANCE_REFUSED: 'the issuer refused a step of issuance, or answered something this wallet cannot use (its error and code are in the detail)',
+  ERR_WALLET_TX_CODE_NEEDED: 'an offer that needs the transaction code the officer gave, and none was entered',
+  ERR_WALLET_CREDENTIAL_INVALID: 'a received credential that does not verify under the registry, is not bound to the key that asked for it, or is not the type offered',
 
   // node/http (every service's HTTP layer)
   ERR_HTTP_BAD_REQUEST: 'a request whose target is malformed: not an absolute path, a bad percent-encoding, invalid UTF-8 or control characters once decoded',
