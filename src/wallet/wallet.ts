@@ -1,0 +1,182 @@
+/**
+ * The citizen's wallet on this device: the vault (vault.ts) over the wallet store
+ * (src/store/wallet.ts), with the unlock throttle kept across reloads and the one-time copies
+ * of each received batch stored sealed beside their holder keys.
+ *
+ * - Opening says what is here: `new` (nothing, and no sign that a wallet was), `locked`, or
+ *   `vanished` — the database was just created although the marker kept outside IndexedDB
+ *   names a wallet (the browser dropped the database): the caller offers restore.
+ * - Every copy is sealed (the credential and its verified claims, as JSON) before the
+ *   transaction that stores the batch; the transaction holds the whole batch or nothing.
+ * - Unlock attempts are throttled (vault.ts `throttle`); the count lives in the store, so a
+ *   reload or a new tab does not reset it. A refused attempt while waiting is
+ *   ERR_WALLET_THROTTLED and does not touch the KDF.
+ */
+import { decodeUtf8, encodeUtf8 } from '../core/bytes/utf8.ts'
+import { parseJsonObject, type JsonObject } from '../core/bytes/json.ts'
+import { fail, InputError, ok, type Verdict } from '../core/errors.ts'
+import { WALLET_DB_NAME, WalletRepository, type StoredCopy, type StoredKey, type StoredUnlock } from '../store/wallet.ts'
+import type { Kdf } from './kdf.ts'
+import type { Received } from './vci.ts'
+import { createVault, parseVaultRecord, seal, throttle, unlockWithPassphrase, unseal } from './vault.ts'
+
+/** Where the wallet's id is kept outside IndexedDB (localStorage in the browser). */
+export interface MarkerStore {
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
+}
+
+export const WALLET_MARKER_KEY = 'civic-wallet-id'
+
+export type WalletState = 'new' | 'locked' | 'unlocked' | 'vanished'
+
+/** One received batch, as a card shows it. */
+export interface Card {
+  batch: string
+  issuer: string
+  configurationId: string
+  vct: string
+  /** The verified claims of the batch's copies (the same for every copy). */
+  claims: JsonObject
+  receivedAt: number
+  copies: number
+  unused: number
+}
+
+interface SealedCopy {
+  credential: string
+  claims: JsonObject
+  issuer: string
+  configurationId: string
+  receivedAt: number
+}
+
+const newId = (): string => crypto.randomUUID()
+
+export class Wallet {
+  readonly #repo: WalletRepository
+  readonly #marker: MarkerStore
+  readonly #kdf: Kdf
+  readonly #now: () => number
+  #state: WalletState
+  #key: CryptoKey | null = null
+
+  private constructor(repo: WalletRepository, marker: MarkerStore, kdf: Kdf, now: () => number, state: WalletState) {
+    this.#repo = repo
+    this.#marker = marker
+    this.#kdf = kdf
+    this.#now = now
+    this.#state = state
+  }
+
+  /** Opens the wallet database (no network). ERR_STORE_UNAVAILABLE. */
+  static async open(o: { marker: MarkerStore; kdf: Kdf; now: () => number; dbName?: string }): Promise<Wallet> {
+    const repo = await WalletRepository.open(o.dbName ?? WALLET_DB_NAME)
+    const held = await repo.load()
+    const remembered = o.marker.getItem(WALLET_MARKER_KEY)
+    const state: WalletState = held ? 'locked' : remembered !== null && repo.created ? 'vanished' : 'new'
+    return new Wallet(repo, o.marker, o.kdf, o.now, state)
+  }
+
+  get state(): WalletState {
+    return this.#state
+  }
+
+  close(): void {
+    this.lock()
+    this.#repo.close()
+  }
+
+  lock(): void {
+    this.#key = null
+    if (this.#state === 'unlocked') this.#state = 'locked'
+  }
+
+  /** Creates the wallet under `passphrase` and leaves it unlocked. Only where there is none. */
+  async create(passphrase: string): Promise<void> {
+    if (this.#state === 'locked' || this.#state === 'unlocked') throw new TypeError('a wallet already exists here')
+    const { record, key } = await createVault(passphrase, { kdf: this.#kdf })
+    const id = newId()
+    await this.#repo.create({ id, createdAt: this.#now() }, record)
+    this.#marker.setItem(WALLET_MARKER_KEY, id)
+    this.#key = key
+    this.#state = 'unlocked'
+  }
+
+  /** Seconds until the next unlock attempt is taken (0: now). */
+  async waitSeconds(): Promise<number> {
+    const held = await this.#repo.load()
+    return held ? this.#wait(held.unlock) : 0
+  }
+
+  #wait(u: StoredUnlock): number {
+    const wait = throttle(u.failures)
+    return wait === 0 || u.lastFailureAt === null ? 0 : Math.max(0, u.lastFailureAt + wait - this.#now())
+  }
+
+  /** ERR_WALLET_PASSPHRASE_WRONG (counted), ERR_WALLET_THROTTLED (not tried), ERR_WALLET_VAULT_INVALID. */
+  async unlock(passphrase: string): Promise<Verdict<void>> {
+    const held = await this.#repo.load()
+    if (!held) return fail('ERR_WALLET_VAULT_INVALID', 'there is no wallet on this device')
+    const wait = this.#wait(held.unlock)
+    if (wait > 0) return fail('ERR_WALLET_THROTTLED', `too many wrong passphrases: try again in ${wait} s`)
+    let v: Verdict<CryptoKey>
+    try {
+      v = await unlockWithPassphrase(parseVaultRecord(held.vault), passphrase, { kdf: this.#kdf })
+    } catch (e) {
+      if (e instanceof InputError) return fail(e.code, e.detail)
+      throw e
+    }
+    if (!v.ok) {
+      await this.#repo.putUnlock({ failures: held.unlock.failures + 1, lastFailureAt: this.#now() })
+      return v
+    }
+    if (held.unlock.failures !== 0) await this.#repo.putUnlock({ failures: 0, lastFailureAt: null })
+    this.#key = v.value
+    this.#state = 'unlocked'
+    return ok(undefined)
+  }
+
+  #unlocked(): CryptoKey {
+    if (!this.#key) throw new TypeError('the wallet is locked')
+    return this.#key
+  }
+
+  /** Stores a received batch: every copy sealed, with its key, in one transaction. Returns the batch id. */
+  async storeBatch(r: Received): Promise<string> {
+    const key = this.#unlocked()
+    const batch = newId()
+    const receivedAt = this.#now()
+    const keys: StoredKey[] = []
+    const copies: StoredCopy[] = []
+    // Crypto first, then one transaction.
+    for (const c of r.copies) {
+      const keyId = newId()
+      const id = newId()
+      keys.push({ id: keyId, privateKey: c.keyPair.privateKey, publicKey: c.keyPair.publicKey, publicJwk: { ...c.publicJwk } as unknown as Record<string, unknown> })
+      const body: SealedCopy = { credential: c.credential, claims: c.verified.claims, issuer: r.issuer, configurationId: r.configurationId, receivedAt }
+      copies.push({ id, batch, keyId, used: false, sealed: await seal(key, `copy/${id}`, encodeUtf8(JSON.stringify(body))) })
+    }
+    await this.#repo.putBatch(keys, copies)
+    return batch
+  }
+
+  /** The cards: one per batch, with the count of unused copies. ERR_WALLET_RECORD_INVALID when a copy does not open. */
+  async cards(): Promise<Verdict<Card[]>> {
+    const key = this.#unlocked()
+    const byBatch = new Map<string, Card>()
+    for (const c of await this.#repo.copies()) {
+      const opened = await unseal(key, `copy/${c.id}`, c.sealed)
+      if (!opened.ok) return opened
+      const body = parseJsonObject(decodeUtf8(opened.value), { maxLength: 1 << 20, maxDepth: 32 }, 'a stored copy') as unknown as SealedCopy
+      const card = byBatch.get(c.batch) ?? {
+        batch: c.batch, issuer: body.issuer, configurationId: body.configurationId, vct: String(body.claims.vct), claims: body.claims,
+        receivedAt: body.receivedAt, copies: 0, unused: 0,
+      }
+      card.copies++
+      if (!c.used) card.unused++
+      byBatch.set(c.batch, card)
+    }
+    return ok([...byBatch.values()].sort((a, b) => b.receivedAt - a.receivedAt))
+  }
+}

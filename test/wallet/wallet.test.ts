@@ -1,0 +1,125 @@
+// @vitest-environment node
+/**
+ * The wallet on the device (fake-indexeddb; real WebCrypto; the real KDF at its floor; the
+ * real issuer over HTTP): create → receive a batch → close → reopen locked → a wrong
+ * passphrase counted and throttled across a reopen → unlock → the card with its claims and
+ * copies; no claim in the clear in the database; a database that vanished is told apart.
+ */
+import 'fake-indexeddb/auto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sdJwtIssuerKeyResolver } from '../../src/core/registry/resolvers.ts'
+import { argon2idKdf, KDF_FLOOR, type Kdf } from '../../src/wallet/kdf.ts'
+import { readOffer, receive } from '../../src/wallet/vci.ts'
+import { WALLET_MARKER_KEY, Wallet, type MarkerStore } from '../../src/wallet/wallet.ts'
+import { CITIZEN, makeIssuerWorld, syncRegistry, type IssuerWorld } from '../issuer/_world.ts'
+
+// The real argon2id, at the floor so the test stays quick (the defaults are the vault test's).
+const kdf: Kdf = (p, params) => argon2idKdf(p, { ...params, m: KDF_FLOOR.m, t: KDF_FLOOR.t })
+let n = 0
+const dbName = () => `wallet-${++n}`
+class Marker implements MarkerStore {
+  m = new Map<string, string>()
+  getItem(k: string) { return this.m.get(k) ?? null }
+  setItem(k: string, v: string) { this.m.set(k, v) }
+}
+
+let iw: IssuerWorld
+beforeAll(async () => { iw = await makeIssuerWorld() })
+afterAll(async () => iw?.cleanup())
+
+async function batchFromIssuer() {
+  const r = await fetch(`${iw.admin}/admin/offers`, {
+    method: 'POST', headers: { ...iw.auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ vct: 'urn:civic:resident-id', claims: CITIZEN, officer: 'PSB-0042' }),
+  })
+  const made = await r.json() as { offerUri: string; txCode: string }
+  const offer = await readOffer(made.offerUri)
+  if (!offer.ok) throw new Error(offer.detail)
+  const registry = await syncRegistry(iw)
+  const got = await receive(offer.value, { txCode: made.txCode, issuerKey: sdJwtIssuerKeyResolver(registry, { now: iw.clock.now }), now: () => iw.clock.now })
+  if (!got.ok) throw new Error(`${got.code}: ${got.detail}`)
+  return got.value
+}
+
+function rawDump(name: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = indexedDB.open(name)
+    r.onsuccess = () => {
+      const db = r.result
+      const tx = db.transaction([...db.objectStoreNames], 'readonly')
+      const out: unknown[] = []
+      for (const s of db.objectStoreNames) {
+        const g = tx.objectStore(s).getAll()
+        g.onsuccess = () => out.push(g.result)
+      }
+      tx.oncomplete = () => { db.close(); resolve(JSON.stringify(out)) }
+      tx.onerror = () => reject(tx.error)
+    }
+  })
+}
+
+describe('the wallet', () => {
+  it('keeps a received batch sealed, reopens locked, throttles wrong passphrases, and shows the card after unlock', async () => {
+    let t = 1_000_000
+    const now = () => t
+    const marker = new Marker()
+    const name = dbName()
+    const w = await Wallet.open({ marker, kdf, now, dbName: name })
+    expect(w.state).toBe('new')
+    await w.create('river stone 7')
+    expect(w.state).toBe('unlocked')
+    expect(marker.getItem(WALLET_MARKER_KEY)).toMatch(/^[0-9a-f-]{36}$/)
+    const batch = await w.storeBatch(await batchFromIssuer())
+    w.close()
+
+    // Nothing in the database is a claim in the clear.
+    const dump = await rawDump(name)
+    for (const v of Object.values(CITIZEN)) expect(dump).not.toContain(v)
+    expect(dump).not.toContain('river stone 7')
+
+    const again = await Wallet.open({ marker, kdf, now, dbName: name })
+    expect(again.state).toBe('locked')
+    await expect(again.cards()).rejects.toThrow(TypeError)
+    for (let i = 0; i < 3; i++) expect(await again.unlock('wrong')).toMatchObject({ ok: false, code: 'ERR_WALLET_PASSPHRASE_WRONG' })
+    // the fourth attempt must wait, even with the right passphrase, and even after a reopen
+    expect(await again.waitSeconds()).toBe(1)
+    again.close()
+    const third = await Wallet.open({ marker, kdf, now, dbName: name })
+    expect(await third.unlock('river stone 7')).toMatchObject({ ok: false, code: 'ERR_WALLET_THROTTLED' })
+    t += 1
+    expect(await third.unlock('wrong')).toMatchObject({ ok: false, code: 'ERR_WALLET_PASSPHRASE_WRONG' })
+    expect(await third.waitSeconds()).toBe(2)
+    t += 2
+    expect(await third.unlock('river stone 7')).toEqual({ ok: true, value: undefined })
+    expect(await third.waitSeconds()).toBe(0)
+
+    const cards = await third.cards()
+    if (!cards.ok) throw new Error(cards.detail)
+    expect(cards.value).toHaveLength(1)
+    expect(cards.value[0]).toMatchObject({ batch, issuer: iw.base, configurationId: 'resident-id', vct: 'urn:civic:resident-id', copies: 10, unused: 10, receivedAt: 1_000_000 })
+    expect(cards.value[0]!.claims).toMatchObject({ name: CITIZEN.name, city: CITIZEN.city })
+    third.lock()
+    expect(third.state).toBe('locked')
+    await expect(third.cards()).rejects.toThrow(TypeError)
+    third.close()
+  }, 120_000)
+
+  it('a database that vanished while the marker remembers a wallet is told apart from a new device', async () => {
+    const marker = new Marker()
+    const name = dbName()
+    const w = await Wallet.open({ marker, kdf, now: () => 1, dbName: name })
+    await w.create('p')
+    w.close()
+    await new Promise<void>((resolve, reject) => {
+      const d = indexedDB.deleteDatabase(name)
+      d.onsuccess = () => resolve()
+      d.onerror = () => reject(d.error)
+    })
+    const gone = await Wallet.open({ marker, kdf, now: () => 2, dbName: name })
+    expect(gone.state).toBe('vanished')
+    gone.close()
+    const fresh = await Wallet.open({ marker: new Marker(), kdf, now: () => 2, dbName: dbName() })
+    expect(fresh.state).toBe('new')
+    fresh.close()
+  }, 60_000)
+})
