@@ -11,6 +11,8 @@
  */
 import { CivicError, fail, InputError, ok, type ErrorCode, type Verdict } from '../core/errors.ts'
 import type { PublicJwk } from '../core/crypto/jwk.ts'
+import type { JwsKeyResolver } from '../core/jose/jws.ts'
+import { sdJwtIssuerKeyResolver } from '../core/registry/resolvers.ts'
 import { decodeBase64 } from '../core/log/_encoding.ts'
 import { LightClient } from '../core/log/light-client.ts'
 import { hashLeaf } from '../core/log/merkle.ts'
@@ -272,6 +274,15 @@ export class TrustEngine {
     if (rec.suspended) return fail(rec.role === 'issuer' ? 'ERR_REG_ISSUER_SUSPENDED' : 'ERR_REG_VERIFIER_SUSPENDED', `${did} is suspended since ${rec.suspended.at}`)
     if (t + skew < rec.validFrom || t - skew >= rec.validUntil) return fail('ERR_REG_EXPIRED', `${did} is not accredited at ${t}`)
     return ok({ ...key.jwk })
+  }
+
+  /**
+   * The issuer keys for verifying a credential (verifySdJwt) under the local fold as it is now:
+   * the `iss` accredited and not suspended at `now`, the `vct` among its allowed types, the
+   * key current (core/registry/resolvers.ts says the codes). No network.
+   */
+  credentialKeys(o: { now: number }): JwsKeyResolver {
+    return sdJwtIssuerKeyResolver(this.#fold, { now: o.now })
   }
 
   issuerStanding(did: string, o: { now: number; vct?: string }): Verdict<IssuerRecord> {

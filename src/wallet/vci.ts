@@ -50,10 +50,51 @@ export interface ReceivedCopy {
   publicJwk: PublicJwk
 }
 
+/** Names in the languages the issuer gave (BCP 47 tag → text). */
+export type Labels = Record<string, string>
+
+/** How the issuer's metadata says to show the credential (OpenID4VCI §12.2.4 `credential_metadata`). */
+export interface CredentialDisplay {
+  name: Labels
+  /** Labels of top-level claims, by claim name. */
+  claims: Record<string, Labels>
+}
+
 export interface Received {
   issuer: string
   configurationId: string
+  display: CredentialDisplay
   copies: ReceivedCopy[]
+}
+
+const MAX_LABEL = 120
+const MAX_LABELLED_CLAIMS = 64
+
+/** `[{ name, locale }]` → labels; anything else in it is left out (display is a courtesy, never trusted for a decision). */
+function labels(v: unknown): Labels {
+  const out: Labels = {}
+  if (!Array.isArray(v)) return out
+  for (const d of v.slice(0, 8)) {
+    if (!isJsonObject(d) || typeof d.name !== 'string' || d.name.length === 0) continue
+    const locale = typeof d.locale === 'string' && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(d.locale) ? d.locale : 'und'
+    if (!Object.hasOwn(out, locale)) out[locale] = d.name.slice(0, MAX_LABEL)
+  }
+  return out
+}
+
+/** The display of one configuration from the issuer metadata. */
+export function credentialDisplay(config: JsonObject): CredentialDisplay {
+  const md = isJsonObject(config.credential_metadata) ? config.credential_metadata : {}
+  const claims: Record<string, Labels> = {}
+  if (Array.isArray(md.claims)) {
+    for (const c of md.claims.slice(0, MAX_LABELLED_CLAIMS)) {
+      if (!isJsonObject(c) || !Array.isArray(c.path) || c.path.length !== 1 || typeof c.path[0] !== 'string') continue
+      const name = c.path[0]
+      if (name === '__proto__' || Object.hasOwn(claims, name)) continue
+      claims[name] = labels(c.display)
+    }
+  }
+  return { name: labels(md.display), claims }
 }
 
 type Fetch = typeof fetch
@@ -246,5 +287,5 @@ export async function receive(offer: Offer, o: { txCode?: string; count?: number
     if (vct !== null && v.value.claims.vct !== vct) return refuse('ERR_WALLET_CREDENTIAL_INVALID', `copy ${i} is a ${String(v.value.claims.vct).slice(0, 80)}, not the ${vct} offered`)
     copies.push({ credential, verified: v.value, keyPair: pairs[bound]!, publicJwk: signers[bound]!.publicJwk })
   }
-  return ok({ issuer: offer.issuer, configurationId: offer.configurationId, copies })
+  return ok({ issuer: offer.issuer, configurationId: offer.configurationId, display: credentialDisplay(config), copies })
 }

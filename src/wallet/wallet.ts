@@ -17,7 +17,7 @@ import { parseJsonObject, type JsonObject } from '../core/bytes/json.ts'
 import { fail, InputError, ok, type Verdict } from '../core/errors.ts'
 import { WALLET_DB_NAME, WalletRepository, type StoredCopy, type StoredKey, type StoredUnlock } from '../store/wallet.ts'
 import type { Kdf } from './kdf.ts'
-import type { Received } from './vci.ts'
+import type { CredentialDisplay, Received } from './vci.ts'
 import { createVault, parseVaultRecord, seal, throttle, unlockWithPassphrase, unseal } from './vault.ts'
 
 /** Where the wallet's id is kept outside IndexedDB (localStorage in the browser). */
@@ -30,14 +30,29 @@ export const WALLET_MARKER_KEY = 'civic-wallet-id'
 
 export type WalletState = 'new' | 'locked' | 'unlocked' | 'vanished'
 
+/** Where a copy's status is kept (Token Status List: the list's URI and the copy's index). */
+export interface StatusRef {
+  uri: string
+  idx: number
+}
+
 /** One received batch, as a card shows it. */
 export interface Card {
   batch: string
+  /** The Credential Issuer URL it came from. */
   issuer: string
+  /** The issuer's DID (the credential's `iss`). */
+  iss: string
   configurationId: string
   vct: string
-  /** The verified claims of the batch's copies (the same for every copy). */
+  display: CredentialDisplay
+  /** The verified claims of the batch's first copy (every copy holds the same). */
   claims: JsonObject
+  /** Seconds: from `nbf` (else `iat`) to `exp`, null where the credential gives none. */
+  validFrom: number | null
+  validUntil: number | null
+  /** The status entry of every copy of the batch (used or not). */
+  status: StatusRef[]
   receivedAt: number
   copies: number
   unused: number
@@ -48,7 +63,15 @@ interface SealedCopy {
   claims: JsonObject
   issuer: string
   configurationId: string
+  display: CredentialDisplay
   receivedAt: number
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+
+function statusRef(claims: JsonObject): StatusRef | null {
+  const sl = (claims.status as { status_list?: { uri?: unknown; idx?: unknown } } | undefined)?.status_list
+  return typeof sl?.uri === 'string' && Number.isSafeInteger(sl.idx) ? { uri: sl.uri, idx: sl.idx as number } : null
 }
 
 const newId = (): string => crypto.randomUUID()
@@ -154,7 +177,7 @@ export class Wallet {
       const keyId = newId()
       const id = newId()
       keys.push({ id: keyId, privateKey: c.keyPair.privateKey, publicKey: c.keyPair.publicKey, publicJwk: { ...c.publicJwk } as unknown as Record<string, unknown> })
-      const body: SealedCopy = { credential: c.credential, claims: c.verified.claims, issuer: r.issuer, configurationId: r.configurationId, receivedAt }
+      const body: SealedCopy = { credential: c.credential, claims: c.verified.claims, issuer: r.issuer, configurationId: r.configurationId, display: r.display, receivedAt }
       copies.push({ id, batch, keyId, used: false, sealed: await seal(key, `copy/${id}`, encodeUtf8(JSON.stringify(body))) })
     }
     await this.#repo.putBatch(keys, copies)
@@ -170,9 +193,13 @@ export class Wallet {
       if (!opened.ok) return opened
       const body = parseJsonObject(decodeUtf8(opened.value), { maxLength: 1 << 20, maxDepth: 32 }, 'a stored copy') as unknown as SealedCopy
       const card = byBatch.get(c.batch) ?? {
-        batch: c.batch, issuer: body.issuer, configurationId: body.configurationId, vct: String(body.claims.vct), claims: body.claims,
+        batch: c.batch, issuer: body.issuer, iss: String(body.claims.iss), configurationId: body.configurationId, vct: String(body.claims.vct),
+        display: body.display ?? { name: {}, claims: {} }, claims: body.claims,
+        validFrom: num(body.claims.nbf) ?? num(body.claims.iat), validUntil: num(body.claims.exp), status: [],
         receivedAt: body.receivedAt, copies: 0, unused: 0,
       }
+      const ref = statusRef(body.claims)
+      if (ref) card.status.push(ref)
       card.copies++
       if (!c.used) card.unused++
       byBatch.set(c.batch, card)

@@ -158,6 +158,12 @@ export function worldEngine(w: World, o: { evidence?: boolean; progress?: SyncPr
       exported.push(text)
       return text
     },
+    // The explorer reads none of these; each answers as an engine that holds no such fact would.
+    credentialKeys: () => () => null,
+    issuerStanding: (did) => ({ ok: false, code: 'ERR_REG_UNKNOWN_ISSUER', detail: `${did} is not in this world` }),
+    status: () => ({ state: 'unknown', code: 'ERR_STATUS_NOT_ANCHORED', detail: 'no list in this world', staleAt: null, registryAt: null, anchoredAt: null, version: null }),
+    statusLists: () => [],
+    refreshStatus: async (uri) => ({ ok: false, code: 'ERR_STATUS_LIST_MISSING', detail: `${uri} is not in this world` }),
     close() {},
     release: () => release(),
     exported,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sameJwk } from '../../src/core/crypto/jwk.ts'
 import { sdJwtIssuerKeyResolver } from '../../src/core/registry/resolvers.ts'
 import type { RegistryState } from '../../src/core/registry/state.ts'
-import { readOffer, receive } from '../../src/wallet/vci.ts'
+import { credentialDisplay, readOffer, receive } from '../../src/wallet/vci.ts'
 import { CITIZEN, makeIssuerWorld, PSB, syncRegistry, type IssuerWorld } from '../issuer/_world.ts'
 
 let iw: IssuerWorld
@@ -45,6 +45,10 @@ describe('receiving a batch from the issuer', () => {
       expect(c.keyPair.privateKey.extractable).toBe(false)
     }
     expect(new Set(r.value.copies.map((c) => c.publicJwk.x)).size).toBe(10)
+    // the labels the issuer's metadata gives, in both languages
+    expect(r.value.display.name).toEqual({ 'zh-CN': '居民身份凭证', en: 'Resident ID' })
+    expect(r.value.display.claims.birth_date).toEqual({ 'zh-CN': '出生日期', en: 'Date of birth' })
+    expect(r.value.display.claims.age_over_18).toEqual({ 'zh-CN': '年满18周岁', en: 'Aged 18 or over' })
     // the offer is used up: a second try is the issuer's refusal, with its code in the detail
     const again = await receive(offer.value, { txCode: made.txCode, issuerKey: resolver(), now: () => iw.clock.now })
     expect(again).toMatchObject({ ok: false, code: 'ERR_WALLET_ISSUANCE_REFUSED', detail: expect.stringMatching(/invalid_grant ERR_VCI_OFFER_USED/) })
@@ -98,3 +102,24 @@ describe('reading offer links', () => {
     expect(await readOffer(link)).toMatchObject({ ok: false, code: 'ERR_WALLET_OFFER_INVALID' })
   })
 })
+
+describe('the display an issuer gives', () => {
+  it('keeps names by locale, drops what is not a label, and never takes a nested path or __proto__', () => {
+    const d = credentialDisplay({
+      credential_metadata: {
+        display: [{ name: 'Licence', locale: 'en' }, { name: 'x'.repeat(500), locale: 'zh-CN' }, { name: 7, locale: 'fr' }, 'junk'],
+        claims: [
+          { path: ['class'], display: [{ name: 'Class', locale: 'en' }, { name: 'Other', locale: 'en' }] },
+          { path: ['address', 'city'], display: [{ name: 'City', locale: 'en' }] },
+          { path: ['__proto__'], display: [{ name: 'P', locale: 'en' }] },
+          { path: ['plain'], display: [{ name: 'Plain' }] },
+        ],
+      },
+    } as any)
+    expect(d.name).toEqual({ en: 'Licence', 'zh-CN': 'x'.repeat(120) })
+    expect(d.claims).toEqual({ class: { en: 'Class' }, plain: { und: 'Plain' } })
+    expect(Object.getPrototypeOf(d.claims)).toBe(Object.prototype)
+    expect(credentialDisplay({} as any)).toEqual({ name: {}, claims: {} })
+  })
+})
+

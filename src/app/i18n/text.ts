@@ -69,3 +69,18 @@ export function today(now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0')
   return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`
 }
+
+/** An age in seconds as "3 minutes ago" / "3分钟前". */
+export function formatAge(seconds: number, locale: Locale): string {
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'always' })
+  const s = Math.max(0, Math.round(seconds))
+  if (s < 60) return rtf.format(-s, 'second')
+  if (s < 3600) return rtf.format(-Math.floor(s / 60), 'minute')
+  if (s < 86_400) return rtf.format(-Math.floor(s / 3600), 'hour')
+  return rtf.format(-Math.floor(s / 86_400), 'day')
+}
+
+/** A date and time for tables and axes. */
+export function formatWhen(seconds: number, locale: Locale): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(seconds * 1000))
+}

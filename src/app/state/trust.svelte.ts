@@ -14,12 +14,24 @@ import { parseJson } from '../../core/bytes/json.ts'
 import type { ErrorCode, Verdict } from '../../core/errors.ts'
 import { civicConfig, type ConfigState } from './config.svelte.ts'
 import { CivicError, fail } from '../../core/errors.ts'
-import { parseTrustConfig, TrustEngine, type RegistryEntryView, type SyncProgressView, type TrustSnapshot } from '../../trust/index.ts'
+import type { JwsKeyResolver } from '../../core/jose/jws.ts'
+import {
+  parseTrustConfig, TrustEngine, type IssuerRecord, type RegistryEntryView, type StatusListView, type StatusVerdict, type SyncProgressView, type TrustSnapshot,
+} from '../../trust/index.ts'
 
-export type { CheckpointView, RegistryEntryView, SyncProgressView, TrustSnapshot } from '../../trust/index.ts'
+export type { CheckpointView, IssuerRecord, RegistryEntryView, StatusListView, StatusVerdict, SyncProgressView, TrustSnapshot } from '../../trust/index.ts'
+
+/** The local, synchronous reads of the verified fold the wallet and the counter make (no network), and one status refresh. */
+export interface TrustReads {
+  credentialKeys(o: { now: number }): JwsKeyResolver
+  issuerStanding(did: string, o: { now: number; vct?: string }): Verdict<IssuerRecord>
+  status(uri: string, index: number, o: { now: number }): StatusVerdict
+  statusLists(): StatusListView[]
+  refreshStatus(uri: string, o?: { now?: number }): Promise<Verdict<StatusListView>>
+}
 
 /** What the app reads of a trust engine (src/trust's TrustEngine has all of it). */
-export interface TrustEngineLike {
+export interface TrustEngineLike extends TrustReads {
   snapshot(): TrustSnapshot
   entries(): Promise<readonly RegistryEntryView[]>
   sync(o?: { onProgress?: (p: SyncProgressView) => void; now?: number }): Promise<Verdict<unknown>>
@@ -193,6 +205,12 @@ export class TrustState {
   async verifyInclusion(index: number, bytes: Uint8Array): Promise<Verdict<{ index: number; size: number }>> {
     if (!this.#engine) return { ok: false, code: 'ERR_PROOF_OUT_OF_RANGE', detail: 'no trusted registry checkpoint yet' }
     return this.#engine.verifyInclusion(index, bytes)
+  }
+
+  /** The engine's local reads, once it is open (null before). Changes after a sync show in `snapshot`. */
+  get reads(): TrustReads | null {
+    void this.#snapshot
+    return this.#engine
   }
 
   /** The evidence file (`civic log verify --evidence` checks it). */

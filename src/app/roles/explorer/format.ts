@@ -17,20 +17,7 @@ export function formatBytes(n: number, locale: Locale): string {
   return fill(explorerStrings['ex.bytes.mb'][locale], { n: nf(n / 1_000_000, 1) })
 }
 
-/** An age in seconds as "3 minutes ago" / "3分钟前". */
-export function formatAge(seconds: number, locale: Locale): string {
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'always' })
-  const s = Math.max(0, Math.round(seconds))
-  if (s < 60) return rtf.format(-s, 'second')
-  if (s < 3600) return rtf.format(-Math.floor(s / 60), 'minute')
-  if (s < 86_400) return rtf.format(-Math.floor(s / 3600), 'hour')
-  return rtf.format(-Math.floor(s / 86_400), 'day')
-}
-
-/** A date and time for tables and axes. */
-export function formatWhen(seconds: number, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(seconds * 1000))
-}
+export { formatAge, formatWhen } from '../../i18n/text.ts'
 
 /** A short date for the ends of an axis. */
 export function formatDay(seconds: number, locale: Locale): string {

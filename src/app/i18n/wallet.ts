@@ -1,0 +1,176 @@
+/**
+ * The wallet's strings, zh-CN and en side by side, and the texts of the error codes its screens
+ * can meet. Imported only by the wallet's components, so they load with that role's chunk. In a
+ * component: `const t = locale.table(walletStrings)`, then `t('w.…')`.
+ */
+import type { ErrorCode } from '../../core/errors.ts'
+import type { Entry } from './strings.ts'
+import type { CodesWithPrefix } from './text.ts'
+
+export const walletStrings = {
+  'w.opening': { 'zh-CN': '正在打开本设备上的钱包…', en: 'Opening the wallet on this device…' },
+  'w.failed': { 'zh-CN': '无法打开本设备上的钱包：', en: 'The wallet on this device could not be opened:' },
+  'w.retry': { 'zh-CN': '重试', en: 'Try again' },
+
+  'w.create.title': { 'zh-CN': '创建你的钱包', en: 'Create your wallet' },
+  'w.create.lead': {
+    'zh-CN': '钱包只在这台设备上保存你的证件和密钥，不会上传到任何服务器。你设定的口令会把它们加密锁好。',
+    en: 'The wallet keeps your credentials and keys on this device only; nothing is uploaded to any server. The passphrase you choose locks them with encryption.',
+  },
+  'w.create.warn': {
+    'zh-CN': '没有人能替你找回口令，包括发证机关。请记在安全的地方。',
+    en: 'Nobody can recover the passphrase for you, not even the issuing office. Keep it somewhere safe.',
+  },
+  'w.create.passphrase': { 'zh-CN': '口令', en: 'Passphrase' },
+  'w.create.hint': { 'zh-CN': '至少 {n} 个字符；几个词组成的短句更好记也更安全。', en: 'At least {n} characters; a few words make a phrase easy to remember and hard to guess.' },
+  'w.create.repeat': { 'zh-CN': '再输入一次口令', en: 'The passphrase again' },
+  'w.create.short': { 'zh-CN': '口令太短：至少需要 {n} 个字符。', en: 'The passphrase is too short: it needs at least {n} characters.' },
+  'w.create.mismatch': { 'zh-CN': '两次输入的口令不一样。', en: 'The two passphrases are not the same.' },
+  'w.create.submit': { 'zh-CN': '创建钱包', en: 'Create the wallet' },
+  'w.create.busy': { 'zh-CN': '正在生成加密密钥（约需一秒）…', en: 'Making the encryption key (about a second)…' },
+
+  'w.vanished.title': { 'zh-CN': '这台设备上的钱包不见了', en: 'The wallet on this device is gone' },
+  'w.vanished.lead': {
+    'zh-CN': '这台设备上曾经有一个钱包，但浏览器删除了它的数据（浏览器崩溃或清理存储时可能发生）。钱包没有被悄悄换成一个空钱包。',
+    en: 'There was a wallet on this device, but the browser deleted its data (this can happen after a crash or when storage is cleared). It has not been silently replaced by an empty one.',
+  },
+  'w.vanished.restore': {
+    'zh-CN': '如果你有备份文件，可以从备份恢复证件；否则请新建钱包，再请发证机关重新发证。',
+    en: 'If you have a backup file, restore your credentials from it; otherwise start a new wallet and ask the issuing offices to issue your credentials again.',
+  },
+  'w.vanished.new': { 'zh-CN': '新建钱包', en: 'Start a new wallet' },
+
+  'w.unlock.title': { 'zh-CN': '解锁钱包', en: 'Unlock your wallet' },
+  'w.unlock.lead': { 'zh-CN': '你的证件已加密保存在这台设备上。', en: 'Your credentials are kept encrypted on this device.' },
+  'w.unlock.passphrase': { 'zh-CN': '口令', en: 'Passphrase' },
+  'w.unlock.submit': { 'zh-CN': '解锁', en: 'Unlock' },
+  'w.unlock.busy': { 'zh-CN': '正在解锁…', en: 'Unlocking…' },
+  'w.unlock.wait': { 'zh-CN': '口令错误次数过多，请 {n} 秒后再试。', en: 'Too many wrong passphrases: try again in {n} {n|second|seconds}.' },
+
+  'w.nav.label': { 'zh-CN': '钱包', en: 'Wallet' },
+  'w.nav.cards': { 'zh-CN': '我的证件', en: 'My credentials' },
+  'w.nav.receive': { 'zh-CN': '领取证件', en: 'Receive' },
+  'w.nav.settings': { 'zh-CN': '设置', en: 'Settings' },
+  'w.lock': { 'zh-CN': '锁定', en: 'Lock' },
+  'w.autolock': { 'zh-CN': '{n} 分钟无操作后自动锁定。', en: 'Locks itself after {n} minutes without use.' },
+
+  'w.ledger.checked': { 'zh-CN': '账本副本{age}见证', en: 'Ledger copy witnessed {age}' },
+  'w.ledger.never': { 'zh-CN': '账本副本尚未核验：联网后会自动同步。', en: 'The ledger copy has not been checked yet: it syncs when you are online.' },
+  'w.ledger.syncing': { 'zh-CN': '正在同步账本：已核验 {entries} 条', en: 'Syncing the ledger: {entries} {entries|entry|entries} verified' },
+  'w.ledger.offline': { 'zh-CN': '离线：使用本机已核验的账本副本。', en: 'Offline: using the ledger copy already verified here.' },
+  'w.ledger.sync': { 'zh-CN': '同步', en: 'Sync' },
+
+  'w.cards.title': { 'zh-CN': '我的证件', en: 'My credentials' },
+  'w.cards.empty': { 'zh-CN': '还没有证件。在发证窗口领取第一张证件吧。', en: 'No credentials yet. Receive your first one at an issuing office.' },
+  'w.cards.receive': { 'zh-CN': '领取证件', en: 'Receive a credential' },
+  'w.card.copies': { 'zh-CN': '剩余 {n} / {total} 份一次性副本', en: '{n} of {total} one-time copies left' },
+  'w.card.until': { 'zh-CN': '有效期至 {date}', en: 'Valid until {date}' },
+  'w.card.issuer': { 'zh-CN': '发证机关', en: 'Issuer' },
+  'w.card.issuer.unknown': { 'zh-CN': '账本中找不到该机关的登记', en: 'Not found in the ledger registry' },
+  'w.card.claims': { 'zh-CN': '证件内容', en: 'What it says' },
+  'w.card.validity': { 'zh-CN': '有效期', en: 'Validity' },
+  'w.card.validity.range': { 'zh-CN': '{from} 至 {until}', en: '{from} to {until}' },
+  'w.card.received': { 'zh-CN': '领取时间', en: 'Received' },
+  'w.card.back': { 'zh-CN': '返回我的证件', en: 'Back to my credentials' },
+  'w.card.missing': { 'zh-CN': '这张证件已不在钱包中。', en: 'This credential is no longer in the wallet.' },
+  'w.card.yes': { 'zh-CN': '是', en: 'Yes' },
+  'w.card.no': { 'zh-CN': '否', en: 'No' },
+
+  'w.status.label': { 'zh-CN': '状态', en: 'Status' },
+  'w.status.valid': { 'zh-CN': '有效', en: 'Valid' },
+  'w.status.revoked': { 'zh-CN': '已撤销', en: 'Revoked' },
+  'w.status.suspended': { 'zh-CN': '已暂停', en: 'Suspended' },
+  'w.status.unknown': { 'zh-CN': '状态未知', en: 'Status unknown' },
+  'w.status.age': { 'zh-CN': '状态数据{age}登记', en: 'status data anchored {age}' },
+  'w.status.none': { 'zh-CN': '尚无可核验的状态数据', en: 'no status data that can be checked yet' },
+  'w.status.why': {
+    'zh-CN': '钱包暂时无法确认这张证件的状态：本机没有足够新的、经账本核验的状态数据。联网后会自动更新。',
+    en: 'The wallet cannot establish this credential\'s status yet: this device holds no recent status data proven by the ledger. It updates when you are online.',
+  },
+  'w.herd.title': { 'zh-CN': '隐私提示', en: 'Privacy note' },
+  'w.herd.small': {
+    'zh-CN': '这张证件的状态列表只有 {n} 个条目（建议至少 131,072 个）。查询状态的人可能更容易把你和别人区分开。',
+    en: 'The status list of this credential holds only {n} entries (at least 131,072 are advised). Whoever watches status checks can tell you apart more easily.',
+  },
+
+  'w.receive.title': { 'zh-CN': '领取证件', en: 'Receive a credential' },
+  'w.receive.lead': {
+    'zh-CN': '发证窗口会显示一个二维码和一串链接。扫描二维码，或把链接粘贴在这里。',
+    en: 'The issuing office shows a QR code and a link. Scan the code, or paste the link here.',
+  },
+  'w.receive.link': { 'zh-CN': '领取链接', en: 'Offer link' },
+  'w.receive.read': { 'zh-CN': '读取链接', en: 'Read the link' },
+  'w.receive.reading': { 'zh-CN': '正在读取…', en: 'Reading…' },
+  'w.receive.offer': { 'zh-CN': '发证机关提供了一张证件', en: 'An issuing office offers a credential' },
+  'w.receive.from': { 'zh-CN': '来自', en: 'From' },
+  'w.receive.type': { 'zh-CN': '证件类型', en: 'Credential type' },
+  'w.receive.code': { 'zh-CN': '交易码', en: 'Transaction code' },
+  'w.receive.code.hint': { 'zh-CN': '工作人员会当面告诉你（{n} 位）。', en: 'The official tells you in person ({n} characters).' },
+  'w.receive.code.hint.any': { 'zh-CN': '工作人员会当面告诉你。', en: 'The official tells you in person.' },
+  'w.receive.accept': { 'zh-CN': '领取', en: 'Receive' },
+  'w.receive.busy': { 'zh-CN': '正在领取并核验…', en: 'Receiving and checking…' },
+  'w.receive.cancel': { 'zh-CN': '取消', en: 'Cancel' },
+  'w.receive.done': { 'zh-CN': '证件已保存在这台设备上。', en: 'The credential is kept on this device.' },
+  'w.receive.show': { 'zh-CN': '查看证件', en: 'See the credential' },
+  'w.receive.ledger': {
+    'zh-CN': '账本副本还没有打开，无法核验发证机关。请稍候或联网同步。',
+    en: 'The ledger copy is not open yet, so the issuer cannot be checked. Wait a moment or go online to sync.',
+  },
+
+  'w.settings.title': { 'zh-CN': '设置', en: 'Settings' },
+  'w.settings.storage': { 'zh-CN': '本机存储', en: 'Storage on this device' },
+  'w.settings.persisted': { 'zh-CN': '浏览器已同意长期保存钱包数据，不会在空间不足时自动清除。', en: 'The browser agreed to keep the wallet\'s data; it will not clear it when space runs low.' },
+  'w.settings.notPersisted': {
+    'zh-CN': '浏览器没有承诺长期保存钱包数据：空间不足时可能被清除。请保留备份。',
+    en: 'The browser has not promised to keep the wallet\'s data: it may clear it when space runs low. Keep a backup.',
+  },
+  'w.settings.persistUnknown': { 'zh-CN': '这个浏览器不提供长期保存的选项。', en: 'This browser offers no way to ask for lasting storage.' },
+  'w.settings.lock': { 'zh-CN': '自动锁定', en: 'Auto-lock' },
+
+  'w.problem.code': { 'zh-CN': '错误代码', en: 'Error code' },
+  'w.problem.detail': { 'zh-CN': '技术细节', en: 'Technical detail' },
+
+  'error.ERR_WALLET_VAULT_INVALID': { 'zh-CN': '钱包的加密记录已损坏，无法打开。', en: 'The wallet\'s encrypted record is damaged and cannot be opened.' },
+  'error.ERR_WALLET_PASSPHRASE_WRONG': { 'zh-CN': '口令不对。', en: 'That passphrase does not open this wallet.' },
+  'error.ERR_WALLET_THROTTLED': { 'zh-CN': '口令错误次数过多，请稍后再试。', en: 'Too many wrong passphrases; wait a little, then try again.' },
+  'error.ERR_WALLET_PASSKEY_REFUSED': { 'zh-CN': '这个通行密钥不能解锁本钱包。', en: 'This passkey does not unlock this wallet.' },
+  'error.ERR_WALLET_RECORD_INVALID': { 'zh-CN': '钱包中的一条记录无法解密：它可能被改动过。', en: 'A record in the wallet does not decrypt: it may have been changed.' },
+  'error.ERR_WALLET_OFFER_INVALID': { 'zh-CN': '这不是可以领取的证件链接。', en: 'This is not an offer link the wallet can take.' },
+  'error.ERR_WALLET_ISSUER_UNREACHABLE': { 'zh-CN': '无法连接发证机关（是否离线？）。', en: 'The issuing office cannot be reached (offline?).' },
+  'error.ERR_WALLET_ISSUANCE_REFUSED': {
+    'zh-CN': '发证机关拒绝了这次领取（链接可能已用过或已过期，或交易码不对）。',
+    en: 'The issuing office refused (the offer may be used up or expired, or the transaction code is wrong).',
+  },
+  'error.ERR_WALLET_TX_CODE_NEEDED': { 'zh-CN': '请输入工作人员告诉你的交易码。', en: 'Enter the transaction code the official told you.' },
+  'error.ERR_WALLET_CREDENTIAL_INVALID': {
+    'zh-CN': '收到的证件没有通过核验，钱包没有保存它。',
+    en: 'The credential received did not pass the checks; the wallet did not keep it.',
+  },
+  'error.ERR_STORE_UNAVAILABLE': { 'zh-CN': '这台设备的浏览器存储无法使用。', en: 'The browser storage on this device cannot be used.' },
+  'error.ERR_STORE_QUOTA': {
+    'zh-CN': '这台设备的存储空间已满，什么都没有写入。请腾出空间；如果正在领取证件，请向发证机关要一个新链接。',
+    en: 'The storage on this device is full; nothing was written. Free some space; if you were receiving a credential, ask the office for a new offer.',
+  },
+  'error.ERR_TRUST_CONFIG': { 'zh-CN': '账本副本还没有打开。', en: 'The ledger copy is not open yet.' },
+} as const satisfies Record<string, Entry>
+
+export type WalletKey = keyof typeof walletStrings
+
+export type WalletCode = CodesWithPrefix<'ERR_WALLET_'> | CodesWithPrefix<'ERR_STORE_'> | 'ERR_TRUST_CONFIG'
+
+/** The text of every code the wallet's screens can meet: total, so a new ERR_WALLET_ code without a text is a type error. */
+export const WALLET_ERROR_TEXT: Readonly<Record<WalletCode, WalletKey>> = {
+  ERR_WALLET_VAULT_INVALID: 'error.ERR_WALLET_VAULT_INVALID',
+  ERR_WALLET_PASSPHRASE_WRONG: 'error.ERR_WALLET_PASSPHRASE_WRONG',
+  ERR_WALLET_THROTTLED: 'error.ERR_WALLET_THROTTLED',
+  ERR_WALLET_PASSKEY_REFUSED: 'error.ERR_WALLET_PASSKEY_REFUSED',
+  ERR_WALLET_RECORD_INVALID: 'error.ERR_WALLET_RECORD_INVALID',
+  ERR_WALLET_OFFER_INVALID: 'error.ERR_WALLET_OFFER_INVALID',
+  ERR_WALLET_ISSUER_UNREACHABLE: 'error.ERR_WALLET_ISSUER_UNREACHABLE',
+  ERR_WALLET_ISSUANCE_REFUSED: 'error.ERR_WALLET_ISSUANCE_REFUSED',
+  ERR_WALLET_TX_CODE_NEEDED: 'error.ERR_WALLET_TX_CODE_NEEDED',
+  ERR_WALLET_CREDENTIAL_INVALID: 'error.ERR_WALLET_CREDENTIAL_INVALID',
+  ERR_STORE_UNAVAILABLE: 'error.ERR_STORE_UNAVAILABLE',
+  ERR_STORE_QUOTA: 'error.ERR_STORE_QUOTA',
+  ERR_TRUST_CONFIG: 'error.ERR_TRUST_CONFIG',
+}

@@ -1,0 +1,382 @@
+/**
+ * The citizen's wallet as reactive state: the wallet on this device (src/wallet/wallet.ts) and
+ * what its screens show — whether there is a wallet, whether it is locked, its cards with the
+ * status the trust engine establishes, and the steps of receiving an offer.
+ *
+ * - The passphrase KDF runs in a Worker (src/wallet/kdf-worker.ts); the page stays responsive.
+ * - Nothing but plain values reaches components: cards are copied out of the wallet, status
+ *   verdicts are read from the trust engine's local fold (no network) each time they are drawn.
+ * - Auto-lock: `touch()` (any pointer or key activity on the wallet's screens) restarts the
+ *   inactivity timer; when it runs out the key is dropped and the cards with it.
+ * - Credentials are verified on receipt under the trust engine's registry: receiving needs the
+ *   ledger copy open (status `ready`), which it is, offline too, once it has been synced.
+ * - Status: after unlocking and after every sync, the status list of each card is refreshed
+ *   (network, proven against the status log); what was proven before still judges offline.
+ */
+import { CivicError, fail, type ErrorCode, type Verdict } from '../../core/errors.ts'
+import { pickKdf } from '../../wallet/kdf-worker.ts'
+import { readOffer, receive, type Offer } from '../../wallet/vci.ts'
+import { Wallet, type Card, type MarkerStore, type StatusRef } from '../../wallet/wallet.ts'
+import { trust, type StatusVerdict, type TrustReads, type TrustState } from './trust.svelte.ts'
+
+export type { Card } from '../../wallet/wallet.ts'
+export type { Offer } from '../../wallet/vci.ts'
+
+export type WalletStatus = 'idle' | 'opening' | 'new' | 'locked' | 'unlocked' | 'vanished' | 'failed'
+
+export interface Problem {
+  code: ErrorCode | null
+  detail: string
+}
+
+export type ReceiveStep = 'link' | 'reading' | 'offer' | 'receiving' | 'done'
+
+/** A card's standing as the wallet shows it: the worst of its copies' statuses. */
+export interface CardStatus {
+  state: 'valid' | 'revoked' | 'suspended' | 'unknown'
+  /** When the status data was anchored (the anchor's iat), if any is held. */
+  anchoredAt: number | null
+  /** Why it is unknown. */
+  code: ErrorCode | null
+  detail: string
+}
+
+/** A status list smaller than this hides a holder among fewer others than the Token Status List's recommended herd. */
+export const HERD_SIZE = 131_072
+/** Minutes of inactivity before the wallet locks itself. */
+export const AUTO_LOCK_MINUTES = 5
+/** The shortest passphrase the wallet accepts. */
+export const MIN_PASSPHRASE = 8
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000)
+
+/** A thrown store failure as a problem: its code when it is ours (ERR_STORE_QUOTA: nothing was written). */
+function problemOf(e: unknown): Problem {
+  if (e instanceof CivicError) return { code: e.code, detail: e.detail }
+  return { code: 'ERR_STORE_UNAVAILABLE', detail: e instanceof Error ? e.message : String(e) }
+}
+
+function markerStore(): MarkerStore {
+  try {
+    if (typeof localStorage !== 'undefined') return localStorage
+  } catch {
+    // Storage refused (private mode): the marker then lives for this page only.
+  }
+  const m = new Map<string, string>()
+  return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v) }
+}
+
+/** The standing of a card from its copies' verdicts: revoked over suspended over unknown over valid. */
+export function cardStatus(verdicts: readonly StatusVerdict[]): CardStatus {
+  if (verdicts.length === 0) return { state: 'unknown', anchoredAt: null, code: 'ERR_STATUS_REF_INVALID', detail: 'the credential names no status list' }
+  const anchoredAt = verdicts.reduce<number | null>((a, v) => (v.anchoredAt === null ? a : a === null ? v.anchoredAt : Math.min(a, v.anchoredAt)), null)
+  const revoked = verdicts.find((v) => v.state === 'invalid')
+  if (revoked) return { state: 'revoked', anchoredAt, code: null, detail: '' }
+  if (verdicts.some((v) => v.state === 'suspended')) return { state: 'suspended', anchoredAt, code: null, detail: '' }
+  const unknown = verdicts.find((v) => v.state === 'unknown')
+  if (unknown && unknown.state === 'unknown') return { state: 'unknown', anchoredAt, code: unknown.code, detail: unknown.detail }
+  return { state: 'valid', anchoredAt, code: null, detail: '' }
+}
+
+/** The wallet's hash routes: #/wallet, #/wallet/receive[?offer=…], #/wallet/card/<batch>. */
+export type WalletView = { name: 'cards' } | { name: 'receive'; offer: string | null } | { name: 'card'; batch: string } | { name: 'settings' }
+
+export function parseWalletView(hash: string): WalletView {
+  const raw = hash.replace(/^#/, '')
+  const q = raw.indexOf('?')
+  const path = (q === -1 ? raw : raw.slice(0, q)).split('/').filter((s) => s !== '')
+  const query = new URLSearchParams(q === -1 ? '' : raw.slice(q + 1))
+  if (path[1] === 'receive') return { name: 'receive', offer: query.get('offer') }
+  if (path[1] === 'card' && path[2] && /^[0-9a-f-]{36}$/.test(path[2])) return { name: 'card', batch: path[2] }
+  if (path[1] === 'settings') return { name: 'settings' }
+  return { name: 'cards' }
+}
+
+export function walletHash(v: WalletView): string {
+  if (v.name === 'receive') return v.offer ? `#/wallet/receive?offer=${encodeURIComponent(v.offer)}` : '#/wallet/receive'
+  if (v.name === 'card') return `#/wallet/card/${v.batch}`
+  if (v.name === 'settings') return '#/wallet/settings'
+  return '#/wallet'
+}
+
+export class WalletApp {
+  readonly #trust: TrustState
+  readonly #dbName: string | undefined
+  #wallet: Wallet | null = null
+  #opening: Promise<void> | null = null
+  #lockTimer: ReturnType<typeof setTimeout> | null = null
+
+  #status = $state<WalletStatus>('idle')
+  #problem = $state.raw<Problem | null>(null)
+  #cards = $state.raw<Card[]>([])
+  #busy = $state<null | 'create' | 'unlock' | 'receive'>(null)
+  #unlockProblem = $state.raw<Problem | null>(null)
+  #waitUntil = $state(0)
+  #step = $state<ReceiveStep>('link')
+  #offer = $state.raw<Offer | null>(null)
+  #receiveProblem = $state.raw<Problem | null>(null)
+  #received = $state<string | null>(null)
+  #persisted = $state<boolean | null>(null)
+  #refreshing = $state(false)
+
+  constructor(o: { trust: TrustState; dbName?: string }) {
+    this.#trust = o.trust
+    this.#dbName = o.dbName
+  }
+
+  get status(): WalletStatus {
+    return this.#status
+  }
+  get problem(): Problem | null {
+    return this.#problem
+  }
+  get cards(): readonly Card[] {
+    return this.#cards
+  }
+  /** What is running: creating (the KDF), unlocking (the KDF), receiving. */
+  get busy(): null | 'create' | 'unlock' | 'receive' {
+    return this.#busy
+  }
+  get unlockProblem(): Problem | null {
+    return this.#unlockProblem
+  }
+  /** Milliseconds since the epoch before which no unlock is tried (0: none pending). */
+  get waitUntil(): number {
+    return this.#waitUntil
+  }
+  get step(): ReceiveStep {
+    return this.#step
+  }
+  get offer(): Offer | null {
+    return this.#offer
+  }
+  get receiveProblem(): Problem | null {
+    return this.#receiveProblem
+  }
+  /** The batch id just received. */
+  get received(): string | null {
+    return this.#received
+  }
+  /** The browser's answer to navigator.storage.persist() (null: not asked or not offered). */
+  get persisted(): boolean | null {
+    return this.#persisted
+  }
+  get refreshing(): boolean {
+    return this.#refreshing
+  }
+  get trust(): TrustState {
+    return this.#trust
+  }
+
+  /** Opens the wallet database and the ledger copy (both without network). */
+  open(): Promise<void> {
+    if (this.#opening && this.#status !== 'failed') return this.#opening
+    this.#opening = this.#doOpen()
+    return this.#opening
+  }
+
+  async #doOpen(): Promise<void> {
+    this.#status = 'opening'
+    void this.#trust.open()
+    try {
+      this.#wallet?.close()
+      this.#wallet = await Wallet.open({ marker: markerStore(), kdf: pickKdf(), now: nowSeconds, ...(this.#dbName ? { dbName: this.#dbName } : {}) })
+    } catch (e) {
+      this.#problem = problemOf(e)
+      this.#status = 'failed'
+      return
+    }
+    this.#status = this.#wallet.state
+    if (this.#status === 'locked') await this.#loadWait()
+    void this.#askPersistence()
+  }
+
+  async #askPersistence(): Promise<void> {
+    try {
+      const s = navigator.storage
+      if (!s?.persist) return
+      this.#persisted = (await s.persisted()) || (await s.persist())
+    } catch {
+      this.#persisted = null
+    }
+  }
+
+  async #loadWait(): Promise<void> {
+    const w = await this.#wallet!.waitSeconds()
+    this.#waitUntil = w > 0 ? Date.now() + w * 1000 : 0
+  }
+
+  /** Creates the wallet (the vanished notice's "start a new wallet" too). */
+  async create(passphrase: string): Promise<Verdict<void>> {
+    const w = this.#wallet
+    if (!w || this.#busy) return fail('ERR_WALLET_VAULT_INVALID', 'the wallet is not open')
+    if (passphrase.length < MIN_PASSPHRASE) return fail('ERR_WALLET_PASSPHRASE_WRONG', `a passphrase has at least ${MIN_PASSPHRASE} characters`)
+    this.#busy = 'create'
+    try {
+      await w.create(passphrase)
+    } catch (e) {
+      const p = problemOf(e)
+      return fail(p.code ?? 'ERR_STORE_UNAVAILABLE', p.detail)
+    } finally {
+      this.#busy = null
+    }
+    this.#status = 'unlocked'
+    this.#cards = []
+    this.touch()
+    return { ok: true, value: undefined }
+  }
+
+  async unlock(passphrase: string): Promise<void> {
+    const w = this.#wallet
+    if (!w || this.#busy) return
+    this.#busy = 'unlock'
+    this.#unlockProblem = null
+    try {
+      const v = await w.unlock(passphrase)
+      if (!v.ok) {
+        this.#unlockProblem = { code: v.code, detail: v.detail }
+        await this.#loadWait()
+        return
+      }
+      this.#waitUntil = 0
+      this.#status = 'unlocked'
+      await this.#reloadCards()
+      this.touch()
+      void this.refreshStatus()
+    } finally {
+      this.#busy = null
+    }
+  }
+
+  lock(): void {
+    if (this.#lockTimer) clearTimeout(this.#lockTimer)
+    this.#lockTimer = null
+    this.#wallet?.lock()
+    if (this.#status === 'unlocked') this.#status = 'locked'
+    this.#cards = []
+    this.resetReceive()
+  }
+
+  /** Activity on the wallet's screens: the inactivity timer starts again. */
+  touch(): void {
+    if (this.#status !== 'unlocked') return
+    if (this.#lockTimer) clearTimeout(this.#lockTimer)
+    this.#lockTimer = setTimeout(() => this.lock(), AUTO_LOCK_MINUTES * 60_000)
+  }
+
+  async #reloadCards(): Promise<void> {
+    const v = await this.#wallet!.cards()
+    if (v.ok) this.#cards = v.value
+    else this.#problem = { code: v.code, detail: v.detail }
+  }
+
+  /** The trust engine's reads, once its copy is open. */
+  get #reads(): TrustReads | null {
+    return this.#trust.status === 'ready' ? this.#trust.reads : null
+  }
+
+  /** A card's status from the local fold (reads the trust snapshot, so it redraws after a sync). */
+  statusOf(card: Card, now = nowSeconds()): CardStatus {
+    void this.#trust.snapshot
+    void this.#refreshing
+    const reads = this.#reads
+    if (!reads) return { state: 'unknown', anchoredAt: null, code: 'ERR_TRUST_CONFIG', detail: 'the ledger copy is not open' }
+    return cardStatus(card.status.map((r: StatusRef) => reads.status(r.uri, r.idx, { now })))
+  }
+
+  /** The entries of the card's status lists (null while no list is held): fewer than HERD_SIZE is a warning. */
+  herdOf(card: Card): number | null {
+    void this.#trust.snapshot
+    void this.#refreshing
+    const reads = this.#reads
+    if (!reads) return null
+    const uris = new Set(card.status.map((r) => r.uri))
+    const sizes = reads.statusLists().filter((l) => uris.has(l.uri)).map((l) => l.size)
+    return sizes.length === 0 ? null : Math.min(...sizes)
+  }
+
+  /** The issuer's registered name (the ledger's), or null when the registry does not know it now. */
+  issuerName(card: Card): Record<string, string> | null {
+    void this.#trust.snapshot
+    const s = this.#reads?.issuerStanding(card.iss, { now: nowSeconds() })
+    return s?.ok ? { ...s.value.name } : null
+  }
+
+  /** Fetches and proves the latest status list of every card (network). Failures leave what was held. */
+  async refreshStatus(): Promise<void> {
+    const reads = this.#reads
+    if (!reads || this.#refreshing) return
+    this.#refreshing = true
+    try {
+      const uris = new Set(this.#cards.flatMap((c) => c.status.map((r) => r.uri)))
+      for (const uri of uris) await reads.refreshStatus(uri)
+    } finally {
+      this.#refreshing = false
+    }
+  }
+
+  /** Syncs the ledger copy, then refreshes the cards' status. */
+  async sync(): Promise<void> {
+    await this.#trust.sync()
+    await this.refreshStatus()
+  }
+
+  resetReceive(): void {
+    this.#step = 'link'
+    this.#offer = null
+    this.#receiveProblem = null
+    this.#received = null
+  }
+
+  /** Step 1: the offer link (pasted, scanned or from a same-device link). */
+  async readOffer(link: string): Promise<void> {
+    if (this.#step === 'reading' || this.#step === 'receiving') return
+    this.#step = 'reading'
+    this.#receiveProblem = null
+    const v = await readOffer(link)
+    if (!v.ok) {
+      this.#receiveProblem = { code: v.code, detail: v.detail }
+      this.#step = 'link'
+      return
+    }
+    this.#offer = v.value
+    this.#step = 'offer'
+  }
+
+  /** Step 2: the transaction code; the batch is received, verified under the registry and stored. */
+  async accept(txCode: string): Promise<void> {
+    const offer = this.#offer
+    const w = this.#wallet
+    if (!offer || !w || this.#step !== 'offer' || this.#status !== 'unlocked') return
+    const reads = this.#reads
+    if (!reads) {
+      this.#receiveProblem = { code: 'ERR_TRUST_CONFIG', detail: 'the ledger copy is not open: the credential cannot be checked' }
+      return
+    }
+    this.#step = 'receiving'
+    this.#busy = 'receive'
+    this.#receiveProblem = null
+    try {
+      const r = await receive(offer, { txCode: txCode.trim(), issuerKey: reads.credentialKeys({ now: nowSeconds() }), now: nowSeconds })
+      if (!r.ok) {
+        this.#receiveProblem = { code: r.code, detail: r.detail }
+        this.#step = 'offer'
+        return
+      }
+      const batch = await w.storeBatch(r.value)
+      await this.#reloadCards()
+      this.#received = batch
+      this.#step = 'done'
+      void this.refreshStatus()
+    } catch (e) {
+      this.#receiveProblem = problemOf(e)
+      this.#step = 'offer'
+    } finally {
+      this.#busy = null
+      this.touch()
+    }
+  }
+}
+
+/** The app's one wallet. */
+export const wallet = new WalletApp({ trust })

@@ -1,0 +1,302 @@
+/**
+ * The citizen's wallet in Chromium against the real system (`civic start`): the wallet is
+ * created; the issuer console (an officer signed in with a passkey, in a second tab) makes an
+ * offer; the wallet takes the offer link, the transaction code, receives and stores the batch
+ * — every copy verified under the ledger registry its trust engine synced; the card shows the
+ * claims (the issuer's labels), the issuer's registered name and the status proven from the
+ * status log. Lock and unlock; wrong passphrases refused, then throttled across a reload.
+ * Offline, after a reload: unlock, and the card is all there. Back online the console revokes
+ * and publishes; the wallet syncs and the card says revoked. Every wallet screen is
+ * photographed at 360×740 and 1280×800 in zh-CN and en (to $CIVIC_SHOTS, default
+ * /tmp/civic-shots, as wallet-<lang>-<size>-<screen>.png), fits the width and has no serious or
+ * critical axe-core violation. A dump of the wallet's IndexedDB holds no claim value.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { walletStrings } from '../../src/app/i18n/wallet.ts'
+import { LOCALES, type Locale } from '../../src/app/i18n/strings.ts'
+import { LOCALE_STORAGE_KEY } from '../../src/app/state/locale.svelte.ts'
+import { launchBrowser, type BrowserSession } from './support/browser.ts'
+import { addVirtualAuthenticator, enrolFromLink, firstSupervisorLinks } from './support/passkeys.ts'
+import { axeViolations, startSystem, type RunningSystem } from './support/system.ts'
+
+const SHOTS = process.env.CIVIC_SHOTS ?? join(tmpdir(), 'civic-shots')
+const PASSPHRASE = 'blue river under the old bridge'
+const CITIZEN = { name: '李伟', birth_date: '1990-05-01', city: '成都', district: '武侯' }
+const VIEWPORTS = [
+  { name: 'phone', width: 360, height: 740 },
+  { name: 'desktop', width: 1280, height: 800 },
+] as const
+
+let system: RunningSystem | undefined
+let browser: BrowserSession | undefined
+let base = ''
+let console_: Page
+let wallet: Page
+let offer = { uri: '', txCode: '', credentialId: '' }
+let batch = ''
+const pageErrors: string[] = []
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true })
+  system = await startSystem('civic-e2e-wallet-')
+  base = `http://localhost:${system.port}`
+  browser = await launchBrowser({ locale: 'en-US' })
+  wallet = browser.page
+  wallet.on('pageerror', (e) => pageErrors.push(`wallet ${wallet.url()}: ${e.message}`))
+  console_ = await browser.context.newPage()
+  console_.on('pageerror', (e) => pageErrors.push(`console ${console_.url()}: ${e.message}`))
+  const link = [...firstSupervisorLinks(system.output()).values()].find((l) => l.includes('issuer=psb&'))
+  if (!link) throw new Error(`no first-supervisor link for psb: ${system.output()}`)
+  await addVirtualAuthenticator(console_)
+  await enrolFromLink(console_, link)
+  await console_.getByTestId('offer-form').waitFor()
+}, 300_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await system?.stop()
+})
+
+async function setLang(page: Page, lang: Locale): Promise<void> {
+  if ((await page.evaluate((k) => localStorage.getItem(k), LOCALE_STORAGE_KEY)) === lang) return
+  await page.evaluate(([k, v]) => localStorage.setItem(k!, v!), [LOCALE_STORAGE_KEY, lang])
+  await page.reload()
+}
+
+async function walletState(page: Page, state: string): Promise<void> {
+  await page.locator(`[data-testid="wallet"][data-state="${state}"]`).waitFor({ timeout: 30_000 })
+}
+
+/** The console makes an offer of a resident ID for CITIZEN; returns its link, code and credential id. */
+async function makeOffer(): Promise<typeof offer> {
+  const p = console_
+  await p.bringToFront()
+  if ((await p.getByTestId('offer-type').count()) > 0) await p.getByTestId('offer-type').selectOption('resident-id')
+  for (const [k, v] of Object.entries(CITIZEN)) await p.getByTestId(`claim-${k}`).fill(v)
+  await p.getByTestId('offer-officer').fill('PSB-0042')
+  await p.getByTestId('issue').click()
+  await p.getByTestId('offer-qr').waitFor()
+  const uri = await p.getByTestId('offer-uri').inputValue()
+  await p.getByTestId('offer-reveal-tx-code').click()
+  const txCode = ((await p.getByTestId('offer-tx-code-value').textContent()) ?? '').trim()
+  const credentialId = ((await p.getByTestId('offer-credential-id').textContent()) ?? '').trim()
+  await p.getByTestId('offer-done').click()
+  return { uri, txCode, credentialId }
+}
+
+/** The console publishes its status lists and waits until the anchor's inclusion is verified. */
+async function publish(): Promise<void> {
+  const p = console_
+  await p.bringToFront()
+  const before = await p.locator('[data-testid="anchor-row"]').count()
+  await p.getByTestId('publish').click()
+  await p.waitForFunction((n) => document.querySelectorAll('[data-testid="anchor-row"] [data-testid="inclusion-verified"]').length > 0 && document.querySelectorAll('[data-testid="anchor-row"]').length >= n, before, { timeout: 30_000 })
+}
+
+/** The wallet syncs its ledger copy and refreshes its cards' status until the card shows `state`. */
+async function syncUntil(page: Page, state: string): Promise<void> {
+  await page.bringToFront()
+  for (let i = 0; i < 10; i++) {
+    await page.getByTestId('wallet-sync').click()
+    await page.locator('[data-testid="ledger-line"][data-syncing="false"]').waitFor()
+    await page.locator('[data-testid="wallet-sync"]:not([disabled])').waitFor()
+    if ((await page.getByTestId('card-status').first().getAttribute('data-state')) === state) return
+    await page.waitForTimeout(1000)
+  }
+  throw new Error(`the card did not become ${state}: ${await page.getByTestId('card-status').first().getAttribute('data-state')}`)
+}
+
+async function fits(page: Page): Promise<string | null> {
+  const o = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }))
+  return o.scrollWidth > o.innerWidth ? `${o.scrollWidth}px wide in ${o.innerWidth}px` : null
+}
+
+/** Photographs the screen in both sizes and checks it fits and is axe clean. */
+async function judge(page: Page, lang: Locale, screen: string): Promise<void> {
+  for (const vp of VIEWPORTS) {
+    await page.setViewportSize({ width: vp.width, height: vp.height })
+    await page.waitForTimeout(150)
+    await page.screenshot({ path: join(SHOTS, `wallet-${lang}-${vp.name}-${screen}.png`), fullPage: true })
+    expect(await fits(page), `${screen} ${lang} ${vp.name}`).toBeNull()
+    expect(await axeViolations(page), `${screen} ${lang} ${vp.name}`).toEqual([])
+  }
+  await page.setViewportSize({ width: 1280, height: 800 })
+}
+
+describe('the wallet on `civic start`', () => {
+  it('creates the wallet: first run explained, a short passphrase refused', async () => {
+    await wallet.bringToFront()
+    await wallet.goto(`${base}/#/wallet`)
+    await walletState(wallet, 'new')
+    for (const lang of LOCALES) {
+      await setLang(wallet, lang)
+      await walletState(wallet, 'new')
+      expect(await wallet.getByTestId('wallet-create').textContent()).toContain(walletStrings['w.create.warn'][lang])
+      await judge(wallet, lang, 'create')
+    }
+    await setLang(wallet, 'en')
+    await walletState(wallet, 'new')
+    await wallet.getByTestId('create-passphrase').fill('short')
+    await wallet.getByTestId('create-submit').click()
+    expect(await wallet.getByTestId('create-passphrase').getAttribute('aria-invalid')).toBe('true')
+    await wallet.getByTestId('create-passphrase').fill(PASSPHRASE)
+    await wallet.getByTestId('create-repeat').fill(PASSPHRASE)
+    await wallet.getByTestId('create-submit').click()
+    await walletState(wallet, 'unlocked')
+    await wallet.getByTestId('wallet-cards').waitFor()
+    // the ledger copy is synced in the background
+    await wallet.locator('[data-testid="wallet-sync"]').waitFor({ timeout: 30_000 })
+  })
+
+  it('receives the console\'s offer: link, transaction code, ten copies verified and stored; the card shows claims, issuer and status', async () => {
+    offer = await makeOffer()
+    expect(offer.uri).toMatch(/^openid-credential-offer:\/\//)
+    await wallet.bringToFront()
+    await wallet.getByTestId('tab-receive').click()
+    await wallet.getByTestId('offer-link').fill(offer.uri)
+    await wallet.getByTestId('offer-read').click()
+    await wallet.getByTestId('tx-code').waitFor()
+    await wallet.getByTestId('offer-accept').click()
+    // a missing code is named
+    await wallet.locator('[data-testid="wallet-problem"][data-code="ERR_WALLET_TX_CODE_NEEDED"]').waitFor()
+    await wallet.getByTestId('tx-code').fill(offer.txCode)
+    await wallet.getByTestId('offer-accept').click()
+    await wallet.getByTestId('receive-done').waitFor({ timeout: 60_000 })
+    await wallet.getByRole('link', { name: walletStrings['w.receive.show'].en }).click()
+    const card = wallet.getByTestId('wallet-card')
+    await card.waitFor()
+    batch = (await card.getAttribute('data-batch'))!
+    expect(await card.getByTestId('card-issuer').textContent()).toContain('Municipal Public Security Bureau')
+    const claims = card.getByTestId('card-claims')
+    expect(await claims.locator('[data-claim="name"] dd').textContent()).toBe(CITIZEN.name)
+    expect(await claims.locator('[data-claim="birth_date"] dt').textContent()).toBe('Date of birth')
+    expect(await claims.locator('[data-claim="city"] dd').textContent()).toBe(CITIZEN.city)
+    expect(await claims.locator('[data-claim="age_over_18"] dd').textContent()).toBe('Yes')
+    expect(await card.textContent()).toContain('10 of 10 one-time copies left')
+    // the status: proven once the console has anchored the list
+    await publish()
+    await syncUntil(wallet, 'valid')
+    expect(pageErrors).toEqual([])
+  })
+
+  it('shows every unlocked screen well in both languages and sizes', async () => {
+    for (const lang of LOCALES) {
+      await setLang(wallet, lang)
+      await walletState(wallet, 'locked')
+      await wallet.getByTestId('unlock-passphrase').fill(PASSPHRASE)
+      await wallet.getByTestId('unlock-submit').click()
+      await walletState(wallet, 'unlocked')
+      for (const [screen, hash, ready] of [
+        ['cards', '#/wallet', 'wallet-cards'],
+        ['card', `#/wallet/card/${batch}`, 'wallet-card'],
+        ['receive', '#/wallet/receive', 'wallet-receive'],
+        ['settings', '#/wallet/settings', 'wallet-settings'],
+      ] as const) {
+        await wallet.evaluate((h) => (location.hash = h), hash)
+        await wallet.getByTestId(ready).waitFor()
+        await judge(wallet, lang, screen)
+      }
+      await wallet.getByTestId('wallet-lock').click()
+      await walletState(wallet, 'locked')
+      await judge(wallet, lang, 'unlock')
+    }
+    await setLang(wallet, 'en')
+  })
+
+  it('locks; a wrong passphrase is refused, and after three the wait grows and survives a reload', async () => {
+    await walletState(wallet, 'locked')
+    for (let i = 0; i < 3; i++) {
+      await wallet.getByTestId('unlock-passphrase').fill(`wrong ${i}`)
+      await wallet.getByTestId('unlock-submit').click()
+      await wallet.locator('[data-testid="wallet-problem"][data-code="ERR_WALLET_PASSPHRASE_WRONG"]').waitFor()
+      await wallet.locator('[data-testid="unlock-submit"]:not([disabled])').waitFor()
+    }
+    expect(await wallet.getByTestId('unlock-wait').count()).toBe(0)
+    await wallet.getByTestId('unlock-passphrase').fill('wrong again')
+    await wallet.getByTestId('unlock-submit').click()
+    await wallet.getByTestId('unlock-wait').waitFor()
+    expect(await wallet.getByTestId('unlock-submit').isDisabled()).toBe(true)
+    // a fifth wrong one: the wait doubles, and a reload does not reset it
+    await wallet.locator('[data-testid="wallet-unlock"][data-wait="0"]').waitFor({ timeout: 10_000 })
+    await wallet.getByTestId('unlock-passphrase').fill('wrong once more')
+    await wallet.getByTestId('unlock-submit').click()
+    await wallet.getByTestId('unlock-wait').waitFor()
+    await wallet.reload()
+    await walletState(wallet, 'locked')
+    expect(Number(await wallet.getByTestId('wallet-unlock').getAttribute('data-wait'))).toBeGreaterThan(0)
+    await wallet.locator('[data-testid="wallet-unlock"][data-wait="0"]').waitFor({ timeout: 10_000 })
+    await wallet.getByTestId('unlock-passphrase').fill(PASSPHRASE)
+    await wallet.getByTestId('unlock-submit').click()
+    await walletState(wallet, 'unlocked')
+  })
+
+  it('holds no claim value and no key material in IndexedDB', async () => {
+    const dump = await wallet.evaluate(async () => {
+      const names = (await indexedDB.databases()).map((d) => d.name!).filter((n) => n.startsWith('civic-wallet'))
+      const out: string[] = []
+      for (const name of names) {
+        const db = await new Promise<IDBDatabase>((res, rej) => {
+          const r = indexedDB.open(name)
+          r.onsuccess = () => res(r.result)
+          r.onerror = () => rej(r.error)
+        })
+        for (const store of Array.from(db.objectStoreNames)) {
+          const all = await new Promise<unknown[]>((res, rej) => {
+            const r = db.transaction(store).objectStore(store).getAll()
+            r.onsuccess = () => res(r.result)
+            r.onerror = () => rej(r.error)
+          })
+          out.push(JSON.stringify({ name, store, all }, (_k, v) => (v instanceof CryptoKey ? { cryptoKey: `${v.type}:${v.extractable ? 'extractable' : 'sealed'}` } : v instanceof Uint8Array || v instanceof ArrayBuffer ? `bytes:${(v as ArrayBuffer).byteLength}` : v)))
+        }
+        db.close()
+      }
+      return { names, text: out.join('\n') }
+    })
+    expect(dump.names).toContain('civic-wallet')
+    expect(dump.text.length).toBeGreaterThan(1000)
+    // no claim value in any store, no private key that could be exported or stored as a JWK
+    for (const v of Object.values(CITIZEN)) expect(dump.text.includes(v), `a claim value (${v}) in IndexedDB`).toBe(false)
+    expect(dump.text.includes('"d":'), 'a private JWK member in IndexedDB').toBe(false)
+    expect(dump.text.includes('"cryptoKey":"private:extractable"'), 'an extractable private key').toBe(false)
+    expect(dump.text.split('"cryptoKey":"private:sealed"').length - 1).toBe(10)
+  })
+
+  it('after an offline reload it unlocks and the card shows claims, issuer and status', async () => {
+    await browser!.context.setOffline(true)
+    try {
+      await wallet.reload()
+      await walletState(wallet, 'locked')
+      await wallet.getByTestId('unlock-passphrase').fill(PASSPHRASE)
+      await wallet.getByTestId('unlock-submit').click()
+      await walletState(wallet, 'unlocked')
+      await wallet.evaluate((h) => (location.hash = h), `#/wallet/card/${batch}`)
+      const card = wallet.getByTestId('wallet-card')
+      await card.waitFor()
+      expect(await card.getByTestId('card-claims').locator('[data-claim="name"] dd').textContent()).toBe(CITIZEN.name)
+      expect(await card.getByTestId('card-issuer').textContent()).toContain('Municipal Public Security Bureau')
+      await wallet.locator('[data-testid="card-status"][data-state="valid"]').waitFor({ timeout: 15_000 })
+    } finally {
+      await browser!.context.setOffline(false)
+    }
+  })
+
+  it('revoked in the console and published: after a sync the card says revoked', async () => {
+    const p = console_
+    await p.bringToFront()
+    await p.getByTestId('refresh').click()
+    const row = p.locator(`[data-testid="credential-row"][data-id="${offer.credentialId}"]`)
+    await row.waitFor()
+    await row.getByTestId('revoke').click()
+    await p.getByTestId('confirm-dialog').waitFor()
+    await p.getByTestId('confirm').click()
+    await p.locator(`[data-testid="credential-row"][data-id="${offer.credentialId}"][data-status="revoked"]`).waitFor()
+    await publish()
+    await syncUntil(wallet, 'revoked')
+    expect(await wallet.getByTestId('card-status').first().textContent()).toBe(walletStrings['w.status.revoked'].en)
+    expect(pageErrors).toEqual([])
+  })
+})
