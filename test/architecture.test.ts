@@ -57,6 +57,7 @@ const doors: [RegExp, string][] = [
   [/^@simplewebauthn\/browser$/, 'src/issuer/console-webauthn.ts'],
   [/^pg$/, 'src/ledger/storage/postgres.ts'],
   [/^hash-wasm$/, 'src/wallet/kdf.ts'],
+  [/^zxing-wasm/, 'src/app/roles/wallet/qr-scan.ts'],
   [/^@sd-jwt\/|^@openid4vc\//, 'test/'],
 ]
 

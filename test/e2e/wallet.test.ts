@@ -20,6 +20,7 @@ import { walletStrings } from '../../src/app/i18n/wallet.ts'
 import { LOCALES, type Locale } from '../../src/app/i18n/strings.ts'
 import { LOCALE_STORAGE_KEY } from '../../src/app/state/locale.svelte.ts'
 import { launchBrowser, type BrowserSession } from './support/browser.ts'
+import { blankFrame, cameraArgs, frameOf, writeFrame } from './support/camera.ts'
 import { addVirtualAuthenticator, enrolFromLink, firstSupervisorLinks } from './support/passkeys.ts'
 import { axeViolations, startSystem, type RunningSystem } from './support/system.ts'
 
@@ -37,6 +38,7 @@ let base = ''
 let console_: Page
 let wallet: Page
 let offer = { uri: '', txCode: '', credentialId: '' }
+let camera = ''
 let batch = ''
 const pageErrors: string[] = []
 
@@ -44,7 +46,10 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
   system = await startSystem('civic-e2e-wallet-')
   base = `http://localhost:${system.port}`
-  browser = await launchBrowser({ locale: 'en-US' })
+  camera = join(system.data, 'camera.y4m')
+  writeFrame(camera, blankFrame())
+  browser = await launchBrowser({ locale: 'en-US', args: cameraArgs(camera) })
+  await browser.context.grantPermissions(['camera'], { origin: base })
   wallet = browser.page
   wallet.on('pageerror', (e) => pageErrors.push(`wallet ${wallet.url()}: ${e.message}`))
   console_ = await browser.context.newPage()
@@ -81,6 +86,8 @@ async function makeOffer(): Promise<typeof offer> {
   await p.getByTestId('issue').click()
   await p.getByTestId('offer-qr').waitFor()
   const uri = await p.getByTestId('offer-uri').inputValue()
+  // what the camera will see: the QR code as the console drew it
+  writeFrame(camera, await frameOf(p.getByTestId('offer-qr')))
   await p.getByTestId('offer-reveal-tx-code').click()
   const txCode = ((await p.getByTestId('offer-tx-code-value').textContent()) ?? '').trim()
   const credentialId = ((await p.getByTestId('offer-credential-id').textContent()) ?? '').trim()
@@ -152,14 +159,24 @@ describe('the wallet on `civic start`', () => {
     await wallet.locator('[data-testid="wallet-sync"]').waitFor({ timeout: 30_000 })
   })
 
-  it('receives the console\'s offer: link, transaction code, ten copies verified and stored; the card shows claims, issuer and status', async () => {
+  it('refuses a pasted link that is no offer, with its code', async () => {
+    await wallet.getByTestId('tab-receive').click()
+    await wallet.getByTestId('offer-link').fill('https://psb.gov.example/not-an-offer')
+    await wallet.getByTestId('offer-read').click()
+    await wallet.locator('[data-testid="wallet-problem"][data-code="ERR_WALLET_OFFER_INVALID"]').waitFor()
+    expect(await wallet.getByTestId('wallet-problem-text').textContent()).toBe(walletStrings['error.ERR_WALLET_OFFER_INVALID'].en)
+  })
+
+  it('receives the console\'s offer through the camera: QR, transaction code, ten copies verified and stored; the card shows claims, issuer and status', async () => {
     offer = await makeOffer()
     expect(offer.uri).toMatch(/^openid-credential-offer:\/\//)
     await wallet.bringToFront()
     await wallet.getByTestId('tab-receive').click()
-    await wallet.getByTestId('offer-link').fill(offer.uri)
-    await wallet.getByTestId('offer-read').click()
-    await wallet.getByTestId('tx-code').waitFor()
+    await wallet.getByTestId('scan-open').click()
+    // the fake camera plays the console's QR; the wallet reads it (zxing-wasm from this app: Chromium here has no BarcodeDetector)
+    await wallet.getByTestId('tx-code').waitFor({ timeout: 20_000 })
+    const issuerHost = new URL(decodeURIComponent(offer.uri.split('credential_offer_uri=')[1]!)).host
+    expect(await wallet.getByTestId('offer').textContent()).toContain(issuerHost)
     await wallet.getByTestId('offer-accept').click()
     // a missing code is named
     await wallet.locator('[data-testid="wallet-problem"][data-code="ERR_WALLET_TX_CODE_NEEDED"]').waitFor()
@@ -194,11 +211,18 @@ describe('the wallet on `civic start`', () => {
         ['cards', '#/wallet', 'wallet-cards'],
         ['card', `#/wallet/card/${batch}`, 'wallet-card'],
         ['receive', '#/wallet/receive', 'wallet-receive'],
+        ['scan', '#/wallet/receive', 'wallet-receive'],
         ['settings', '#/wallet/settings', 'wallet-settings'],
       ] as const) {
         await wallet.evaluate((h) => (location.hash = h), hash)
         await wallet.getByTestId(ready).waitFor()
+        if (screen === 'scan') {
+          writeFrame(camera, blankFrame())
+          await wallet.getByTestId('scan-open').click()
+          await wallet.locator('[data-testid="scanner"][data-state="scanning"]').waitFor()
+        }
         await judge(wallet, lang, screen)
+        if (screen === 'scan') await wallet.getByTestId('scan-close').click()
       }
       await wallet.getByTestId('wallet-lock').click()
       await walletState(wallet, 'locked')
@@ -220,11 +244,13 @@ describe('the wallet on `civic start`', () => {
     await wallet.getByTestId('unlock-submit').click()
     await wallet.getByTestId('unlock-wait').waitFor()
     expect(await wallet.getByTestId('unlock-submit').isDisabled()).toBe(true)
-    // a fifth wrong one: the wait doubles, and a reload does not reset it
-    await wallet.locator('[data-testid="wallet-unlock"][data-wait="0"]').waitFor({ timeout: 10_000 })
-    await wallet.getByTestId('unlock-passphrase').fill('wrong once more')
-    await wallet.getByTestId('unlock-submit').click()
-    await wallet.getByTestId('unlock-wait').waitFor()
+    // more wrong ones: the wait doubles (1 s, 2 s, 4 s), and a reload does not reset it
+    for (const [i, seconds] of [[5, 2], [6, 4]] as const) {
+      await wallet.locator('[data-testid="wallet-unlock"][data-wait="0"]').waitFor({ timeout: 10_000 })
+      await wallet.getByTestId('unlock-passphrase').fill(`wrong ${i}`)
+      await wallet.getByTestId('unlock-submit').click()
+      await wallet.locator(`[data-testid="wallet-unlock"][data-wait="${seconds}"]`).waitFor()
+    }
     await wallet.reload()
     await walletState(wallet, 'locked')
     expect(Number(await wallet.getByTestId('wallet-unlock').getAttribute('data-wait'))).toBeGreaterThan(0)

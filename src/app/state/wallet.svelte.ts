@@ -186,8 +186,9 @@ export class WalletApp {
       this.#status = 'failed'
       return
     }
+    // The wait is known before the unlock form shows, so a reload never offers a free attempt.
+    if (this.#wallet.state === 'locked') await this.#loadWait()
     this.#status = this.#wallet.state
-    if (this.#status === 'locked') await this.#loadWait()
     void this.#askPersistence()
   }
 
