@@ -18,7 +18,7 @@ import { fail, InputError, ok, type Verdict } from '../core/errors.ts'
 import { WALLET_DB_NAME, WalletRepository, type StoredCopy, type StoredKey, type StoredUnlock } from '../store/wallet.ts'
 import type { Kdf } from './kdf.ts'
 import type { CredentialDisplay, Received } from './vci.ts'
-import { createVault, parseVaultRecord, seal, throttle, unlockWithPassphrase, unseal } from './vault.ts'
+import { addPasskey, createVault, parseVaultRecord, seal, throttle, unlockWithPasskey, unlockWithPassphrase, unseal } from './vault.ts'
 
 /** Where the wallet's id is kept outside IndexedDB (localStorage in the browser). */
 export interface MarkerStore {
@@ -157,6 +157,53 @@ export class Wallet {
     if (held.unlock.failures !== 0) await this.#repo.putUnlock({ failures: 0, lastFailureAt: null })
     this.#key = v.value
     this.#state = 'unlocked'
+    return ok(undefined)
+  }
+
+  /** The passkeys that unlock this wallet (credential id and PRF salt), for a WebAuthn get. */
+  async passkeys(): Promise<{ credentialId: string; prfSalt: string }[]> {
+    const held = await this.#repo.load()
+    if (!held) return []
+    return parseVaultRecord(held.vault).passkeys.map((p) => ({ credentialId: p.credentialId, prfSalt: p.prfSalt }))
+  }
+
+  /**
+   * Unlock with a passkey's PRF output. Not throttled: the output is 32 bytes from an
+   * authenticator after user verification, nothing a person could guess.
+   * ERR_WALLET_PASSKEY_REFUSED, ERR_WALLET_VAULT_INVALID.
+   */
+  async unlockWithPasskey(credentialId: string, prfOutput: Uint8Array): Promise<Verdict<void>> {
+    const held = await this.#repo.load()
+    if (!held) return fail('ERR_WALLET_VAULT_INVALID', 'there is no wallet on this device')
+    let v: Verdict<CryptoKey>
+    try {
+      v = await unlockWithPasskey(parseVaultRecord(held.vault), credentialId, prfOutput)
+    } catch (e) {
+      if (e instanceof InputError) return fail(e.code, e.detail)
+      throw e
+    }
+    if (!v.ok) return v
+    this.#key = v.value
+    this.#state = 'unlocked'
+    return ok(undefined)
+  }
+
+  /** Whether `passphrase` opens this wallet (changes nothing; for confirming before a passkey is made). */
+  async checkPassphrase(passphrase: string): Promise<Verdict<void>> {
+    const held = await this.#repo.load()
+    if (!held) return fail('ERR_WALLET_VAULT_INVALID', 'there is no wallet on this device')
+    const v = await unlockWithPassphrase(parseVaultRecord(held.vault), passphrase, { kdf: this.#kdf })
+    return v.ok ? ok(undefined) : v
+  }
+
+  /** Adds a passkey unlock (the passphrase is asked again: it alone unwraps the raw data key). */
+  async addPasskey(passphrase: string, passkey: { credentialId: string; prfSalt: Uint8Array; prfOutput: Uint8Array }): Promise<Verdict<void>> {
+    this.#unlocked()
+    const held = await this.#repo.load()
+    if (!held) return fail('ERR_WALLET_VAULT_INVALID', 'there is no wallet on this device')
+    const v = await addPasskey(parseVaultRecord(held.vault), passphrase, passkey, { kdf: this.#kdf })
+    if (!v.ok) return v
+    await this.#repo.putVault(v.value)
     return ok(undefined)
   }
 

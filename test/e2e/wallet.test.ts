@@ -73,7 +73,13 @@ async function setLang(page: Page, lang: Locale): Promise<void> {
 }
 
 async function walletState(page: Page, state: string): Promise<void> {
-  await page.locator(`[data-testid="wallet"][data-state="${state}"]`).waitFor({ timeout: 30_000 })
+  try {
+    await page.locator(`[data-testid="wallet"][data-state="${state}"]`).waitFor({ timeout: 30_000 })
+  } catch (e) {
+    const now = await page.locator('[data-testid="wallet"]').getAttribute('data-state', { timeout: 1000 }).catch(() => 'absent')
+    const problem = await page.locator('[data-testid="wallet-problem"]').allTextContents().catch(() => [])
+    throw new Error(`the wallet is ${now}, not ${state} (${page.url()}) ${problem.join(' | ')}`, { cause: e })
+  }
 }
 
 /** The console makes an offer of a resident ID for CITIZEN; returns its link, code and credential id. */
@@ -200,6 +206,30 @@ describe('the wallet on `civic start`', () => {
     expect(pageErrors).toEqual([])
   })
 
+  it('a same-device link from the console opens the wallet at the offer, ready for its code', async () => {
+    const p = console_
+    await p.bringToFront()
+    for (const [k, v] of Object.entries(CITIZEN)) await p.getByTestId(`claim-${k}`).fill(v)
+    await p.getByTestId('offer-officer').fill('PSB-0042')
+    await p.getByTestId('issue').click()
+    const href = await p.getByTestId('offer-wallet-link').getAttribute('href')
+    const uri = await p.getByTestId('offer-uri').inputValue()
+    await p.getByTestId('offer-done').click()
+    expect(href).toBe(`${base}/#/wallet/receive?offer=${encodeURIComponent(uri)}`)
+    await wallet.bringToFront()
+    // a fresh load of the link, as a tab opened from it would be
+    await wallet.goto('about:blank')
+    await wallet.goto(href!)
+    await walletState(wallet, 'locked')
+    await wallet.getByTestId('unlock-passphrase').fill(PASSPHRASE)
+    await wallet.getByTestId('unlock-submit').click()
+    await wallet.locator('[data-testid="wallet-receive"][data-step="offer"]').waitFor()
+    await wallet.getByTestId('tx-code').waitFor()
+    await wallet.getByRole('button', { name: walletStrings['w.receive.cancel'].en }).click()
+    await wallet.locator('[data-testid="wallet-receive"][data-step="link"]').waitFor()
+    await wallet.getByTestId('wallet-lock').click()
+  })
+
   it('shows every unlocked screen well in both languages and sizes', async () => {
     for (const lang of LOCALES) {
       await setLang(wallet, lang)
@@ -289,6 +319,32 @@ describe('the wallet on `civic start`', () => {
     expect(dump.text.includes('"d":'), 'a private JWK member in IndexedDB').toBe(false)
     expect(dump.text.includes('"cryptoKey":"private:extractable"'), 'an extractable private key').toBe(false)
     expect(dump.text.split('"cryptoKey":"private:sealed"').length - 1).toBe(10)
+  })
+
+  it('adds a passkey (WebAuthn PRF, CDP virtual authenticator) and unlocks with it', async () => {
+    await wallet.bringToFront()
+    const authenticator = await addVirtualAuthenticator(wallet, { prf: true })
+    await wallet.evaluate(() => (location.hash = '#/wallet/settings'))
+    const panel = wallet.getByTestId('passkey-panel')
+    await panel.waitFor()
+    // the passphrase confirms: a wrong one adds nothing
+    await wallet.getByTestId('passkey-passphrase').fill('not the passphrase')
+    await wallet.getByTestId('passkey-add').click()
+    await panel.locator('[data-testid="wallet-problem"][data-code="ERR_WALLET_PASSPHRASE_WRONG"]').waitFor()
+    expect(await panel.getAttribute('data-passkeys')).toBe('0')
+    expect(await authenticator.count()).toBe(0)
+    await wallet.getByTestId('passkey-passphrase').fill(PASSPHRASE)
+    await wallet.getByTestId('passkey-add').click()
+    await wallet.getByTestId('passkey-added').waitFor()
+    expect(await panel.getAttribute('data-passkeys')).toBe('1')
+    // one passkey was made: the refused try was stopped before the authenticator was asked
+    expect(await authenticator.count()).toBe(1)
+    await wallet.getByTestId('wallet-lock').click()
+    await walletState(wallet, 'locked')
+    await wallet.getByTestId('unlock-passkey').click()
+    await walletState(wallet, 'unlocked')
+    await wallet.getByTestId('tab-cards').click()
+    expect(await wallet.getByTestId('card').count()).toBe(1)
   })
 
   it('after an offline reload it unlocks and the card shows claims, issuer and status', async () => {

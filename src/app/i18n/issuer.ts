@@ -178,6 +178,7 @@ export const issuerStrings = {
   'issuer.offer.qrAlt': { 'zh-CN': '证件领取二维码', en: 'QR code of the credential offer' },
   'issuer.offer.uri': { 'zh-CN': '领取链接', en: 'Offer link' },
   'issuer.offer.copy': { 'zh-CN': '复制链接', en: 'Copy link' },
+  'issuer.offer.sameDevice': { 'zh-CN': '在这台设备的钱包中打开', en: 'Open in the wallet on this device' },
   'issuer.offer.copied': { 'zh-CN': '已复制。', en: 'Copied.' },
   'issuer.offer.copyFailed': { 'zh-CN': '无法自动复制，请手动选择链接。', en: 'Could not copy; select the link by hand.' },
   'issuer.offer.txCode': { 'zh-CN': '交易码', en: 'Transaction code' },

@@ -137,6 +137,19 @@ export const walletStrings = {
   'w.settings.persistUnknown': { 'zh-CN': '这个浏览器不提供长期保存的选项。', en: 'This browser offers no way to ask for lasting storage.' },
   'w.settings.lock': { 'zh-CN': '自动锁定', en: 'Auto-lock' },
 
+  'w.passkey.title': { 'zh-CN': '用通行密钥解锁', en: 'Unlock with a passkey' },
+  'w.passkey.lead': {
+    'zh-CN': '通行密钥保存在这台设备或你的安全密钥里，用指纹、面容或设备密码确认。口令仍然可以解锁钱包。',
+    en: 'A passkey lives on this device or your security key and is confirmed with a fingerprint, face or device PIN. The passphrase still unlocks the wallet too.',
+  },
+  'w.passkey.none': { 'zh-CN': '这个浏览器不能用通行密钥解锁钱包（缺少 PRF 扩展）。请继续使用口令。', en: 'This browser cannot unlock the wallet with a passkey (no PRF extension). Keep using the passphrase.' },
+  'w.passkey.count': { 'zh-CN': '已有 {n} 个通行密钥可以解锁这个钱包。', en: '{n} {n|passkey unlocks|passkeys unlock} this wallet.' },
+  'w.passkey.confirm': { 'zh-CN': '先输入口令确认', en: 'Confirm with your passphrase first' },
+  'w.passkey.add': { 'zh-CN': '添加通行密钥', en: 'Add a passkey' },
+  'w.passkey.busy': { 'zh-CN': '请按浏览器的提示操作…', en: 'Follow the browser\'s prompt…' },
+  'w.passkey.added': { 'zh-CN': '已添加：下次可以用通行密钥解锁。', en: 'Added: next time you can unlock with the passkey.' },
+  'w.passkey.unlock': { 'zh-CN': '用通行密钥解锁', en: 'Unlock with a passkey' },
+  'w.passkey.or': { 'zh-CN': '或者输入口令：', en: 'Or enter your passphrase:' },
   'w.problem.code': { 'zh-CN': '错误代码', en: 'Error code' },
   'w.problem.detail': { 'zh-CN': '技术细节', en: 'Technical detail' },
 

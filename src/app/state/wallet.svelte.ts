@@ -15,6 +15,7 @@
  */
 import { CivicError, fail, type ErrorCode, type Verdict } from '../../core/errors.ts'
 import { pickKdf } from '../../wallet/kdf-worker.ts'
+import { makePasskey, passkeyPrf, passkeySupport, type PasskeySupport } from '../../wallet/passkey.ts'
 import { readOffer, receive, type Offer } from '../../wallet/vci.ts'
 import { Wallet, type Card, type MarkerStore, type StatusRef } from '../../wallet/wallet.ts'
 import { trust, type StatusVerdict, type TrustReads, type TrustState } from './trust.svelte.ts'
@@ -109,7 +110,7 @@ export class WalletApp {
   #status = $state<WalletStatus>('idle')
   #problem = $state.raw<Problem | null>(null)
   #cards = $state.raw<Card[]>([])
-  #busy = $state<null | 'create' | 'unlock' | 'receive'>(null)
+  #busy = $state<null | 'create' | 'unlock' | 'receive' | 'passkey'>(null)
   #unlockProblem = $state.raw<Problem | null>(null)
   #waitUntil = $state(0)
   #step = $state<ReceiveStep>('link')
@@ -118,6 +119,8 @@ export class WalletApp {
   #received = $state<string | null>(null)
   #persisted = $state<boolean | null>(null)
   #refreshing = $state(false)
+  #passkeys = $state(0)
+  #passkeySupport = $state<PasskeySupport>('no')
 
   constructor(o: { trust: TrustState; dbName?: string }) {
     this.#trust = o.trust
@@ -134,7 +137,7 @@ export class WalletApp {
     return this.#cards
   }
   /** What is running: creating (the KDF), unlocking (the KDF), receiving. */
-  get busy(): null | 'create' | 'unlock' | 'receive' {
+  get busy(): null | 'create' | 'unlock' | 'receive' | 'passkey' {
     return this.#busy
   }
   get unlockProblem(): Problem | null {
@@ -160,6 +163,13 @@ export class WalletApp {
   /** The browser's answer to navigator.storage.persist() (null: not asked or not offered). */
   get persisted(): boolean | null {
     return this.#persisted
+  }
+  /** How many passkeys unlock this wallet. */
+  get passkeys(): number {
+    return this.#passkeys
+  }
+  get passkeySupport(): PasskeySupport {
+    return this.#passkeySupport
   }
   get refreshing(): boolean {
     return this.#refreshing
@@ -187,7 +197,11 @@ export class WalletApp {
       return
     }
     // The wait is known before the unlock form shows, so a reload never offers a free attempt.
-    if (this.#wallet.state === 'locked') await this.#loadWait()
+    if (this.#wallet.state === 'locked') {
+      await this.#loadWait()
+      this.#passkeys = (await this.#wallet.passkeys()).length
+    }
+    this.#passkeySupport = await passkeySupport()
     this.#status = this.#wallet.state
     void this.#askPersistence()
   }
@@ -246,6 +260,51 @@ export class WalletApp {
       void this.refreshStatus()
     } finally {
       this.#busy = null
+    }
+  }
+
+  /** Unlock with one of the wallet's passkeys (WebAuthn PRF). */
+  async unlockWithPasskey(): Promise<void> {
+    const w = this.#wallet
+    if (!w || this.#busy) return
+    this.#busy = 'unlock'
+    this.#unlockProblem = null
+    try {
+      const got = await passkeyPrf(await w.passkeys())
+      const v = got.ok ? await w.unlockWithPasskey(got.value.credentialId, got.value.prfOutput) : got
+      if (!v.ok) {
+        this.#unlockProblem = { code: v.code, detail: v.detail }
+        return
+      }
+      this.#status = 'unlocked'
+      await this.#reloadCards()
+      this.touch()
+      void this.refreshStatus()
+    } finally {
+      this.#busy = null
+    }
+  }
+
+  /** Makes a passkey and lets it unlock the wallet too (the passphrase confirms). */
+  async addPasskey(passphrase: string, names: { rpName: string; userName: string; displayName: string }): Promise<Verdict<void>> {
+    const w = this.#wallet
+    if (!w || this.#busy || this.#status !== 'unlocked') return fail('ERR_WALLET_VAULT_INVALID', 'the wallet is locked')
+    this.#busy = 'passkey'
+    try {
+      // The passphrase first, so that a wrong one leaves no orphan passkey on the authenticator.
+      const checked = await w.checkPassphrase(passphrase)
+      if (!checked.ok) return checked
+      const made = await makePasskey(names)
+      if (!made.ok) return made
+      const v = await w.addPasskey(passphrase, made.value)
+      if (v.ok) this.#passkeys = (await w.passkeys()).length
+      return v
+    } catch (e) {
+      const p = problemOf(e)
+      return fail(p.code ?? 'ERR_STORE_UNAVAILABLE', p.detail)
+    } finally {
+      this.#busy = null
+      this.touch()
     }
   }
 

@@ -14,11 +14,12 @@ export interface VirtualAuthenticator {
   count(): Promise<number>
 }
 
-export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthenticator> {
+/** `prf`: the authenticator offers the PRF extension (hmac-secret), as the wallet's passkey unlock needs. */
+export async function addVirtualAuthenticator(page: Page, o: { prf?: boolean } = {}): Promise<VirtualAuthenticator> {
   const cdp = await page.context().newCDPSession(page)
   await cdp.send('WebAuthn.enable', { enableUI: false })
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true, ...(o.prf ? { hasPrf: true } : {}) },
   })
   return {
     cdp,
