@@ -152,6 +152,23 @@ export class WalletRepository {
     }, 'creating the wallet')
   }
 
+  /**
+   * Creates the wallet from a backup: its record, its vault, the copies (whose keys did not
+   * come with them) and the activity log, in one transaction — a restore that stops half-way
+   * leaves nothing. Refused if a wallet is already here.
+   */
+  async restore(wallet: StoredWallet, vault: unknown, copies: readonly StoredCopy[], activity: readonly StoredActivity[]): Promise<void> {
+    await this.#write(['meta', 'copies', 'activity'], async (tx) => {
+      const meta = tx.objectStore('meta')
+      if ((await meta.get('wallet')) !== undefined) throw new TypeError('a wallet already exists in this database')
+      quiet(meta.put(wallet, 'wallet'))
+      quiet(meta.put(vault, 'vault'))
+      quiet(meta.put({ failures: 0, lastFailureAt: null } satisfies StoredUnlock, 'unlock'))
+      for (const c of copies) quiet(tx.objectStore('copies').add(c))
+      for (const a of activity) quiet(tx.objectStore('activity').add(a))
+    }, 'restoring the wallet')
+  }
+
   /** Replaces the vault record (a passkey added or removed). */
   async putVault(vault: unknown): Promise<void> {
     await this.#write(['meta'], (tx) => quiet(tx.objectStore('meta').put(vault, 'vault')), 'saving the vault')

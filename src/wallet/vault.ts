@@ -164,6 +164,33 @@ export async function addPasskey(record: VaultRecord, passphrase: string, passke
   }
 }
 
+/** Bytes encrypted under a passphrase alone (a backup file): argon2id parameters, iv and ciphertext. */
+export interface PassphraseSealed {
+  kdf: KdfParams
+  iv: string
+  ct: string
+}
+
+/** Encrypts `plaintext` under a key derived from `passphrase` with a fresh salt, bound to `label`. */
+export async function sealWithPassphrase(passphrase: string, label: string, plaintext: Uint8Array, o: { kdf: Kdf; params?: Omit<KdfParams, 'alg' | 'salt'> }): Promise<PassphraseSealed> {
+  if (typeof passphrase !== 'string' || passphrase.length === 0) throw new TypeError('a passphrase is needed')
+  const params = parseKdfParams({ alg: 'argon2id', ...(o.params ?? KDF_DEFAULTS), salt: encodeBase64url(random(16)) })
+  const kek = await passphraseKek(o.kdf, passphrase, params)
+  const iv = random(12)
+  const ct = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: aad(label) }, kek, plaintext as Uint8Array<ArrayBuffer>))
+  return { kdf: params, iv: encodeBase64url(iv), ct: encodeBase64url(ct) }
+}
+
+/** Opens what sealWithPassphrase made; ERR_WALLET_PASSPHRASE_WRONG when the passphrase (or the bytes) do not match. */
+export async function openWithPassphrase(passphrase: string, label: string, sealed: PassphraseSealed, o: { kdf: Kdf }): Promise<Verdict<Uint8Array>> {
+  const kek = await passphraseKek(o.kdf, passphrase, parseKdfParams(sealed.kdf))
+  try {
+    return ok(new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: decodeBase64url(sealed.iv), additionalData: aad(label) }, kek, decodeBase64url(sealed.ct))))
+  } catch {
+    return fail('ERR_WALLET_PASSPHRASE_WRONG', 'the passphrase does not open this file, or the file was changed')
+  }
+}
+
 /** Encrypts `plaintext` under the data key, bound to `recordId` (a record cannot be swapped for another). */
 export async function seal(key: CryptoKey, recordId: string, plaintext: Uint8Array): Promise<Sealed> {
   const iv = random(12)

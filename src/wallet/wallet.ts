@@ -17,6 +17,7 @@ import { parseJsonObject, type JsonObject } from '../core/bytes/json.ts'
 import { fail, InputError, ok, type Verdict } from '../core/errors.ts'
 import { WALLET_DB_NAME, WalletRepository, type StoredCopy, type StoredKey, type StoredUnlock } from '../store/wallet.ts'
 import type { Kdf } from './kdf.ts'
+import { readBackup, writeBackup, type BackupContents } from './backup.ts'
 import type { CredentialDisplay, Received } from './vci.ts'
 import { addPasskey, createVault, parseVaultRecord, seal, throttle, unlockWithPasskey, unlockWithPassphrase, unseal } from './vault.ts'
 
@@ -56,6 +57,8 @@ export interface Card {
   receivedAt: number
   copies: number
   unused: number
+  /** Unused copies whose holder key is on this device (restored copies are not: their keys never leave the device they were made on). */
+  usable: number
 }
 
 interface SealedCopy {
@@ -235,6 +238,7 @@ export class Wallet {
   async cards(): Promise<Verdict<Card[]>> {
     const key = this.#unlocked()
     const byBatch = new Map<string, Card>()
+    const keys = new Set(await this.#repo.keyIds())
     for (const c of await this.#repo.copies()) {
       const opened = await unseal(key, `copy/${c.id}`, c.sealed)
       if (!opened.ok) return opened
@@ -243,14 +247,65 @@ export class Wallet {
         batch: c.batch, issuer: body.issuer, iss: String(body.claims.iss), configurationId: body.configurationId, vct: String(body.claims.vct),
         display: body.display ?? { name: {}, claims: {} }, claims: body.claims,
         validFrom: num(body.claims.nbf) ?? num(body.claims.iat), validUntil: num(body.claims.exp), status: [],
-        receivedAt: body.receivedAt, copies: 0, unused: 0,
+        receivedAt: body.receivedAt, copies: 0, unused: 0, usable: 0,
       }
       const ref = statusRef(body.claims)
       if (ref) card.status.push(ref)
       card.copies++
       if (!c.used) card.unused++
+      if (!c.used && keys.has(c.keyId)) card.usable++
       byBatch.set(c.batch, card)
     }
     return ok([...byBatch.values()].sort((a, b) => b.receivedAt - a.receivedAt))
+  }
+
+  /**
+   * The encrypted backup file (backup.ts): every copy and the activity log, opened here and
+   * sealed again under `passphrase` — which must be this wallet's (ERR_WALLET_PASSPHRASE_WRONG).
+   * No private key is in it.
+   */
+  async backup(passphrase: string): Promise<Verdict<string>> {
+    const key = this.#unlocked()
+    const checked = await this.checkPassphrase(passphrase)
+    if (!checked.ok) return checked
+    const held = await this.#repo.load()
+    const dump = await this.#repo.dump()
+    const contents: BackupContents = { walletId: held!.wallet.id, copies: [], activity: [], settings: {} }
+    for (const c of dump.copies) {
+      const opened = await unseal(key, `copy/${c.id}`, c.sealed)
+      if (!opened.ok) return opened
+      contents.copies.push({ id: c.id, batch: c.batch, keyId: c.keyId, used: c.used, body: parseJsonObject(decodeUtf8(opened.value), { maxLength: 1 << 20, maxDepth: 32 }, 'a stored copy') })
+    }
+    for (const a of dump.activity) {
+      const opened = await unseal(key, `activity/${a.id}`, a.sealed)
+      if (!opened.ok) return opened
+      contents.activity.push({ id: a.id, body: parseJsonObject(decodeUtf8(opened.value), { maxLength: 1 << 20, maxDepth: 32 }, 'an activity entry') })
+    }
+    return ok(await writeBackup(contents, passphrase, { kdf: this.#kdf, now: this.#now() }))
+  }
+
+  /**
+   * Restores a backup into this empty (new or vanished) wallet under the backup's passphrase,
+   * which becomes the wallet's: every copy and log entry, sealed again under a fresh data key,
+   * in one transaction; unlocked afterwards. The copies' keys are not on this device (`usable`
+   * 0). ERR_WALLET_BACKUP_INVALID, ERR_WALLET_PASSPHRASE_WRONG.
+   */
+  async restore(text: string, passphrase: string): Promise<Verdict<{ copies: number; activity: number }>> {
+    if (this.#state === 'locked' || this.#state === 'unlocked') throw new TypeError('a wallet already exists here')
+    const r = await readBackup(text, passphrase, { kdf: this.#kdf })
+    if (!r.ok) return r
+    const { record, key } = await createVault(passphrase, { kdf: this.#kdf })
+    const copies: StoredCopy[] = []
+    for (const c of r.value.copies) {
+      copies.push({ id: c.id, batch: c.batch, keyId: c.keyId, used: c.used, sealed: await seal(key, `copy/${c.id}`, encodeUtf8(JSON.stringify(c.body))) })
+    }
+    const activity = []
+    for (const a of r.value.activity) activity.push({ id: a.id, sealed: await seal(key, `activity/${a.id}`, encodeUtf8(JSON.stringify(a.body))) })
+    const id = newId()
+    await this.#repo.restore({ id, createdAt: this.#now() }, record, copies, activity)
+    this.#marker.setItem(WALLET_MARKER_KEY, id)
+    this.#key = key
+    this.#state = 'unlocked'
+    return ok({ copies: copies.length, activity: activity.length })
   }
 }

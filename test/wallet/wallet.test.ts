@@ -11,6 +11,7 @@ import { sdJwtIssuerKeyResolver } from '../../src/core/registry/resolvers.ts'
 import { argon2idKdf, KDF_FLOOR, type Kdf } from '../../src/wallet/kdf.ts'
 import { readOffer, receive } from '../../src/wallet/vci.ts'
 import { WALLET_MARKER_KEY, Wallet, type MarkerStore } from '../../src/wallet/wallet.ts'
+import { BACKUP_FORMAT } from '../../src/wallet/backup.ts'
 import { CITIZEN, makeIssuerWorld, syncRegistry, type IssuerWorld } from '../issuer/_world.ts'
 
 // The real argon2id, at the floor so the test stays quick (the defaults are the vault test's).
@@ -122,4 +123,56 @@ describe('the wallet', () => {
     expect(fresh.state).toBe('new')
     fresh.close()
   }, 60_000)
+
+  it('backs up (encrypted, no private key, no claim in the clear) and restores into a wiped device: every copy and its claims back, none usable without its key', async () => {
+    const pass = 'harbour lights 42'
+    const name = dbName()
+    const marker = new Marker()
+    const w = await Wallet.open({ marker, kdf, now: () => 5_000, dbName: name })
+    await w.create(pass)
+    const batch = await w.storeBatch(await batchFromIssuer())
+    expect(await w.backup('not it')).toMatchObject({ ok: false, code: 'ERR_WALLET_PASSPHRASE_WRONG' })
+    const made = await w.backup(pass)
+    if (!made.ok) throw new Error(made.detail)
+    const before = await w.cards()
+    w.close()
+    const file = made.value
+    // what the file shows: its format, a time, the KDF — no claim, no credential, no key
+    const outer = JSON.parse(file)
+    expect(Object.keys(outer).sort()).toEqual(['createdAt', 'ct', 'format', 'iv', 'kdf'])
+    expect(outer).toMatchObject({ format: BACKUP_FORMAT, createdAt: 5_000, kdf: { alg: 'argon2id' } })
+    for (const v of Object.values(CITIZEN)) expect(file.includes(v), v).toBe(false)
+    for (const marker of ['"d"', 'privateKey', '"credential"', '"claims"', '~', 'urn:civic', 'did:web']) expect(file.includes(marker), marker).toBe(false)
+
+    // the device is wiped (its database deleted); the marker still names a wallet
+    await new Promise<void>((resolve, reject) => {
+      const d = indexedDB.deleteDatabase(name)
+      d.onsuccess = () => resolve()
+      d.onerror = () => reject(d.error)
+    })
+    const wiped = await Wallet.open({ marker, kdf, now: () => 6_000, dbName: name })
+    expect(wiped.state).toBe('vanished')
+    // refusals change nothing
+    expect(await wiped.restore(file, 'not it')).toMatchObject({ ok: false, code: 'ERR_WALLET_PASSPHRASE_WRONG' })
+    expect(await wiped.restore('{"format":"something else"}', pass)).toMatchObject({ ok: false, code: 'ERR_WALLET_BACKUP_INVALID' })
+    const flipped = JSON.stringify({ ...outer, ct: outer.ct.slice(0, 40) + (outer.ct[40] === 'A' ? 'B' : 'A') + outer.ct.slice(41) })
+    expect(await wiped.restore(flipped, pass)).toMatchObject({ ok: false, code: 'ERR_WALLET_PASSPHRASE_WRONG' })
+    expect(await wiped.restore(JSON.stringify({ ...outer, kdf: { ...outer.kdf, m: 1024 } }), pass)).toMatchObject({ ok: false, code: 'ERR_WALLET_BACKUP_INVALID' })
+    expect(wiped.state).toBe('vanished')
+
+    expect(await wiped.restore(file, pass)).toEqual({ ok: true, value: { copies: 10, activity: 0 } })
+    expect(wiped.state).toBe('unlocked')
+    const after = await wiped.cards()
+    if (!after.ok || !before.ok) throw new Error('cards')
+    expect(after.value).toHaveLength(1)
+    expect(after.value[0]).toMatchObject({ batch, copies: 10, unused: 10, usable: 0, claims: before.value[0]!.claims, display: before.value[0]!.display, status: before.value[0]!.status })
+    expect(before.value[0]!.usable).toBe(10)
+    wiped.close()
+    // the restored wallet opens with the backup's passphrase
+    const reopened = await Wallet.open({ marker, kdf, now: () => 7_000, dbName: name })
+    expect(reopened.state).toBe('locked')
+    expect(await reopened.unlock(pass)).toEqual({ ok: true, value: undefined })
+    await expect(reopened.restore(file, pass)).rejects.toThrow(TypeError)
+    reopened.close()
+  }, 120_000)
 })

@@ -110,7 +110,7 @@ export class WalletApp {
   #status = $state<WalletStatus>('idle')
   #problem = $state.raw<Problem | null>(null)
   #cards = $state.raw<Card[]>([])
-  #busy = $state<null | 'create' | 'unlock' | 'receive' | 'passkey'>(null)
+  #busy = $state<null | 'create' | 'unlock' | 'receive' | 'passkey' | 'backup' | 'restore'>(null)
   #unlockProblem = $state.raw<Problem | null>(null)
   #waitUntil = $state(0)
   #step = $state<ReceiveStep>('link')
@@ -137,7 +137,7 @@ export class WalletApp {
     return this.#cards
   }
   /** What is running: creating (the KDF), unlocking (the KDF), receiving. */
-  get busy(): null | 'create' | 'unlock' | 'receive' | 'passkey' {
+  get busy(): null | 'create' | 'unlock' | 'receive' | 'passkey' | 'backup' | 'restore' {
     return this.#busy
   }
   get unlockProblem(): Problem | null {
@@ -305,6 +305,43 @@ export class WalletApp {
     } finally {
       this.#busy = null
       this.touch()
+    }
+  }
+
+  /** The encrypted backup file's text (the passphrase confirms; no private key is in it). */
+  async backup(passphrase: string): Promise<Verdict<string>> {
+    const w = this.#wallet
+    if (!w || this.#busy || this.#status !== 'unlocked') return fail('ERR_WALLET_VAULT_INVALID', 'the wallet is locked')
+    this.#busy = 'backup'
+    try {
+      return await w.backup(passphrase)
+    } catch (e) {
+      const p = problemOf(e)
+      return fail(p.code ?? 'ERR_STORE_UNAVAILABLE', p.detail)
+    } finally {
+      this.#busy = null
+      this.touch()
+    }
+  }
+
+  /** Restores a backup file into this empty wallet; unlocked afterwards. */
+  async restore(text: string, passphrase: string): Promise<Verdict<{ copies: number; activity: number }>> {
+    const w = this.#wallet
+    if (!w || this.#busy || (this.#status !== 'new' && this.#status !== 'vanished')) return fail('ERR_WALLET_VAULT_INVALID', 'a wallet is already here')
+    this.#busy = 'restore'
+    try {
+      const v = await w.restore(text, passphrase)
+      if (!v.ok) return v
+      this.#status = 'unlocked'
+      await this.#reloadCards()
+      this.touch()
+      void this.refreshStatus()
+      return v
+    } catch (e) {
+      const p = problemOf(e)
+      return fail(p.code ?? 'ERR_STORE_UNAVAILABLE', p.detail)
+    } finally {
+      this.#busy = null
     }
   }
 
