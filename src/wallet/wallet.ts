@@ -4,8 +4,8 @@
  * of each received batch stored sealed beside their holder keys.
  *
  * - Opening says what is here: `new` (nothing, and no sign that a wallet was), `locked`, or
- *   `vanished` — the database was just created although the marker kept outside IndexedDB
- *   names a wallet (the browser dropped the database): the caller offers restore.
+ *   `vanished` — the database holds no wallet although the marker kept outside IndexedDB
+ *   names one (the browser dropped the database): the caller offers restore.
  * - Every copy is sealed (the credential and its verified claims, as JSON) before the
  *   transaction that stores the batch; the transaction holds the whole batch or nothing.
  * - Unlock attempts are throttled (vault.ts `throttle`); the count lives in the store, so a
@@ -100,7 +100,9 @@ export class Wallet {
     const repo = await WalletRepository.open(o.dbName ?? WALLET_DB_NAME)
     const held = await repo.load()
     const remembered = o.marker.getItem(WALLET_MARKER_KEY)
-    const state: WalletState = held ? 'locked' : remembered !== null && repo.created ? 'vanished' : 'new'
+    // No wallet in the database although the marker names one: the browser dropped the data
+    // (the database may even exist again, empty, re-made by a tab that was open at the time).
+    const state: WalletState = held ? 'locked' : remembered !== null ? 'vanished' : 'new'
     return new Wallet(repo, o.marker, o.kdf, o.now, state)
   }
 

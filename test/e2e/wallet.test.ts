@@ -12,7 +12,7 @@
  * critical axe-core violation. A dump of the wallet's IndexedDB holds no claim value.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -379,6 +379,56 @@ describe('the wallet on `civic start`', () => {
     await publish()
     await syncUntil(wallet, 'revoked')
     expect(await wallet.getByTestId('card-status').first().textContent()).toBe(walletStrings['w.status.revoked'].en)
+    expect(pageErrors).toEqual([])
+  })
+
+  it('backup → the browser drops the wallet\'s database → the loss is detected and restore offered → every credential back, marked for re-issue; the file holds no key and no claim', async () => {
+    await wallet.bringToFront()
+    await wallet.evaluate(() => (location.hash = '#/wallet/settings'))
+    await wallet.getByTestId('backup-panel').waitFor()
+    await wallet.getByTestId('backup-passphrase').fill(PASSPHRASE)
+    await wallet.getByTestId('backup-make').click()
+    const link = wallet.getByTestId('backup-download')
+    await link.waitFor()
+    const [download] = await Promise.all([wallet.waitForEvent('download'), link.click()])
+    const file = join(system!.data, 'wallet-backup.json')
+    await download.saveAs(file)
+    const text = readFileSync(file, 'utf8')
+    expect(Object.keys(JSON.parse(text)).sort()).toEqual(['createdAt', 'ct', 'format', 'iv', 'kdf'])
+    for (const v of Object.values(CITIZEN)) expect(text.includes(v), `a claim value (${v}) in the backup`).toBe(false)
+    for (const m of ['"d"', 'privateKey', '"credential"', 'did:web']) expect(text.includes(m), `${m} in the backup`).toBe(false)
+
+    // the browser deletes the site's IndexedDB (as Chromium did after a crash in the stack notes' probe)
+    const cdp = await wallet.context().newCDPSession(wallet)
+    await cdp.send('Storage.clearDataForOrigin', { origin: base, storageTypes: 'indexeddb' })
+    await wallet.reload()
+    await walletState(wallet, 'vanished')
+    await wallet.getByTestId('wallet-vanished').waitFor()
+    for (const lang of LOCALES) {
+      await setLang(wallet, lang)
+      await walletState(wallet, 'vanished')
+      await judge(wallet, lang, 'vanished')
+    }
+    await setLang(wallet, 'en')
+    await walletState(wallet, 'vanished')
+    // a file that is not a backup is refused, and nothing changes
+    const junk = join(system!.data, 'not-a-backup.json')
+    writeFileSync(junk, '{"hello":"world"}')
+    await wallet.getByTestId('restore-file').setInputFiles(junk)
+    await wallet.getByTestId('restore-passphrase').fill(PASSPHRASE)
+    await wallet.getByTestId('restore-submit').click()
+    await wallet.locator('[data-testid="wallet-restore"] [data-testid="wallet-problem"][data-code="ERR_WALLET_BACKUP_INVALID"]').waitFor()
+    expect(await wallet.locator('[data-testid="wallet"]').getAttribute('data-state')).toBe('vanished')
+    await wallet.getByTestId('restore-file').setInputFiles(file)
+    await wallet.getByTestId('restore-passphrase').fill(PASSPHRASE)
+    await wallet.getByTestId('restore-submit').click()
+    await walletState(wallet, 'unlocked')
+    await wallet.evaluate((h) => (location.hash = h), `#/wallet/card/${batch}`)
+    const card = wallet.getByTestId('wallet-card')
+    await card.waitFor()
+    expect(await card.getByTestId('card-claims').locator('[data-claim="name"] dd').textContent()).toBe(CITIZEN.name)
+    await card.getByTestId('rebind').waitFor()
+    await judge(wallet, 'en', 'restored')
     expect(pageErrors).toEqual([])
   })
 })
