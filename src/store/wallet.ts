@@ -9,7 +9,12 @@
  * | `keys`    | key id            | a holder key pair: non-extractable CryptoKeys, and the public JWK  |
  * | `copies`  | copy id           | one one-time copy of a credential, sealed under the data key;      |
  * |           |                   | index `batch` (the issuance it came in), its key id, used or not   |
- * | `activity`| entry id          | one activity entry, sealed                                        |
+ * | `activity`| entry id          | one activity entry, sealed; index `batch` (v2): the batch whose   |
+ * |           |                   | copy it used, so a batch's log goes when the batch goes            |
+ *
+ * Versions: v1 (the stores), v2 (the activity log's `batch` index: the log of a copy lives as
+ * long as the copy). A v1 entry has no batch and so is in no batch's index: it stays until the
+ * wallet goes, which is what v1 promised.
  *
  * Nothing in a value is a claim in the clear or key material that can leave the browser:
  * credentials and activity are sealed before they get here (crypto before the transaction,
@@ -62,6 +67,8 @@ export interface StoredCopy {
 
 export interface StoredActivity {
   id: string
+  /** The batch whose copy the entry used (from v2; absent in entries v1 wrote). */
+  batch?: string
   sealed: StoredSealed
 }
 
@@ -73,7 +80,13 @@ const MIGRATIONS: readonly Migration[] = [
     db.createObjectStore('copies', { keyPath: 'id' }).createIndex('batch', 'batch')
     db.createObjectStore('activity', { keyPath: 'id' })
   },
+  (_db, tx) => {
+    tx.objectStore('activity').createIndex('batch', 'batch')
+  },
 ]
+
+/** The schema's migrations (their count is the database version). */
+export const WALLET_MIGRATIONS: readonly Migration[] = MIGRATIONS
 
 function quiet(p: Promise<unknown>): void {
   p.catch(() => {})
@@ -87,8 +100,8 @@ export class WalletRepository {
   }
 
   /** Opens (creating or migrating) the database. ERR_STORE_UNAVAILABLE. */
-  static async open(name = WALLET_DB_NAME): Promise<WalletRepository> {
-    return new WalletRepository(await openDatabase(name, MIGRATIONS))
+  static async open(name = WALLET_DB_NAME, migrations: readonly Migration[] = MIGRATIONS): Promise<WalletRepository> {
+    return new WalletRepository(await openDatabase(name, migrations))
   }
 
   /** This open created the database: nothing was here by this name. */
@@ -212,14 +225,15 @@ export class WalletRepository {
     return used
   }
 
-  /** Removes a batch: its copies and their keys, together. */
+  /** Removes a batch: its copies, their keys and its activity entries, together. */
   async deleteBatch(batch: string): Promise<void> {
-    await this.#write(['keys', 'copies'], async (tx) => {
+    await this.#write(['keys', 'copies', 'activity'], async (tx) => {
       const copies = (await tx.objectStore('copies').index('batch').getAll(batch)) as StoredCopy[]
       for (const c of copies) {
         quiet(tx.objectStore('copies').delete(c.id))
         quiet(tx.objectStore('keys').delete(c.keyId))
       }
+      for (const id of await tx.objectStore('activity').index('batch').getAllKeys(batch)) quiet(tx.objectStore('activity').delete(id))
     }, 'removing a credential')
   }
 

@@ -4,7 +4,7 @@
  * copies used once, a removed batch takes its keys, and a fresh database is told apart.
  */
 import { describe, expect, it } from 'vitest'
-import { WalletRepository, type StoredCopy, type StoredKey } from '../../src/store/wallet.ts'
+import { WALLET_MIGRATIONS, WalletRepository, type StoredCopy, type StoredKey } from '../../src/store/wallet.ts'
 
 let n = 0
 const name = () => `wallet-store-${++n}`
@@ -94,6 +94,51 @@ describe('the wallet store', () => {
     expect(d.copies.map((c) => c.id)).toEqual(['c1'])
     expect(JSON.stringify(d)).not.toMatch(/privateKey|"d":/)
     a.close()
+  })
+
+  it('removes a batch\'s activity with the batch, and keeps the rest', async () => {
+    const a = await WalletRepository.open(name())
+    await a.putBatch([await holderKey('k1')], [copy('c1', 'k1', 'b1')])
+    await a.putBatch([await holderKey('k2')], [copy('c2', 'k2', 'b2')])
+    await a.addActivity({ id: 'a1', batch: 'b1', sealed: { iv: 'i', ct: 'c' } })
+    await a.addActivity({ id: 'a2', batch: 'b2', sealed: { iv: 'i', ct: 'c' } })
+    await a.deleteBatch('b1')
+    expect((await a.activity()).map((x) => x.id)).toEqual(['a2'])
+    a.close()
+  })
+
+  it('data written by schema version 1 opens intact under version 2', async () => {
+    const n = name()
+    const v1 = await WalletRepository.open(n, WALLET_MIGRATIONS.slice(0, 1))
+    await v1.create({ id: 'w', createdAt: 1 }, { v: 1 })
+    await v1.putBatch([await holderKey('k1'), await holderKey('k2')], [copy('c1', 'k1'), copy('c2', 'k2')])
+    await v1.useCopy('c2')
+    await v1.addActivity({ id: 'a1', sealed: { iv: 'i', ct: 'c' } })
+    const before = await v1.dump()
+    v1.close()
+    const version = () => new Promise<{ version: number; indexes: string[] }>((resolve) => {
+      const r = indexedDB.open(n)
+      r.onsuccess = () => {
+        const db = r.result
+        const indexes = [...db.transaction('activity').objectStore('activity').indexNames]
+        resolve({ version: db.version, indexes })
+        db.close()
+      }
+    })
+    expect(await version()).toEqual({ version: 1, indexes: [] })
+
+    const v2 = await WalletRepository.open(n)
+    expect(v2.created).toBe(false)
+    expect(await v2.dump()).toEqual(before)
+    const key = await v2.key('k1')
+    expect(key?.privateKey.extractable).toBe(false)
+    expect(key?.privateKey.type).toBe('private')
+    expect(await v2.keyIds()).toEqual(['k1', 'k2'])
+    // the v1 entry is in no batch's index, so removing its batch keeps it
+    await v2.deleteBatch('b1')
+    expect((await v2.activity()).map((x) => x.id)).toEqual(['a1'])
+    v2.close()
+    expect(await version()).toEqual({ version: 2, indexes: ['batch'] })
   })
 
   it('fails with ERR_STORE_UNAVAILABLE once closed', async () => {
