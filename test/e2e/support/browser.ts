@@ -2,6 +2,7 @@
  * Launching Debian's Chromium through playwright-core for end-to-end tests: a fresh profile
  * per launch, no network outside loopback, and a close() that removes the profile.
  */
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +27,8 @@ export interface LaunchOptions {
   locale?: string
   /** Extra Chromium switches, appended to CHROMIUM_ARGS. */
   args?: readonly string[]
+  /** A profile directory to use (and keep on close), for a test that restarts the browser on the same data. */
+  profile?: string
 }
 
 export interface BrowserSession {
@@ -37,7 +40,8 @@ export interface BrowserSession {
 }
 
 export async function launchBrowser(options: LaunchOptions = {}): Promise<BrowserSession> {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'civic-e2e-profile-'))
+  const userDataDir = options.profile ?? mkdtempSync(join(tmpdir(), 'civic-e2e-profile-'))
+  const keep = options.profile !== undefined
   let context: BrowserContext
   try {
     context = await chromium.launchPersistentContext(userDataDir, {
@@ -47,7 +51,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
       args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
     })
   } catch (error) {
-    rmSync(userDataDir, { recursive: true, force: true })
+    if (!keep) rmSync(userDataDir, { recursive: true, force: true })
     throw error
   }
   context.setDefaultTimeout(15_000)
@@ -63,7 +67,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
       try {
         await context.close()
       } finally {
-        rmSync(userDataDir, { recursive: true, force: true })
+        if (!keep) rmSync(userDataDir, { recursive: true, force: true })
       }
     },
   }
@@ -88,4 +92,21 @@ export function foreignRequests(urls: readonly string[], origin: string): string
       return true
     }
   })
+}
+
+/**
+ * SIGKILL every Chromium process of the profile `userDataDir` (a crash, not a close: nothing is
+ * flushed or shut down). Returns how many processes were killed.
+ */
+export function killBrowser(userDataDir: string): number {
+  const r = spawnSync('pgrep', ['-f', '--', `--user-data-dir=${userDataDir}`], { encoding: 'utf8' })
+  const pids = r.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => Number.isInteger(n) && n > 0 && n !== process.pid)
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+  return pids.length
 }
