@@ -7,14 +7,17 @@
  * |           | 'unlock'          | { failures, lastFailureAt }: the throttle survives a reload        |
  * |           | 'wallet'          | { id, createdAt }: which wallet this database holds                |
  * | `keys`    | key id            | a holder key pair: non-extractable CryptoKeys, and the public JWK  |
- * | `copies`  | copy id           | one one-time copy of a credential, sealed under the data key;      |
- * |           |                   | index `batch` (the issuance it came in), its key id, used or not   |
+ * | `copies`  | copy id           | one one-time copy of a credential: index `batch` (the issuance     |
+ * |           |                   | it came in), its key id, used or not                               |
+ * | `sealed`  | copy id           | (v3) the copy's body, sealed under the data key                    |
  * | `activity`| entry id          | one activity entry, sealed; index `batch` (v2): the batch whose   |
  * |           |                   | copy it used, so a batch's log goes when the batch goes            |
  *
  * Versions: v1 (the stores), v2 (the activity log's `batch` index: the log of a copy lives as
- * long as the copy). A v1 entry has no batch and so is in no batch's index: it stays until the
- * wallet goes, which is what v1 promised.
+ * long as the copy; a v1 entry has no batch and so is in no batch's index: it stays until the
+ * wallet goes, which is what v1 promised), v3 (a copy's sealed body in its own store, so that
+ * listing the cards reads the copies' small records and opens one body a batch, not all ten:
+ * the migration moves every body across inside the upgrade transaction).
  *
  * Nothing in a value is a claim in the clear or key material that can leave the browser:
  * credentials and activity are sealed before they get here (crypto before the transaction,
@@ -65,6 +68,9 @@ export interface StoredCopy {
   sealed: StoredSealed
 }
 
+/** A copy as listed: everything but its sealed body. */
+export type CopyState = Omit<StoredCopy, 'sealed'>
+
 export interface StoredActivity {
   id: string
   /** The batch whose copy the entry used (from v2; absent in entries v1 wrote). */
@@ -82,6 +88,20 @@ const MIGRATIONS: readonly Migration[] = [
   },
   (_db, tx) => {
     tx.objectStore('activity').createIndex('batch', 'batch')
+  },
+  (db, tx) => {
+    db.createObjectStore('sealed', { keyPath: 'id' })
+    const copies = tx.objectStore('copies')
+    const bodies = tx.objectStore('sealed')
+    // Requests chain inside the upgrade transaction; one that fails aborts it, and with it the upgrade.
+    const move = async (): Promise<void> => {
+      for (let cursor = await copies.openCursor(); cursor; cursor = await cursor.continue()) {
+        const { sealed, ...state } = cursor.value as StoredCopy
+        await bodies.put({ id: state.id, sealed })
+        await cursor.update(state)
+      }
+    }
+    move().catch(() => tx.abort())
   },
 ]
 
@@ -171,13 +191,16 @@ export class WalletRepository {
    * leaves nothing. Refused if a wallet is already here.
    */
   async restore(wallet: StoredWallet, vault: unknown, copies: readonly StoredCopy[], activity: readonly StoredActivity[]): Promise<void> {
-    await this.#write(['meta', 'copies', 'activity'], async (tx) => {
+    await this.#write(['meta', 'copies', 'sealed', 'activity'], async (tx) => {
       const meta = tx.objectStore('meta')
       if ((await meta.get('wallet')) !== undefined) throw new TypeError('a wallet already exists in this database')
       quiet(meta.put(wallet, 'wallet'))
       quiet(meta.put(vault, 'vault'))
       quiet(meta.put({ failures: 0, lastFailureAt: null } satisfies StoredUnlock, 'unlock'))
-      for (const c of copies) quiet(tx.objectStore('copies').add(c))
+      for (const { sealed, ...state } of copies) {
+        quiet(tx.objectStore('copies').add(state))
+        quiet(tx.objectStore('sealed').add({ id: state.id, sealed }))
+      }
       for (const a of activity) quiet(tx.objectStore('activity').add(a))
     }, 'restoring the wallet')
   }
@@ -195,14 +218,38 @@ export class WalletRepository {
   async putBatch(keys: readonly StoredKey[], copies: readonly StoredCopy[]): Promise<void> {
     const ids = new Set(keys.map((k) => k.id))
     for (const c of copies) if (!ids.has(c.keyId)) throw new TypeError(`copy ${c.id} names key ${c.keyId}, not one of the batch's`)
-    await this.#write(['keys', 'copies'], (tx) => {
+    await this.#write(['keys', 'copies', 'sealed'], (tx) => {
       for (const k of keys) quiet(tx.objectStore('keys').add(k))
-      for (const c of copies) quiet(tx.objectStore('copies').add(c))
+      for (const { sealed, ...state } of copies) {
+        quiet(tx.objectStore('copies').add(state))
+        quiet(tx.objectStore('sealed').add({ id: state.id, sealed }))
+      }
     }, 'saving a batch of credentials')
   }
 
+  /** Every copy's record, without its body (what listing needs). */
+  async copyStates(): Promise<CopyState[]> {
+    return this.#read('reading the credentials', (db) => db.getAll('copies') as Promise<CopyState[]>)
+  }
+
+  /** The sealed bodies of the copies `ids`, by id (a copy with none is left out). */
+  async sealedOf(ids: readonly string[]): Promise<Map<string, StoredSealed>> {
+    return this.#read('reading credentials', async (db) => {
+      const tx = db.transaction('sealed', 'readonly')
+      const got = await Promise.all(ids.map((id) => tx.store.get(id) as Promise<{ id: string; sealed: StoredSealed } | undefined>))
+      await tx.done
+      return new Map(got.filter((g) => g !== undefined).map((g) => [g.id, g.sealed]))
+    })
+  }
+
+  /** Every copy with its sealed body. */
   async copies(): Promise<StoredCopy[]> {
-    return this.#read('reading the credentials', (db) => db.getAll('copies') as Promise<StoredCopy[]>)
+    return this.#read('reading the credentials', async (db) => {
+      const tx = db.transaction(['copies', 'sealed'], 'readonly')
+      const [states, bodies] = await Promise.all([tx.objectStore('copies').getAll() as Promise<CopyState[]>, tx.objectStore('sealed').getAll() as Promise<{ id: string; sealed: StoredSealed }[]>, tx.done])
+      const byId = new Map(bodies.map((b) => [b.id, b.sealed]))
+      return states.map((c) => ({ ...c, sealed: byId.get(c.id)! }))
+    })
   }
 
   async key(id: string): Promise<StoredKey | null> {
@@ -217,7 +264,7 @@ export class WalletRepository {
   async useCopy(id: string): Promise<boolean> {
     let used = false
     await this.#write(['copies'], async (tx) => {
-      const c = (await tx.objectStore('copies').get(id)) as StoredCopy | undefined
+      const c = (await tx.objectStore('copies').get(id)) as CopyState | undefined
       if (!c || c.used) return
       quiet(tx.objectStore('copies').put({ ...c, used: true }))
       used = true
@@ -227,10 +274,11 @@ export class WalletRepository {
 
   /** Removes a batch: its copies, their keys and its activity entries, together. */
   async deleteBatch(batch: string): Promise<void> {
-    await this.#write(['keys', 'copies', 'activity'], async (tx) => {
-      const copies = (await tx.objectStore('copies').index('batch').getAll(batch)) as StoredCopy[]
+    await this.#write(['keys', 'copies', 'sealed', 'activity'], async (tx) => {
+      const copies = (await tx.objectStore('copies').index('batch').getAll(batch)) as CopyState[]
       for (const c of copies) {
         quiet(tx.objectStore('copies').delete(c.id))
+        quiet(tx.objectStore('sealed').delete(c.id))
         quiet(tx.objectStore('keys').delete(c.keyId))
       }
       for (const id of await tx.objectStore('activity').index('batch').getAllKeys(batch)) quiet(tx.objectStore('activity').delete(id))
@@ -248,12 +296,15 @@ export class WalletRepository {
   /** Everything but the keys, as stored (for the encrypted backup: never a private key). */
   async dump(): Promise<{ meta: Record<string, unknown>; copies: StoredCopy[]; activity: StoredActivity[] }> {
     return this.#read('reading the wallet for a backup', async (db) => {
-      const tx = db.transaction(['meta', 'copies', 'activity'], 'readonly')
+      const tx = db.transaction(['meta', 'copies', 'sealed', 'activity'], 'readonly')
       const meta = tx.objectStore('meta')
-      const [names, values, copies, activity] = await Promise.all([
-        meta.getAllKeys(), meta.getAll(), tx.objectStore('copies').getAll(), tx.objectStore('activity').getAll(), tx.done,
+      const [names, values, states, bodies, activity] = await Promise.all([
+        meta.getAllKeys(), meta.getAll(), tx.objectStore('copies').getAll() as Promise<CopyState[]>,
+        tx.objectStore('sealed').getAll() as Promise<{ id: string; sealed: StoredSealed }[]>, tx.objectStore('activity').getAll(), tx.done,
       ])
-      return { meta: Object.fromEntries(names.map((k, i) => [String(k), values[i]])), copies: copies as StoredCopy[], activity: activity as StoredActivity[] }
+      const byId = new Map(bodies.map((b) => [b.id, b.sealed]))
+      const copies = states.map((c) => ({ ...c, sealed: byId.get(c.id)! }))
+      return { meta: Object.fromEntries(names.map((k, i) => [String(k), values[i]])), copies, activity: activity as StoredActivity[] }
     })
   }
 }

@@ -18,7 +18,7 @@
 import { isJsonObject, parseJson, type JsonObject } from '../core/bytes/json.ts'
 import { decodeUtf8, encodeUtf8 } from '../core/bytes/utf8.ts'
 import { fail, InputError, ok, type Verdict } from '../core/errors.ts'
-import { parseKdfParams, type Kdf } from './kdf.ts'
+import { parseKdfParams, type Kdf } from './kdf-params.ts'
 import { openWithPassphrase, sealWithPassphrase, type PassphraseSealed } from './vault.ts'
 
 export const BACKUP_FORMAT = 'civic-wallet-backup/v1'

@@ -5,7 +5,7 @@
  * `pickKdf` runs argon2id in this thread.
  */
 import { InputError } from '../core/errors.ts'
-import type { Kdf, KdfParams } from './kdf.ts'
+import type { Kdf, KdfParams } from './kdf-params.ts'
 
 type Answer = { ok: true; key: Uint8Array } | { ok: false; code: 'ERR_WALLET_VAULT_INVALID' | null; detail: string }
 

@@ -22,7 +22,7 @@
 import { decodeBase64url, encodeBase64url } from '../core/bytes/base64url.ts'
 import { encodeUtf8 } from '../core/bytes/utf8.ts'
 import { fail, InputError, ok, type Verdict } from '../core/errors.ts'
-import { KDF_DEFAULTS, parseKdfParams, type Kdf, type KdfParams } from './kdf.ts'
+import { KDF_DEFAULTS, parseKdfParams, type Kdf, type KdfParams } from './kdf-params.ts'
 
 export const VAULT_VERSION = 1
 

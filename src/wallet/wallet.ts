@@ -15,8 +15,8 @@
 import { decodeUtf8, encodeUtf8 } from '../core/bytes/utf8.ts'
 import { parseJsonObject, type JsonObject } from '../core/bytes/json.ts'
 import { fail, InputError, ok, type Verdict } from '../core/errors.ts'
-import { WALLET_DB_NAME, WalletRepository, type StoredCopy, type StoredKey, type StoredUnlock } from '../store/wallet.ts'
-import type { Kdf } from './kdf.ts'
+import { WALLET_DB_NAME, WalletRepository, type CopyState, type StoredCopy, type StoredKey, type StoredUnlock } from '../store/wallet.ts'
+import type { Kdf } from './kdf-params.ts'
 import { readBackup, writeBackup, type BackupContents } from './backup.ts'
 import type { CredentialDisplay, Received } from './vci.ts'
 import { addPasskey, createVault, parseVaultRecord, seal, throttle, unlockWithPasskey, unlockWithPassphrase, unseal } from './vault.ts'
@@ -52,7 +52,10 @@ export interface Card {
   /** Seconds: from `nbf` (else `iat`) to `exp`, null where the credential gives none. */
   validFrom: number | null
   validUntil: number | null
-  /** The status entry of every copy of the batch (used or not). */
+  /**
+   * The status entry of the copy a request would use next (else of the first): an issuer
+   * revokes or suspends a credential in all its copies at once.
+   */
   status: StatusRef[]
   receivedAt: number
   copies: number
@@ -239,26 +242,38 @@ export class Wallet {
   /** The cards: one per batch, with the count of unused copies. ERR_WALLET_RECORD_INVALID when a copy does not open. */
   async cards(): Promise<Verdict<Card[]>> {
     const key = this.#unlocked()
-    const byBatch = new Map<string, Card>()
     const keys = new Set(await this.#repo.keyIds())
-    for (const c of await this.#repo.copies()) {
-      const opened = await unseal(key, `copy/${c.id}`, c.sealed)
-      if (!opened.ok) return opened
-      const body = parseJsonObject(decodeUtf8(opened.value), { maxLength: 1 << 20, maxDepth: 32 }, 'a stored copy') as unknown as SealedCopy
-      const card = byBatch.get(c.batch) ?? {
-        batch: c.batch, issuer: body.issuer, iss: String(body.claims.iss), configurationId: body.configurationId, vct: String(body.claims.vct),
-        display: body.display ?? { name: {}, claims: {} }, claims: body.claims,
-        validFrom: num(body.claims.nbf) ?? num(body.claims.iat), validUntil: num(body.claims.exp), status: [],
-        receivedAt: body.receivedAt, copies: 0, unused: 0, usable: 0,
+    // Counts from the plain records; one copy opened per batch (every copy says the same): the
+    // next one a request would use, else the first. The others stay sealed until they are used.
+    const groups = new Map<string, { shown: CopyState; copies: number; unused: number; usable: number }>()
+    for (const c of await this.#repo.copyStates()) {
+      const g = groups.get(c.batch) ?? { shown: c, copies: 0, unused: 0, usable: 0 }
+      g.copies++
+      if (!c.used) {
+        g.unused++
+        if (keys.has(c.keyId)) g.usable++
+        if (g.shown.used) g.shown = c
       }
-      const ref = statusRef(body.claims)
-      if (ref) card.status.push(ref)
-      card.copies++
-      if (!c.used) card.unused++
-      if (!c.used && keys.has(c.keyId)) card.usable++
-      byBatch.set(c.batch, card)
+      groups.set(c.batch, g)
     }
-    return ok([...byBatch.values()].sort((a, b) => b.receivedAt - a.receivedAt))
+    const bodies = await this.#repo.sealedOf([...groups.values()].map((g) => g.shown.id))
+    const opened = await Promise.all([...groups.values()].map(async (g) => {
+      const sealed = bodies.get(g.shown.id)
+      return { g, v: sealed ? await unseal(key, `copy/${g.shown.id}`, sealed) : fail('ERR_WALLET_RECORD_INVALID', `copy ${g.shown.id} has no body`) }
+    }))
+    const cards: Card[] = []
+    for (const { g, v } of opened) {
+      if (!v.ok) return v
+      const body = parseJsonObject(decodeUtf8(v.value), { maxLength: 1 << 20, maxDepth: 32 }, 'a stored copy') as unknown as SealedCopy
+      const ref = statusRef(body.claims)
+      cards.push({
+        batch: g.shown.batch, issuer: body.issuer, iss: String(body.claims.iss), configurationId: body.configurationId, vct: String(body.claims.vct),
+        display: body.display ?? { name: {}, claims: {} }, claims: body.claims,
+        validFrom: num(body.claims.nbf) ?? num(body.claims.iat), validUntil: num(body.claims.exp), status: ref ? [ref] : [],
+        receivedAt: body.receivedAt, copies: g.copies, unused: g.unused, usable: g.usable,
+      })
+    }
+    return ok(cards.sort((a, b) => b.receivedAt - a.receivedAt || (a.batch < b.batch ? -1 : 1)))
   }
 
   /**

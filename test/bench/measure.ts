@@ -28,5 +28,5 @@ export async function measure<K extends string>(fns: Record<K, () => Promise<voi
 
 export function formatFigure(f: Figure): string {
   const v = f.value >= 100 ? f.value.toFixed(0) : f.value.toFixed(2)
-  return `${f.id} ${f.what}: ${v} (goal ${f.op} ${f.goal})`
+  return `${f.id} ${f.what}: ${v} (${Number.isFinite(f.goal) ? `goal ${f.op} ${f.goal}` : 'for the record'})`
 }

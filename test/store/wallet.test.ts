@@ -107,38 +107,64 @@ describe('the wallet store', () => {
     a.close()
   })
 
-  it('data written by schema version 1 opens intact under version 2', async () => {
+  it('data written by schema version 1 opens intact under the current version (v3: bodies moved to their own store)', async () => {
     const n = name()
-    const v1 = await WalletRepository.open(n, WALLET_MIGRATIONS.slice(0, 1))
-    await v1.create({ id: 'w', createdAt: 1 }, { v: 1 })
-    await v1.putBatch([await holderKey('k1'), await holderKey('k2')], [copy('c1', 'k1'), copy('c2', 'k2')])
-    await v1.useCopy('c2')
-    await v1.addActivity({ id: 'a1', sealed: { iv: 'i', ct: 'c' } })
-    const before = await v1.dump()
-    v1.close()
-    const version = () => new Promise<{ version: number; indexes: string[] }>((resolve) => {
+    // What v1 wrote, record by record, through IndexedDB itself at version 1.
+    const k1 = await holderKey('k1')
+    const k2 = await holderKey('k2')
+    const v1copies = [copy('c1', 'k1'), { ...copy('c2', 'k2'), used: true }]
+    const raw = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open(n, 1)
+      r.onupgradeneeded = () => {
+        const db = r.result
+        db.createObjectStore('meta')
+        db.createObjectStore('keys', { keyPath: 'id' })
+        db.createObjectStore('copies', { keyPath: 'id' }).createIndex('batch', 'batch')
+        db.createObjectStore('activity', { keyPath: 'id' })
+      }
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    await new Promise<void>((resolve, reject) => {
+      const tx = raw.transaction(['meta', 'keys', 'copies', 'activity'], 'readwrite')
+      tx.objectStore('meta').put({ id: 'w', createdAt: 1 }, 'wallet')
+      tx.objectStore('meta').put({ v: 1 }, 'vault')
+      tx.objectStore('meta').put({ failures: 2, lastFailureAt: 7 }, 'unlock')
+      tx.objectStore('keys').put(k1)
+      tx.objectStore('keys').put(k2)
+      for (const c of v1copies) tx.objectStore('copies').put(c)
+      tx.objectStore('activity').put({ id: 'a1', sealed: { iv: 'i', ct: 'c' } })
+      tx.oncomplete = () => resolve()
+      tx.onerror = () => reject(tx.error)
+    })
+    raw.close()
+    const shape = () => new Promise<{ version: number; stores: string[]; indexes: string[] }>((resolve) => {
       const r = indexedDB.open(n)
       r.onsuccess = () => {
         const db = r.result
-        const indexes = [...db.transaction('activity').objectStore('activity').indexNames]
-        resolve({ version: db.version, indexes })
+        resolve({ version: db.version, stores: [...db.objectStoreNames].sort(), indexes: [...db.transaction('activity').objectStore('activity').indexNames] })
         db.close()
       }
     })
-    expect(await version()).toEqual({ version: 1, indexes: [] })
+    expect(await shape()).toEqual({ version: 1, stores: ['activity', 'copies', 'keys', 'meta'], indexes: [] })
 
-    const v2 = await WalletRepository.open(n)
-    expect(v2.created).toBe(false)
-    expect(await v2.dump()).toEqual(before)
-    const key = await v2.key('k1')
+    const now = await WalletRepository.open(n)
+    expect(now.created).toBe(false)
+    expect(await now.load()).toEqual({ wallet: { id: 'w', createdAt: 1 }, vault: { v: 1 }, unlock: { failures: 2, lastFailureAt: 7 } })
+    expect(await now.copies()).toEqual(v1copies)
+    expect(await now.copyStates()).toEqual(v1copies.map(({ sealed: _, ...c }) => c))
+    expect(await now.sealedOf(['c2', 'nope'])).toEqual(new Map([['c2', v1copies[1]!.sealed]]))
+    const key = await now.key('k1')
     expect(key?.privateKey.extractable).toBe(false)
     expect(key?.privateKey.type).toBe('private')
-    expect(await v2.keyIds()).toEqual(['k1', 'k2'])
-    // the v1 entry is in no batch's index, so removing its batch keeps it
-    await v2.deleteBatch('b1')
-    expect((await v2.activity()).map((x) => x.id)).toEqual(['a1'])
-    v2.close()
-    expect(await version()).toEqual({ version: 2, indexes: ['batch'] })
+    expect((await now.dump()).activity).toEqual([{ id: 'a1', sealed: { iv: 'i', ct: 'c' } }])
+    // the v1 entry is in no batch's index, so removing its batch keeps it; the batch's bodies go with it
+    await now.deleteBatch('b1')
+    expect((await now.activity()).map((x) => x.id)).toEqual(['a1'])
+    expect(await now.sealedOf(['c1', 'c2'])).toEqual(new Map())
+    now.close()
+    expect(await shape()).toEqual({ version: WALLET_MIGRATIONS.length, stores: ['activity', 'copies', 'keys', 'meta', 'sealed'], indexes: ['batch'] })
+    expect(WALLET_MIGRATIONS.length).toBe(3)
   })
 
   it('fails with ERR_STORE_UNAVAILABLE once closed', async () => {

@@ -62,6 +62,7 @@ export const walletStrings = {
 
   'w.cards.title': { 'zh-CN': '我的证件', en: 'My credentials' },
   'w.cards.empty': { 'zh-CN': '还没有证件。在发证窗口领取第一张证件吧。', en: 'No credentials yet. Receive your first one at an issuing office.' },
+  'w.cards.all': { 'zh-CN': '显示全部 {n} 张证件', en: 'Show all {n} credentials' },
   'w.cards.receive': { 'zh-CN': '领取证件', en: 'Receive a credential' },
   'w.card.copies': { 'zh-CN': '剩余 {n} / {total} 份一次性副本', en: '{n} of {total} one-time copies left' },
   'w.card.until': { 'zh-CN': '有效期至 {date}', en: 'Valid until {date}' },

@@ -15,9 +15,7 @@ import type { ErrorCode, Verdict } from '../../core/errors.ts'
 import { civicConfig, type ConfigState } from './config.svelte.ts'
 import { CivicError, fail } from '../../core/errors.ts'
 import type { JwsKeyResolver } from '../../core/jose/jws.ts'
-import {
-  parseTrustConfig, TrustEngine, type IssuerRecord, type RegistryEntryView, type StatusListView, type StatusVerdict, type SyncProgressView, type TrustSnapshot,
-} from '../../trust/index.ts'
+import type { IssuerRecord, RegistryEntryView, StatusListView, StatusVerdict, SyncProgressView, TrustSnapshot } from '../../trust/index.ts'
 
 export type { CheckpointView, IssuerRecord, RegistryEntryView, StatusListView, StatusVerdict, SyncProgressView, TrustSnapshot } from '../../trust/index.ts'
 
@@ -274,8 +272,13 @@ function quorumOf(source: unknown): number | null {
   return typeof l?.quorum === 'number' ? l.quorum : null
 }
 
-/** The trust engine over this device's IndexedDB, from the configuration read strictly (parseTrustConfig). */
+/**
+ * The trust engine over this device's IndexedDB, from the configuration read strictly
+ * (parseTrustConfig). The engine (src/trust: the light client, the registry fold, the status
+ * checks) is its own chunk, loaded here: a screen draws before it arrives.
+ */
 export async function openTrustEngine(source: unknown): Promise<Verdict<TrustEngineLike>> {
+  const { parseTrustConfig, TrustEngine } = await import('../../trust/index.ts')
   const config = parseTrustConfig(source)
   if (!config.ok) return config
   try {

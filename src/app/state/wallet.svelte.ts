@@ -10,13 +10,15 @@
  *   inactivity timer; when it runs out the key is dropped and the cards with it.
  * - Credentials are verified on receipt under the trust engine's registry: receiving needs the
  *   ledger copy open (status `ready`), which it is, offline too, once it has been synced.
+ * - What only receiving needs (the OpenID4VCI client, the SD-JWT verifier) is loaded when an
+ *   offer is read, not with the screen.
  * - Status: after unlocking and after every sync, the status list of each card is refreshed
  *   (network, proven against the status log); what was proven before still judges offline.
  */
 import { CivicError, fail, type ErrorCode, type Verdict } from '../../core/errors.ts'
 import { pickKdf } from '../../wallet/kdf-worker.ts'
 import { makePasskey, passkeyPrf, passkeySupport, type PasskeySupport } from '../../wallet/passkey.ts'
-import { readOffer, receive, type Offer } from '../../wallet/vci.ts'
+import type { Offer } from '../../wallet/vci.ts'
 import { Wallet, type Card, type MarkerStore, type StatusRef } from '../../wallet/wallet.ts'
 import { trust, type StatusVerdict, type TrustReads, type TrustState } from './trust.svelte.ts'
 
@@ -430,6 +432,7 @@ export class WalletApp {
     if (this.#step === 'reading' || this.#step === 'receiving') return
     this.#step = 'reading'
     this.#receiveProblem = null
+    const { readOffer } = await import('../../wallet/vci.ts')
     const v = await readOffer(link)
     if (!v.ok) {
       this.#receiveProblem = { code: v.code, detail: v.detail }
@@ -454,6 +457,7 @@ export class WalletApp {
     this.#busy = 'receive'
     this.#receiveProblem = null
     try {
+      const { receive } = await import('../../wallet/vci.ts')
       const r = await receive(offer, { txCode: txCode.trim(), issuerKey: reads.credentialKeys({ now: nowSeconds() }), now: nowSeconds })
       if (!r.ok) {
         this.#receiveProblem = { code: r.code, detail: r.detail }
