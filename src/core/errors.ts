@@ -220,6 +220,7 @@ export const ERROR_CODES = {
   ERR_WALLET_ISSUER_UNREACHABLE: 'the issuer could not be reached (network, offline)',
   ERR_WALLET_ISSUANCE_REFUSED: 'the issuer refused a step of issuance, or answered something this wallet cannot use (its error and code are in the detail)',
   ERR_WALLET_TX_CODE_NEEDED: 'an offer that needs the transaction code the officer gave, and none was entered',
+  ERR_WALLET_REQUEST_INVALID: 'a request the wallet will not answer: its verifier is not registered now, its purpose is not one of the verifier\'s, it asks for another credential type, or a claim it needs is not in the credential',
   ERR_WALLET_BACKUP_INVALID: 'a file that is not a Civic Wallet backup, or whose contents, once opened, are not exactly a backup\'s shape',
   ERR_WALLET_CREDENTIAL_INVALID: 'a received credential that does not verify under the registry, is not bound to the key that asked for it, or is not the type offered',
 

@@ -9,10 +9,11 @@ import type { Card } from '../../state/wallet.svelte.ts'
 /** Claims that are the credential's machinery, not something it says about the holder. */
 const TECHNICAL = new Set(['iss', 'iat', 'nbf', 'exp', 'cnf', 'status', 'vct', 'vct#integrity', 'sub', 'jti', '_sd', '_sd_alg'])
 
-export function pick(labels: Readonly<Record<string, string>> | null | undefined, locale: Locale): string | null {
+export function pick(labels: { readonly [locale: string]: string } | Readonly<Record<Locale, string>> | null | undefined, locale: Locale): string | null {
   if (!labels) return null
+  const l = labels as { readonly [locale: string]: string | undefined }
   const lang = locale.split('-')[0]!
-  return labels[locale] ?? labels[lang] ?? labels.en ?? Object.values(labels)[0] ?? null
+  return l[locale] ?? l[lang] ?? l.en ?? Object.values(l).find((v) => typeof v === 'string') ?? null
 }
 
 export interface ClaimRow {
