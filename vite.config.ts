@@ -9,7 +9,7 @@ export default defineConfig({
     svelte(),
     VitePWA({
       strategies: 'generateSW',
-      registerType: 'autoUpdate',
+      registerType: 'prompt',
       injectRegister: false,
       includeManifestIcons: false,
       manifest: {
@@ -35,7 +35,8 @@ export default defineConfig({
         navigateFallback: 'index.html',
         cleanupOutdatedCaches: true,
         clientsClaim: true,
-        skipWaiting: true,
+        // A new version waits for the user (the status bar offers it): never swapped mid-task.
+        skipWaiting: false,
       },
     }),
   ],

@@ -135,6 +135,22 @@ describe('App', () => {
     expect(mounted.text('offline-ready')).toBe(strings['offline.ready'].en)
     expect(mounted.target.querySelector('[data-testid="offline-pending"]')).toBeNull()
   })
+
+  it('offers a waiting new version and takes it only when asked', async () => {
+    mounted = await mountApp()
+    const { pwa } = await import('../../src/app/state/pwa.svelte.ts')
+    expect(mounted.target.querySelector('[data-testid="update-ready"]')).toBeNull()
+    let applied = 0
+    pwa.markUpdateReady(async () => void applied++)
+    mounted.flush()
+    expect(mounted.target.querySelector('[data-testid="update-ready"]')?.textContent).toContain(strings['update.ready'].en)
+    expect(applied).toBe(0)
+    const button = mounted.target.querySelector<HTMLButtonElement>('[data-testid="update-apply"]')!
+    expect(button.textContent).toBe(strings['update.apply'].en)
+    button.click()
+    await Promise.resolve()
+    expect(applied).toBe(1)
+  })
 })
 
 describe('LazyScreen', () => {

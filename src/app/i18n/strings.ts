@@ -152,6 +152,8 @@ export const strings = {
   'status.label': { 'zh-CN': '应用状态', en: 'App status' },
   'status.loading': { 'zh-CN': '正在启动', en: 'Starting' },
   'status.ready': { 'zh-CN': '已启动', en: 'Running' },
+  'update.ready': { 'zh-CN': '新版本已就绪。', en: 'A new version is ready.' },
+  'update.apply': { 'zh-CN': '重新载入以更新', en: 'Reload to update' },
   'offline.ready': { 'zh-CN': '可离线使用', en: 'Works offline' },
   'offline.pending': { 'zh-CN': '正在准备离线使用…', en: 'Preparing offline use…' },
   'offline.unavailable': { 'zh-CN': '此浏览器无法离线使用', en: 'Offline use is not available in this browser' },

@@ -2,7 +2,9 @@
  * Service worker registration: the only importer of `virtual:pwa-register` (which wraps
  * workbox-window). Reports into the PWA state; the app renders without it.
  *
- * Offline readiness is reported in two ways: the first install reports `onOfflineReady`
+ * A new version waits until the user takes it (`onNeedRefresh` → the status bar's offer →
+ * `update(true)`: workbox-window tells the waiting worker to skip waiting, and the page reloads
+ * once it controls). Offline readiness is reported in two ways: the first install reports `onOfflineReady`
  * once its precache is complete, and on later visits a registration that already has an
  * active worker means the precache was installed before.
  */
@@ -14,8 +16,11 @@ export function registerPwa(): void {
     pwa.markUnavailable()
     return
   }
-  registerSW({
+  const update = registerSW({
     immediate: true,
+    onNeedRefresh() {
+      pwa.markUpdateReady(() => update(true))
+    },
     onOfflineReady() {
       pwa.markOfflineReady()
     },
