@@ -285,6 +285,23 @@ export class WalletRepository {
     }, 'removing a credential')
   }
 
+  /**
+   * A copy answered a request: it is marked used and the activity entry saved, in one
+   * transaction (a used copy always has its entry; an entry never names an unused copy).
+   * False, and nothing written, if there is no such unused copy.
+   */
+  async useCopyWithActivity(id: string, a: StoredActivity): Promise<boolean> {
+    let used = false
+    await this.#write(['copies', 'activity'], async (tx) => {
+      const c = (await tx.objectStore('copies').get(id)) as CopyState | undefined
+      if (!c || c.used) return
+      quiet(tx.objectStore('copies').put({ ...c, used: true }))
+      quiet(tx.objectStore('activity').add({ ...a, batch: c.batch }))
+      used = true
+    }, 'recording a presentation')
+    return used
+  }
+
   async addActivity(a: StoredActivity): Promise<void> {
     await this.#write(['activity'], (tx) => quiet(tx.objectStore('activity').add(a)), 'saving an activity entry')
   }

@@ -64,6 +64,19 @@ export interface Card {
   usable: number
 }
 
+/** One presentation, as the activity log keeps it (sealed like everything else). */
+export interface ActivityEntry {
+  id: string
+  /** The batch whose copy answered. */
+  batch: string
+  /** Seconds. */
+  at: number
+  verifier: { did: string; name: Record<string, string> }
+  purpose: { id: string; name: Record<string, string> }
+  /** The claims that left, by name. */
+  claims: string[]
+}
+
 interface SealedCopy {
   credential: string
   claims: JsonObject
@@ -324,5 +337,48 @@ export class Wallet {
     this.#key = key
     this.#state = 'unlocked'
     return ok({ copies: copies.length, activity: activity.length })
+  }
+
+  /**
+   * The copy a request would use next from `batch` (unused, its key on this device), with its
+   * credential and key id; null when none is left.
+   */
+  async nextCopy(batch: string): Promise<Verdict<{ copyId: string; keyId: string; credential: string } | null>> {
+    const key = this.#unlocked()
+    const keys = new Set(await this.#repo.keyIds())
+    const c = (await this.#repo.copyStates()).filter((x) => x.batch === batch && !x.used && keys.has(x.keyId)).sort((a, b) => (a.id < b.id ? -1 : 1))[0]
+    if (!c) return ok(null)
+    const sealed = (await this.#repo.sealedOf([c.id])).get(c.id)
+    if (!sealed) return fail('ERR_WALLET_RECORD_INVALID', `copy ${c.id} has no body`)
+    const opened = await unseal(key, `copy/${c.id}`, sealed)
+    if (!opened.ok) return opened
+    const body = parseJsonObject(decodeUtf8(opened.value), { maxLength: 1 << 20, maxDepth: 32 }, 'a stored copy') as unknown as SealedCopy
+    return ok({ copyId: c.id, keyId: c.keyId, credential: body.credential })
+  }
+
+  /**
+   * A copy answered a request: marked used, and the presentation logged (sealed), together.
+   * False when the copy was already used or is not here (nothing is written).
+   */
+  async recordPresentation(copyId: string, entry: Omit<ActivityEntry, 'id' | 'batch'>): Promise<boolean> {
+    const key = this.#unlocked()
+    const id = newId()
+    const batch = (await this.#repo.copyStates()).find((c) => c.id === copyId)?.batch
+    if (batch === undefined) return false
+    const body: ActivityEntry = { id, batch, at: entry.at, verifier: entry.verifier, purpose: entry.purpose, claims: [...entry.claims] }
+    const sealed = await seal(key, `activity/${id}`, encodeUtf8(JSON.stringify(body)))
+    return this.#repo.useCopyWithActivity(copyId, { id, sealed })
+  }
+
+  /** The activity log, newest first. ERR_WALLET_RECORD_INVALID when an entry does not open. */
+  async activity(): Promise<Verdict<ActivityEntry[]>> {
+    const key = this.#unlocked()
+    const out: ActivityEntry[] = []
+    for (const a of await this.#repo.activity()) {
+      const opened = await unseal(key, `activity/${a.id}`, a.sealed)
+      if (!opened.ok) return opened
+      out.push(parseJsonObject(decodeUtf8(opened.value), { maxLength: 1 << 20, maxDepth: 16 }, 'an activity entry') as unknown as ActivityEntry)
+    }
+    return ok(out.sort((x, y) => y.at - x.at))
   }
 }

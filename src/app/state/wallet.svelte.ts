@@ -19,10 +19,10 @@ import { CivicError, fail, type ErrorCode, type Verdict } from '../../core/error
 import { pickKdf } from '../../wallet/kdf-worker.ts'
 import { makePasskey, passkeyPrf, passkeySupport, type PasskeySupport } from '../../wallet/passkey.ts'
 import type { Offer } from '../../wallet/vci.ts'
-import { Wallet, type Card, type MarkerStore, type StatusRef } from '../../wallet/wallet.ts'
+import { Wallet, type ActivityEntry, type Card, type MarkerStore, type StatusRef } from '../../wallet/wallet.ts'
 import { trust, type StatusVerdict, type TrustReads, type TrustState } from './trust.svelte.ts'
 
-export type { Card } from '../../wallet/wallet.ts'
+export type { ActivityEntry, Card } from '../../wallet/wallet.ts'
 export type { Offer } from '../../wallet/vci.ts'
 
 export type WalletStatus = 'idle' | 'opening' | 'new' | 'locked' | 'unlocked' | 'vanished' | 'failed'
@@ -112,6 +112,7 @@ export class WalletApp {
   #status = $state<WalletStatus>('idle')
   #problem = $state.raw<Problem | null>(null)
   #cards = $state.raw<Card[]>([])
+  #activity = $state.raw<ActivityEntry[]>([])
   #busy = $state<null | 'create' | 'unlock' | 'receive' | 'passkey' | 'backup' | 'restore'>(null)
   #unlockProblem = $state.raw<Problem | null>(null)
   #waitUntil = $state(0)
@@ -137,6 +138,10 @@ export class WalletApp {
   }
   get cards(): readonly Card[] {
     return this.#cards
+  }
+  /** The presentations a batch's copies made, newest first. */
+  activityOf(batch: string): ActivityEntry[] {
+    return this.#activity.filter((a) => a.batch === batch)
   }
   /** What is running: creating (the KDF), unlocking (the KDF), receiving. */
   get busy(): null | 'create' | 'unlock' | 'receive' | 'passkey' | 'backup' | 'restore' {
@@ -353,6 +358,7 @@ export class WalletApp {
     this.#wallet?.lock()
     if (this.#status === 'unlocked') this.#status = 'locked'
     this.#cards = []
+    this.#activity = []
     this.resetReceive()
   }
 
@@ -364,9 +370,11 @@ export class WalletApp {
   }
 
   async #reloadCards(): Promise<void> {
-    const v = await this.#wallet!.cards()
+    const [v, a] = await Promise.all([this.#wallet!.cards(), this.#wallet!.activity()])
     if (v.ok) this.#cards = v.value
     else this.#problem = { code: v.code, detail: v.detail }
+    if (a.ok) this.#activity = a.value
+    else this.#problem = { code: a.code, detail: a.detail }
   }
 
   /** The trust engine's reads, once its copy is open. */
