@@ -330,7 +330,11 @@ export class Wallet {
       copies.push({ id: c.id, batch: c.batch, keyId: c.keyId, used: c.used, sealed: await seal(key, `copy/${c.id}`, encodeUtf8(JSON.stringify(c.body))) })
     }
     const activity = []
-    for (const a of r.value.activity) activity.push({ id: a.id, sealed: await seal(key, `activity/${a.id}`, encodeUtf8(JSON.stringify(a.body))) })
+    // Each entry keeps its batch in the clear too, as recordPresentation stores it: it goes when its batch goes.
+    for (const a of r.value.activity) {
+      const batch = typeof a.body.batch === 'string' ? { batch: a.body.batch } : {}
+      activity.push({ id: a.id, ...batch, sealed: await seal(key, `activity/${a.id}`, encodeUtf8(JSON.stringify(a.body))) })
+    }
     const id = newId()
     await this.#repo.restore({ id, createdAt: this.#now() }, record, copies, activity)
     this.#marker.setItem(WALLET_MARKER_KEY, id)
@@ -380,5 +384,11 @@ export class Wallet {
       out.push(parseJsonObject(decodeUtf8(opened.value), { maxLength: 1 << 20, maxDepth: 16 }, 'an activity entry') as unknown as ActivityEntry)
     }
     return ok(out.sort((x, y) => y.at - x.at))
+  }
+
+  /** Removes a credential from this device: every copy of the batch, their keys and their activity, together. */
+  async removeBatch(batch: string): Promise<void> {
+    this.#unlocked()
+    await this.#repo.deleteBatch(batch)
   }
 }

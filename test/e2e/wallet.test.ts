@@ -429,6 +429,30 @@ describe('the wallet on `civic start`', () => {
     expect(await card.getByTestId('card-claims').locator('[data-claim="name"] dd').textContent()).toBe(CITIZEN.name)
     await card.getByTestId('rebind').waitFor()
     await judge(wallet, 'en', 'restored')
+    // the citizen removes it: asked first, then every copy goes and the list is empty
+    await card.getByTestId('remove').click()
+    await card.getByTestId('remove-yes').waitFor()
+    const confirmShown = async (): Promise<void> => {
+      await wallet.locator('[data-testid="wallet"]:not([data-state="opening"]):not([data-state="idle"])').waitFor()
+      if ((await wallet.locator('[data-testid="wallet"]').getAttribute('data-state')) === 'locked') {
+        await wallet.getByTestId('unlock-passphrase').fill(PASSPHRASE)
+        await wallet.getByTestId('unlock-submit').click()
+        await walletState(wallet, 'unlocked')
+      }
+      if ((await wallet.getByTestId('remove-yes').count()) === 0) await wallet.getByTestId('remove').click()
+      await wallet.getByTestId('remove-yes').waitFor()
+    }
+    for (const lang of LOCALES) {
+      await setLang(wallet, lang)
+      await confirmShown()
+      expect(await wallet.getByTestId('card-remove').textContent()).toContain(walletStrings['w.remove.yes'][lang])
+      await judge(wallet, lang, 'remove')
+    }
+    await setLang(wallet, 'en')
+    await confirmShown()
+    await wallet.getByTestId('remove-yes').click()
+    await wallet.getByTestId('wallet-cards').waitFor()
+    expect(await wallet.getByTestId('card').count()).toBe(0)
     expect(pageErrors).toEqual([])
   })
 })

@@ -187,6 +187,12 @@ describe('the wallet', () => {
     expect(reopened.state).toBe('locked')
     expect(await reopened.unlock(pass)).toEqual({ ok: true, value: undefined })
     await expect(reopened.restore(file, pass)).rejects.toThrow(TypeError)
+    // removing the credential takes its copies, their keys and its log with it
+    await reopened.removeBatch(batch)
+    expect(await reopened.cards()).toEqual({ ok: true, value: [] })
+    expect(await reopened.activity()).toEqual({ ok: true, value: [] })
     reopened.close()
+    const raw = await rawDump(name)
+    expect(raw).not.toContain(batch)
   }, 120_000)
 })

@@ -75,6 +75,13 @@ export const walletStrings = {
   'w.card.back': { 'zh-CN': '返回我的证件', en: 'Back to my credentials' },
   'w.card.missing': { 'zh-CN': '这张证件已不在钱包中。', en: 'This credential is no longer in the wallet.' },
   'w.card.left': { 'zh-CN': '一次性副本', en: 'One-time copies' },
+  'w.remove.button': { 'zh-CN': '从钱包中删除', en: 'Remove from this wallet' },
+  'w.remove.confirm': {
+    'zh-CN': '删除后，这张证件的全部 {n} 份副本、它们的密钥和出示记录都会从这台设备上消失，无法恢复（备份文件除外）。确定删除吗？',
+    en: 'All {n} copies of this credential, their keys and where it was shown will be gone from this device, beyond recovery (except from a backup file). Remove it?',
+  },
+  'w.remove.yes': { 'zh-CN': '删除', en: 'Remove' },
+  'w.remove.no': { 'zh-CN': '保留', en: 'Keep it' },
   'w.card.yes': { 'zh-CN': '是', en: 'Yes' },
   'w.card.no': { 'zh-CN': '否', en: 'No' },
 

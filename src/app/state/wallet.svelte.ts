@@ -315,6 +315,22 @@ export class WalletApp {
     }
   }
 
+  /** Removes a credential (all its copies, keys and log) from this device. */
+  async remove(batch: string): Promise<Verdict<void>> {
+    const w = this.#wallet
+    if (!w || this.#status !== 'unlocked') return fail('ERR_WALLET_VAULT_INVALID', 'the wallet is locked')
+    try {
+      await w.removeBatch(batch)
+      await this.#reloadCards()
+      return { ok: true, value: undefined }
+    } catch (e) {
+      const p = problemOf(e)
+      return fail(p.code ?? 'ERR_STORE_UNAVAILABLE', p.detail)
+    } finally {
+      this.touch()
+    }
+  }
+
   /** The encrypted backup file's text (the passphrase confirms; no private key is in it). */
   async backup(passphrase: string): Promise<Verdict<string>> {
     const w = this.#wallet
