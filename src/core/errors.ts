@@ -213,6 +213,7 @@ export const ERROR_CODES = {
   // wallet/ (the citizen's vault)
   ERR_WALLET_VAULT_INVALID: 'a stored vault record that is not exactly its shape, or whose key derivation parameters are not argon2id within the floor and ceiling',
   ERR_WALLET_PASSPHRASE_WRONG: 'a passphrase that does not open this wallet',
+  ERR_WALLET_PASSPHRASE_WEAK: 'a new passphrase shorter than the wallet\'s minimum of 8 characters; no wallet was made',
   ERR_WALLET_THROTTLED: 'an unlock attempt made before the wait that grows after each wrong passphrase is over; it was not tried',
   ERR_WALLET_PASSKEY_REFUSED: 'a passkey that is not one that unlocks this wallet, or whose PRF answer does not open it',
   ERR_WALLET_RECORD_INVALID: 'an encrypted wallet record that does not open under the wallet\'s key: changed, swapped for another record, or not one',

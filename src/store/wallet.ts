@@ -112,6 +112,35 @@ function quiet(p: Promise<unknown>): void {
   p.catch(() => {})
 }
 
+type WriteTx = IDBPTransaction<unknown, string[], 'readwrite'>
+type ReadTx = IDBPTransaction<unknown, string[], 'readonly'>
+
+/** The wallet's record, its vault and a fresh unlock count; refused where a wallet already is. */
+async function putNewWallet(tx: WriteTx, wallet: StoredWallet, vault: unknown): Promise<void> {
+  const meta = tx.objectStore('meta')
+  if ((await meta.get('wallet')) !== undefined) throw new TypeError('a wallet already exists in this database')
+  quiet(meta.put(wallet, 'wallet'))
+  quiet(meta.put(vault, 'vault'))
+  quiet(meta.put({ failures: 0, lastFailureAt: null } satisfies StoredUnlock, 'unlock'))
+}
+
+/** Each copy's record and, apart, its sealed body (v3). */
+function addCopies(tx: WriteTx, copies: readonly StoredCopy[]): void {
+  for (const { sealed, ...state } of copies) {
+    quiet(tx.objectStore('copies').add(state))
+    quiet(tx.objectStore('sealed').add({ id: state.id, sealed }))
+  }
+}
+
+/** Every copy joined with its sealed body, read in `tx`. */
+async function joinedCopies(tx: ReadTx): Promise<StoredCopy[]> {
+  const [states, bodies] = await Promise.all([
+    tx.objectStore('copies').getAll() as Promise<CopyState[]>, tx.objectStore('sealed').getAll() as Promise<{ id: string; sealed: StoredSealed }[]>,
+  ])
+  const byId = new Map(bodies.map((b) => [b.id, b.sealed]))
+  return states.map((c) => ({ ...c, sealed: byId.get(c.id)! }))
+}
+
 export class WalletRepository {
   readonly #db: Database
 
@@ -120,8 +149,8 @@ export class WalletRepository {
   }
 
   /** Opens (creating or migrating) the database. ERR_STORE_UNAVAILABLE. */
-  static async open(name = WALLET_DB_NAME, migrations: readonly Migration[] = MIGRATIONS): Promise<WalletRepository> {
-    return new WalletRepository(await openDatabase(name, migrations))
+  static async open(name = WALLET_DB_NAME): Promise<WalletRepository> {
+    return new WalletRepository(await openDatabase(name, MIGRATIONS))
   }
 
   /** This open created the database: nothing was here by this name. */
@@ -146,7 +175,7 @@ export class WalletRepository {
     }
   }
 
-  async #write(stores: string[], fill: (tx: IDBPTransaction<unknown, string[], 'readwrite'>) => void | Promise<void>, what: string): Promise<void> {
+  async #write(stores: string[], fill: (tx: WriteTx) => void | Promise<void>, what: string): Promise<void> {
     try {
       const tx = this.#live().transaction(stores, 'readwrite', { durability: 'strict' })
       const done = tx.done
@@ -176,13 +205,7 @@ export class WalletRepository {
 
   /** Creates the wallet: its record and its vault together. Refused if one is already here. */
   async create(wallet: StoredWallet, vault: unknown): Promise<void> {
-    await this.#write(['meta'], async (tx) => {
-      const meta = tx.objectStore('meta')
-      if ((await meta.get('wallet')) !== undefined) throw new TypeError('a wallet already exists in this database')
-      quiet(meta.put(wallet, 'wallet'))
-      quiet(meta.put(vault, 'vault'))
-      quiet(meta.put({ failures: 0, lastFailureAt: null } satisfies StoredUnlock, 'unlock'))
-    }, 'creating the wallet')
+    await this.#write(['meta'], (tx) => putNewWallet(tx, wallet, vault), 'creating the wallet')
   }
 
   /**
@@ -192,15 +215,8 @@ export class WalletRepository {
    */
   async restore(wallet: StoredWallet, vault: unknown, copies: readonly StoredCopy[], activity: readonly StoredActivity[]): Promise<void> {
     await this.#write(['meta', 'copies', 'sealed', 'activity'], async (tx) => {
-      const meta = tx.objectStore('meta')
-      if ((await meta.get('wallet')) !== undefined) throw new TypeError('a wallet already exists in this database')
-      quiet(meta.put(wallet, 'wallet'))
-      quiet(meta.put(vault, 'vault'))
-      quiet(meta.put({ failures: 0, lastFailureAt: null } satisfies StoredUnlock, 'unlock'))
-      for (const { sealed, ...state } of copies) {
-        quiet(tx.objectStore('copies').add(state))
-        quiet(tx.objectStore('sealed').add({ id: state.id, sealed }))
-      }
+      await putNewWallet(tx, wallet, vault)
+      addCopies(tx, copies)
       for (const a of activity) quiet(tx.objectStore('activity').add(a))
     }, 'restoring the wallet')
   }
@@ -220,16 +236,18 @@ export class WalletRepository {
     for (const c of copies) if (!ids.has(c.keyId)) throw new TypeError(`copy ${c.id} names key ${c.keyId}, not one of the batch's`)
     await this.#write(['keys', 'copies', 'sealed'], (tx) => {
       for (const k of keys) quiet(tx.objectStore('keys').add(k))
-      for (const { sealed, ...state } of copies) {
-        quiet(tx.objectStore('copies').add(state))
-        quiet(tx.objectStore('sealed').add({ id: state.id, sealed }))
-      }
+      addCopies(tx, copies)
     }, 'saving a batch of credentials')
   }
 
-  /** Every copy's record, without its body (what listing needs). */
-  async copyStates(): Promise<CopyState[]> {
-    return this.#read('reading the credentials', (db) => db.getAll('copies') as Promise<CopyState[]>)
+  /** Every copy's record, without its body (what listing needs); of one batch when given. */
+  async copyStates(batch?: string): Promise<CopyState[]> {
+    return this.#read('reading the credentials', (db) => (batch === undefined ? db.getAll('copies') : db.getAllFromIndex('copies', 'batch', batch)) as Promise<CopyState[]>)
+  }
+
+  /** One copy's record, or null. */
+  async copyState(id: string): Promise<CopyState | null> {
+    return this.#read('reading a credential', async (db) => ((await db.get('copies', id)) as CopyState | undefined) ?? null)
   }
 
   /** The sealed bodies of the copies `ids`, by id (a copy with none is left out). */
@@ -246,9 +264,8 @@ export class WalletRepository {
   async copies(): Promise<StoredCopy[]> {
     return this.#read('reading the credentials', async (db) => {
       const tx = db.transaction(['copies', 'sealed'], 'readonly')
-      const [states, bodies] = await Promise.all([tx.objectStore('copies').getAll() as Promise<CopyState[]>, tx.objectStore('sealed').getAll() as Promise<{ id: string; sealed: StoredSealed }[]>, tx.done])
-      const byId = new Map(bodies.map((b) => [b.id, b.sealed]))
-      return states.map((c) => ({ ...c, sealed: byId.get(c.id)! }))
+      const [copies] = await Promise.all([joinedCopies(tx), tx.done])
+      return copies
     })
   }
 
@@ -258,18 +275,6 @@ export class WalletRepository {
 
   async keyIds(): Promise<string[]> {
     return this.#read('reading the holder keys', (db) => db.getAllKeys('keys') as Promise<string[]>)
-  }
-
-  /** Marks a copy used (it answered a request); false if there is no such unused copy. */
-  async useCopy(id: string): Promise<boolean> {
-    let used = false
-    await this.#write(['copies'], async (tx) => {
-      const c = (await tx.objectStore('copies').get(id)) as CopyState | undefined
-      if (!c || c.used) return
-      quiet(tx.objectStore('copies').put({ ...c, used: true }))
-      used = true
-    }, 'marking a copy used')
-    return used
   }
 
   /** Removes a batch: its copies, their keys and its activity entries, together. */
@@ -302,10 +307,6 @@ export class WalletRepository {
     return used
   }
 
-  async addActivity(a: StoredActivity): Promise<void> {
-    await this.#write(['activity'], (tx) => quiet(tx.objectStore('activity').add(a)), 'saving an activity entry')
-  }
-
   async activity(): Promise<StoredActivity[]> {
     return this.#read('reading the activity log', (db) => db.getAll('activity') as Promise<StoredActivity[]>)
   }
@@ -315,12 +316,7 @@ export class WalletRepository {
     return this.#read('reading the wallet for a backup', async (db) => {
       const tx = db.transaction(['meta', 'copies', 'sealed', 'activity'], 'readonly')
       const meta = tx.objectStore('meta')
-      const [names, values, states, bodies, activity] = await Promise.all([
-        meta.getAllKeys(), meta.getAll(), tx.objectStore('copies').getAll() as Promise<CopyState[]>,
-        tx.objectStore('sealed').getAll() as Promise<{ id: string; sealed: StoredSealed }[]>, tx.objectStore('activity').getAll(), tx.done,
-      ])
-      const byId = new Map(bodies.map((b) => [b.id, b.sealed]))
-      const copies = states.map((c) => ({ ...c, sealed: byId.get(c.id)! }))
+      const [names, values, copies, activity] = await Promise.all([meta.getAllKeys(), meta.getAll(), joinedCopies(tx), tx.objectStore('activity').getAll(), tx.done])
       return { meta: Object.fromEntries(names.map((k, i) => [String(k), values[i]])), copies, activity: activity as StoredActivity[] }
     })
   }

@@ -71,19 +71,29 @@ async function wrapUnder(kek: CryptoKey, dek: Uint8Array<ArrayBuffer>, label: st
   return { iv: encodeBase64url(iv), wrapped: encodeBase64url(ct) }
 }
 
-/** The data key, as a non-extractable CryptoKey, or null when the tag does not verify. */
-async function unwrapUnder(kek: CryptoKey, w: { iv: string; wrapped: string }, label: string): Promise<CryptoKey | null> {
-  let raw: Uint8Array<ArrayBuffer>
+/** What wrapUnder wrapped, or null when the tag does not verify (a wrong key, or changed bytes). */
+async function openUnder(kek: CryptoKey, w: { iv: string; wrapped: string }, label: string): Promise<Uint8Array<ArrayBuffer> | null> {
   try {
-    raw = new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: decodeBase64url(w.iv), additionalData: aad(label) }, kek, decodeBase64url(w.wrapped)))
+    return new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: decodeBase64url(w.iv), additionalData: aad(label) }, kek, decodeBase64url(w.wrapped)))
   } catch {
     return null
   }
+}
+
+/** The data key, as a non-extractable CryptoKey, or null when the tag does not verify. */
+async function unwrapUnder(kek: CryptoKey, w: { iv: string; wrapped: string }, label: string): Promise<CryptoKey | null> {
+  const raw = await openUnder(kek, w, label)
+  if (!raw) return null
   try {
     return await aesKey(raw, ['encrypt', 'decrypt'])
   } finally {
     raw.fill(0)
   }
+}
+
+/** KDF parameters for something new: the vault's (or `params`), with a fresh 16-byte salt. */
+function freshParams(params?: Omit<KdfParams, 'alg' | 'salt'>): KdfParams {
+  return parseKdfParams({ alg: 'argon2id', ...(params ?? KDF_DEFAULTS), salt: encodeBase64url(random(16)) })
 }
 
 async function passphraseKek(kdf: Kdf, passphrase: string, params: KdfParams): Promise<CryptoKey> {
@@ -111,7 +121,7 @@ async function passkeyKek(prfOutput: Uint8Array, credentialId: string): Promise<
  */
 export async function createVault(passphrase: string, o: { kdf: Kdf; params?: Omit<KdfParams, 'alg' | 'salt'> }): Promise<{ record: VaultRecord; key: CryptoKey }> {
   if (typeof passphrase !== 'string' || passphrase.length === 0) throw new TypeError('a passphrase is needed')
-  const params = parseKdfParams({ alg: 'argon2id', ...(o.params ?? KDF_DEFAULTS), salt: encodeBase64url(random(16)) })
+  const params = freshParams(o.params)
   const dek = random(32)
   try {
     const kek = await passphraseKek(o.kdf, passphrase, params)
@@ -148,12 +158,8 @@ export async function addPasskey(record: VaultRecord, passphrase: string, passke
   const r = parseVaultRecord(record)
   if (!(passkey.prfSalt instanceof Uint8Array) || passkey.prfSalt.length !== 32) throw new TypeError('the PRF salt must be 32 bytes')
   const kek = await passphraseKek(o.kdf, passphrase, r.passphrase.kdf)
-  let dek: Uint8Array<ArrayBuffer>
-  try {
-    dek = new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: decodeBase64url(r.passphrase.iv), additionalData: aad('passphrase') }, kek, decodeBase64url(r.passphrase.wrapped)))
-  } catch {
-    return fail('ERR_WALLET_PASSPHRASE_WRONG', 'the passphrase does not open this wallet')
-  }
+  const dek = await openUnder(kek, r.passphrase, 'passphrase')
+  if (!dek) return fail('ERR_WALLET_PASSPHRASE_WRONG', 'the passphrase does not open this wallet')
   try {
     const label = `passkey/${passkey.credentialId}`
     const w = await wrapUnder(await passkeyKek(passkey.prfOutput, passkey.credentialId), dek, label)
@@ -174,21 +180,16 @@ export interface PassphraseSealed {
 /** Encrypts `plaintext` under a key derived from `passphrase` with a fresh salt, bound to `label`. */
 export async function sealWithPassphrase(passphrase: string, label: string, plaintext: Uint8Array, o: { kdf: Kdf; params?: Omit<KdfParams, 'alg' | 'salt'> }): Promise<PassphraseSealed> {
   if (typeof passphrase !== 'string' || passphrase.length === 0) throw new TypeError('a passphrase is needed')
-  const params = parseKdfParams({ alg: 'argon2id', ...(o.params ?? KDF_DEFAULTS), salt: encodeBase64url(random(16)) })
-  const kek = await passphraseKek(o.kdf, passphrase, params)
-  const iv = random(12)
-  const ct = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: aad(label) }, kek, plaintext as Uint8Array<ArrayBuffer>))
-  return { kdf: params, iv: encodeBase64url(iv), ct: encodeBase64url(ct) }
+  const params = freshParams(o.params)
+  const { iv, wrapped } = await wrapUnder(await passphraseKek(o.kdf, passphrase, params), plaintext as Uint8Array<ArrayBuffer>, label)
+  return { kdf: params, iv, ct: wrapped }
 }
 
 /** Opens what sealWithPassphrase made; ERR_WALLET_PASSPHRASE_WRONG when the passphrase (or the bytes) do not match. */
 export async function openWithPassphrase(passphrase: string, label: string, sealed: PassphraseSealed, o: { kdf: Kdf }): Promise<Verdict<Uint8Array>> {
   const kek = await passphraseKek(o.kdf, passphrase, parseKdfParams(sealed.kdf))
-  try {
-    return ok(new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: decodeBase64url(sealed.iv), additionalData: aad(label) }, kek, decodeBase64url(sealed.ct))))
-  } catch {
-    return fail('ERR_WALLET_PASSPHRASE_WRONG', 'the passphrase does not open this file, or the file was changed')
-  }
+  const opened = await openUnder(kek, { iv: sealed.iv, wrapped: sealed.ct }, label)
+  return opened ? ok(opened) : fail('ERR_WALLET_PASSPHRASE_WRONG', 'the passphrase does not open this file, or the file was changed')
 }
 
 /** Encrypts `plaintext` under the data key, bound to `recordId` (a record cannot be swapped for another). */

@@ -19,7 +19,7 @@ import { WALLET_DB_NAME, WalletRepository, type CopyState, type StoredCopy, type
 import type { Kdf } from './kdf-params.ts'
 import { readBackup, writeBackup, type BackupContents } from './backup.ts'
 import type { CredentialDisplay, Received } from './vci.ts'
-import { addPasskey, createVault, parseVaultRecord, seal, throttle, unlockWithPasskey, unlockWithPassphrase, unseal } from './vault.ts'
+import { addPasskey, createVault, parseVaultRecord, seal, throttle, unlockWithPasskey, unlockWithPassphrase, unseal, type Sealed, type VaultRecord } from './vault.ts'
 
 /** Where the wallet's id is kept outside IndexedDB (localStorage in the browser). */
 export interface MarkerStore {
@@ -28,6 +28,9 @@ export interface MarkerStore {
 }
 
 export const WALLET_MARKER_KEY = 'civic-wallet-id'
+
+/** The shortest passphrase a wallet is created under. */
+export const MIN_PASSPHRASE = 8
 
 export type WalletState = 'new' | 'locked' | 'unlocked' | 'vanished'
 
@@ -136,15 +139,45 @@ export class Wallet {
     if (this.#state === 'unlocked') this.#state = 'locked'
   }
 
-  /** Creates the wallet under `passphrase` and leaves it unlocked. Only where there is none. */
+  /**
+   * The stored wallet and its vault record read strictly: ERR_WALLET_VAULT_INVALID when there is
+   * none or it is not one.
+   */
+  async #vault(): Promise<Verdict<{ held: NonNullable<Awaited<ReturnType<WalletRepository['load']>>>; record: VaultRecord }>> {
+    const held = await this.#repo.load()
+    if (!held) return fail('ERR_WALLET_VAULT_INVALID', 'there is no wallet on this device')
+    try {
+      return ok({ held, record: parseVaultRecord(held.vault) })
+    } catch (e) {
+      if (e instanceof InputError) return fail(e.code, e.detail)
+      throw e
+    }
+  }
+
+  /** A sealed record opened and read as the JSON object it was sealed from. */
+  async #open(recordId: string, sealed: Sealed | undefined, what: string): Promise<Verdict<JsonObject>> {
+    if (!sealed) return fail('ERR_WALLET_RECORD_INVALID', `${recordId} has no body`)
+    const opened = await unseal(this.#unlocked(), recordId, sealed)
+    return opened.ok ? ok(parseJsonObject(decodeUtf8(opened.value), { maxLength: 1 << 20, maxDepth: 32 }, what)) : opened
+  }
+
+  #enter(key: CryptoKey): void {
+    this.#key = key
+    this.#state = 'unlocked'
+  }
+
+  /**
+   * Creates the wallet under `passphrase` and leaves it unlocked. Only where there is none.
+   * InputError ERR_WALLET_PASSPHRASE_WEAK for one shorter than MIN_PASSPHRASE.
+   */
   async create(passphrase: string): Promise<void> {
     if (this.#state === 'locked' || this.#state === 'unlocked') throw new TypeError('a wallet already exists here')
+    if (typeof passphrase !== 'string' || passphrase.length < MIN_PASSPHRASE) throw new InputError('ERR_WALLET_PASSPHRASE_WEAK', `a passphrase has at least ${MIN_PASSPHRASE} characters`)
     const { record, key } = await createVault(passphrase, { kdf: this.#kdf })
     const id = newId()
     await this.#repo.create({ id, createdAt: this.#now() }, record)
     this.#marker.setItem(WALLET_MARKER_KEY, id)
-    this.#key = key
-    this.#state = 'unlocked'
+    this.#enter(key)
   }
 
   /** Seconds until the next unlock attempt is taken (0: now). */
@@ -160,32 +193,25 @@ export class Wallet {
 
   /** ERR_WALLET_PASSPHRASE_WRONG (counted), ERR_WALLET_THROTTLED (not tried), ERR_WALLET_VAULT_INVALID. */
   async unlock(passphrase: string): Promise<Verdict<void>> {
-    const held = await this.#repo.load()
-    if (!held) return fail('ERR_WALLET_VAULT_INVALID', 'there is no wallet on this device')
+    const vault = await this.#vault()
+    if (!vault.ok) return vault
+    const { held, record } = vault.value
     const wait = this.#wait(held.unlock)
     if (wait > 0) return fail('ERR_WALLET_THROTTLED', `too many wrong passphrases: try again in ${wait} s`)
-    let v: Verdict<CryptoKey>
-    try {
-      v = await unlockWithPassphrase(parseVaultRecord(held.vault), passphrase, { kdf: this.#kdf })
-    } catch (e) {
-      if (e instanceof InputError) return fail(e.code, e.detail)
-      throw e
-    }
+    const v = await unlockWithPassphrase(record, passphrase, { kdf: this.#kdf })
     if (!v.ok) {
       await this.#repo.putUnlock({ failures: held.unlock.failures + 1, lastFailureAt: this.#now() })
       return v
     }
     if (held.unlock.failures !== 0) await this.#repo.putUnlock({ failures: 0, lastFailureAt: null })
-    this.#key = v.value
-    this.#state = 'unlocked'
+    this.#enter(v.value)
     return ok(undefined)
   }
 
   /** The passkeys that unlock this wallet (credential id and PRF salt), for a WebAuthn get. */
   async passkeys(): Promise<{ credentialId: string; prfSalt: string }[]> {
-    const held = await this.#repo.load()
-    if (!held) return []
-    return parseVaultRecord(held.vault).passkeys.map((p) => ({ credentialId: p.credentialId, prfSalt: p.prfSalt }))
+    const vault = await this.#vault()
+    return vault.ok ? vault.value.record.passkeys.map((p) => ({ credentialId: p.credentialId, prfSalt: p.prfSalt })) : []
   }
 
   /**
@@ -194,35 +220,28 @@ export class Wallet {
    * ERR_WALLET_PASSKEY_REFUSED, ERR_WALLET_VAULT_INVALID.
    */
   async unlockWithPasskey(credentialId: string, prfOutput: Uint8Array): Promise<Verdict<void>> {
-    const held = await this.#repo.load()
-    if (!held) return fail('ERR_WALLET_VAULT_INVALID', 'there is no wallet on this device')
-    let v: Verdict<CryptoKey>
-    try {
-      v = await unlockWithPasskey(parseVaultRecord(held.vault), credentialId, prfOutput)
-    } catch (e) {
-      if (e instanceof InputError) return fail(e.code, e.detail)
-      throw e
-    }
+    const vault = await this.#vault()
+    if (!vault.ok) return vault
+    const v = await unlockWithPasskey(vault.value.record, credentialId, prfOutput)
     if (!v.ok) return v
-    this.#key = v.value
-    this.#state = 'unlocked'
+    this.#enter(v.value)
     return ok(undefined)
   }
 
   /** Whether `passphrase` opens this wallet (changes nothing; for confirming before a passkey is made). */
   async checkPassphrase(passphrase: string): Promise<Verdict<void>> {
-    const held = await this.#repo.load()
-    if (!held) return fail('ERR_WALLET_VAULT_INVALID', 'there is no wallet on this device')
-    const v = await unlockWithPassphrase(parseVaultRecord(held.vault), passphrase, { kdf: this.#kdf })
+    const vault = await this.#vault()
+    if (!vault.ok) return vault
+    const v = await unlockWithPassphrase(vault.value.record, passphrase, { kdf: this.#kdf })
     return v.ok ? ok(undefined) : v
   }
 
   /** Adds a passkey unlock (the passphrase is asked again: it alone unwraps the raw data key). */
   async addPasskey(passphrase: string, passkey: { credentialId: string; prfSalt: Uint8Array; prfOutput: Uint8Array }): Promise<Verdict<void>> {
     this.#unlocked()
-    const held = await this.#repo.load()
-    if (!held) return fail('ERR_WALLET_VAULT_INVALID', 'there is no wallet on this device')
-    const v = await addPasskey(parseVaultRecord(held.vault), passphrase, passkey, { kdf: this.#kdf })
+    const vault = await this.#vault()
+    if (!vault.ok) return vault
+    const v = await addPasskey(vault.value.record, passphrase, passkey, { kdf: this.#kdf })
     if (!v.ok) return v
     await this.#repo.putVault(v.value)
     return ok(undefined)
@@ -254,7 +273,7 @@ export class Wallet {
 
   /** The cards: one per batch, with the count of unused copies. ERR_WALLET_RECORD_INVALID when a copy does not open. */
   async cards(): Promise<Verdict<Card[]>> {
-    const key = this.#unlocked()
+    this.#unlocked()
     const keys = new Set(await this.#repo.keyIds())
     // Counts from the plain records; one copy opened per batch (every copy says the same): the
     // next one a request would use, else the first. The others stay sealed until they are used.
@@ -270,18 +289,15 @@ export class Wallet {
       groups.set(c.batch, g)
     }
     const bodies = await this.#repo.sealedOf([...groups.values()].map((g) => g.shown.id))
-    const opened = await Promise.all([...groups.values()].map(async (g) => {
-      const sealed = bodies.get(g.shown.id)
-      return { g, v: sealed ? await unseal(key, `copy/${g.shown.id}`, sealed) : fail('ERR_WALLET_RECORD_INVALID', `copy ${g.shown.id} has no body`) }
-    }))
+    const opened = await Promise.all([...groups.values()].map(async (g) => ({ g, v: await this.#open(`copy/${g.shown.id}`, bodies.get(g.shown.id), 'a stored copy') })))
     const cards: Card[] = []
     for (const { g, v } of opened) {
       if (!v.ok) return v
-      const body = parseJsonObject(decodeUtf8(v.value), { maxLength: 1 << 20, maxDepth: 32 }, 'a stored copy') as unknown as SealedCopy
+      const body = v.value as unknown as SealedCopy
       const ref = statusRef(body.claims)
       cards.push({
         batch: g.shown.batch, issuer: body.issuer, iss: String(body.claims.iss), configurationId: body.configurationId, vct: String(body.claims.vct),
-        display: body.display ?? { name: {}, claims: {} }, claims: body.claims,
+        display: body.display, claims: body.claims,
         validFrom: num(body.claims.nbf) ?? num(body.claims.iat), validUntil: num(body.claims.exp), status: ref ? [ref] : [],
         receivedAt: body.receivedAt, copies: g.copies, unused: g.unused, usable: g.usable,
       })
@@ -295,21 +311,22 @@ export class Wallet {
    * No private key is in it.
    */
   async backup(passphrase: string): Promise<Verdict<string>> {
-    const key = this.#unlocked()
-    const checked = await this.checkPassphrase(passphrase)
+    this.#unlocked()
+    const vault = await this.#vault()
+    if (!vault.ok) return vault
+    const checked = await unlockWithPassphrase(vault.value.record, passphrase, { kdf: this.#kdf })
     if (!checked.ok) return checked
-    const held = await this.#repo.load()
     const dump = await this.#repo.dump()
-    const contents: BackupContents = { walletId: held!.wallet.id, copies: [], activity: [], settings: {} }
+    const contents: BackupContents = { walletId: vault.value.held.wallet.id, copies: [], activity: [], settings: {} }
     for (const c of dump.copies) {
-      const opened = await unseal(key, `copy/${c.id}`, c.sealed)
-      if (!opened.ok) return opened
-      contents.copies.push({ id: c.id, batch: c.batch, keyId: c.keyId, used: c.used, body: parseJsonObject(decodeUtf8(opened.value), { maxLength: 1 << 20, maxDepth: 32 }, 'a stored copy') })
+      const body = await this.#open(`copy/${c.id}`, c.sealed, 'a stored copy')
+      if (!body.ok) return body
+      contents.copies.push({ id: c.id, batch: c.batch, keyId: c.keyId, used: c.used, body: body.value })
     }
     for (const a of dump.activity) {
-      const opened = await unseal(key, `activity/${a.id}`, a.sealed)
-      if (!opened.ok) return opened
-      contents.activity.push({ id: a.id, body: parseJsonObject(decodeUtf8(opened.value), { maxLength: 1 << 20, maxDepth: 32 }, 'an activity entry') })
+      const body = await this.#open(`activity/${a.id}`, a.sealed, 'an activity entry')
+      if (!body.ok) return body
+      contents.activity.push({ id: a.id, body: body.value })
     }
     return ok(await writeBackup(contents, passphrase, { kdf: this.#kdf, now: this.#now() }))
   }
@@ -338,8 +355,7 @@ export class Wallet {
     const id = newId()
     await this.#repo.restore({ id, createdAt: this.#now() }, record, copies, activity)
     this.#marker.setItem(WALLET_MARKER_KEY, id)
-    this.#key = key
-    this.#state = 'unlocked'
+    this.#enter(key)
     return ok({ copies: copies.length, activity: activity.length })
   }
 
@@ -348,16 +364,13 @@ export class Wallet {
    * credential and key id; null when none is left.
    */
   async nextCopy(batch: string): Promise<Verdict<{ copyId: string; keyId: string; credential: string } | null>> {
-    const key = this.#unlocked()
+    this.#unlocked()
     const keys = new Set(await this.#repo.keyIds())
-    const c = (await this.#repo.copyStates()).filter((x) => x.batch === batch && !x.used && keys.has(x.keyId)).sort((a, b) => (a.id < b.id ? -1 : 1))[0]
+    const c = (await this.#repo.copyStates(batch)).filter((x) => !x.used && keys.has(x.keyId)).sort((a, b) => (a.id < b.id ? -1 : 1))[0]
     if (!c) return ok(null)
-    const sealed = (await this.#repo.sealedOf([c.id])).get(c.id)
-    if (!sealed) return fail('ERR_WALLET_RECORD_INVALID', `copy ${c.id} has no body`)
-    const opened = await unseal(key, `copy/${c.id}`, sealed)
-    if (!opened.ok) return opened
-    const body = parseJsonObject(decodeUtf8(opened.value), { maxLength: 1 << 20, maxDepth: 32 }, 'a stored copy') as unknown as SealedCopy
-    return ok({ copyId: c.id, keyId: c.keyId, credential: body.credential })
+    const body = await this.#open(`copy/${c.id}`, (await this.#repo.sealedOf([c.id])).get(c.id), 'a stored copy')
+    if (!body.ok) return body
+    return ok({ copyId: c.id, keyId: c.keyId, credential: String(body.value.credential) })
   }
 
   /**
@@ -367,7 +380,7 @@ export class Wallet {
   async recordPresentation(copyId: string, entry: Omit<ActivityEntry, 'id' | 'batch'>): Promise<boolean> {
     const key = this.#unlocked()
     const id = newId()
-    const batch = (await this.#repo.copyStates()).find((c) => c.id === copyId)?.batch
+    const batch = (await this.#repo.copyState(copyId))?.batch
     if (batch === undefined) return false
     const body: ActivityEntry = { id, batch, at: entry.at, verifier: entry.verifier, purpose: entry.purpose, claims: [...entry.claims] }
     const sealed = await seal(key, `activity/${id}`, encodeUtf8(JSON.stringify(body)))
@@ -376,12 +389,12 @@ export class Wallet {
 
   /** The activity log, newest first. ERR_WALLET_RECORD_INVALID when an entry does not open. */
   async activity(): Promise<Verdict<ActivityEntry[]>> {
-    const key = this.#unlocked()
+    this.#unlocked()
     const out: ActivityEntry[] = []
     for (const a of await this.#repo.activity()) {
-      const opened = await unseal(key, `activity/${a.id}`, a.sealed)
-      if (!opened.ok) return opened
-      out.push(parseJsonObject(decodeUtf8(opened.value), { maxLength: 1 << 20, maxDepth: 16 }, 'an activity entry') as unknown as ActivityEntry)
+      const body = await this.#open(`activity/${a.id}`, a.sealed, 'an activity entry')
+      if (!body.ok) return body
+      out.push(body.value as unknown as ActivityEntry)
     }
     return ok(out.sort((x, y) => y.at - x.at))
   }

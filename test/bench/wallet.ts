@@ -28,7 +28,7 @@ import { readOffer, receive } from '../../src/wallet/vci.ts'
 import { Wallet } from '../../src/wallet/wallet.ts'
 import { launchBrowser } from '../e2e/support/browser.ts'
 import { PROJECT_ROOT } from '../e2e/support/app-server.ts'
-import { CITIZEN, makeIssuerWorld, syncRegistry, type IssuerWorld } from '../issuer/_world.ts'
+import { consoleOffer, makeIssuerWorld, syncRegistry, type IssuerWorld } from '../issuer/_world.ts'
 import type { Figure } from './measure.ts'
 import type { Sample } from './wallet-page/main.ts'
 
@@ -79,26 +79,14 @@ function p6(outDir: string, manifest: Record<string, ManifestChunk>): Figure {
 
 /** One real credential from the issuer, as the bench page stores it 1,000 times. */
 async function sample(iw: IssuerWorld): Promise<Sample> {
-  const offer = await freshOffer(iw)
+  const { offerUri, txCode } = await consoleOffer(iw)
+  const offer = await readOffer(offerUri)
+  if (!offer.ok) throw new Error(offer.detail)
   const registry = await syncRegistry(iw)
-  const r = await receive(offer, { count: 1, issuerKey: sdJwtIssuerKeyResolver(registry, { now: iw.clock.now }), now: () => iw.clock.now, txCode: offerCodes.get(offer.preAuthorizedCode) })
+  const r = await receive(offer.value, { count: 1, txCode, issuerKey: sdJwtIssuerKeyResolver(registry, { now: iw.clock.now }), now: () => iw.clock.now })
   if (!r.ok) throw new Error(`${r.code}: ${r.detail}`)
   const c = r.value.copies[0]!
   return { credential: c.credential, claims: c.verified.claims, issuer: r.value.issuer, configurationId: r.value.configurationId, display: r.value.display }
-}
-
-const offerCodes = new Map<string, string>()
-
-async function freshOffer(iw: IssuerWorld) {
-  const r = await fetch(`${iw.admin}/admin/offers`, {
-    method: 'POST', headers: { ...iw.auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ vct: 'urn:civic:resident-id', claims: CITIZEN, officer: 'PSB-0042' }),
-  })
-  const made = (await r.json()) as { offerUri: string; txCode: string }
-  const offer = await readOffer(made.offerUri)
-  if (!offer.ok) throw new Error(offer.detail)
-  offerCodes.set(offer.value.preAuthorizedCode, made.txCode)
-  return offer.value
 }
 
 async function p7(outDir: string, s: Sample): Promise<Figure> {
@@ -166,11 +154,7 @@ async function p9(iw: IssuerWorld): Promise<Figure> {
   const runs: number[] = []
   try {
     for (let i = 0; i < 5; i++) {
-      const made = await fetch(`${iw.admin}/admin/offers`, {
-        method: 'POST', headers: { ...iw.auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ vct: 'urn:civic:resident-id', claims: CITIZEN, officer: 'PSB-0042' }),
-      })
-      const { offerUri, txCode } = (await made.json()) as { offerUri: string; txCode: string }
+      const { offerUri, txCode } = await consoleOffer(iw)
       const registry = await syncRegistry(iw)
       const t0 = performance.now()
       const offer = await readOffer(offerUri)

@@ -227,6 +227,13 @@ export async function nonce(iw: IssuerWorld): Promise<string> {
   return ((await r.json()) as { c_nonce: string }).c_nonce
 }
 
+/** A resident-ID offer for CITIZEN as the console makes it (the admin API, with a transaction code): its link and code. */
+export async function consoleOffer(iw: IssuerWorld): Promise<{ offerUri: string; txCode: string }> {
+  const r = await postJson(`${iw.admin}/admin/offers`, { vct: 'urn:civic:resident-id', claims: CITIZEN, officer: 'PSB-0042' }, iw.auth)
+  if (r.status !== 201) throw new Error(`the offer was refused: HTTP ${r.status} ${JSON.stringify(r.json)}`)
+  return r.json as { offerUri: string; txCode: string }
+}
+
 /** An offer (no tx code unless asked) redeemed for a Bearer access token. */
 export async function redeemedOffer(iw: IssuerWorld, o: { configurationId?: string; claims?: Record<string, string> } = {}): Promise<{ credentialId: string; accessToken: string; configurationId: string }> {
   const created = await iw.svc.createOffer({ configurationId: o.configurationId ?? 'resident-id', claims: o.claims ?? CITIZEN, txCode: false })

@@ -10,7 +10,7 @@ import { sameJwk } from '../../src/core/crypto/jwk.ts'
 import { sdJwtIssuerKeyResolver } from '../../src/core/registry/resolvers.ts'
 import type { RegistryState } from '../../src/core/registry/state.ts'
 import { credentialDisplay, readOffer, receive } from '../../src/wallet/vci.ts'
-import { CITIZEN, makeIssuerWorld, PSB, syncRegistry, type IssuerWorld } from '../issuer/_world.ts'
+import { CITIZEN, consoleOffer, makeIssuerWorld, PSB, syncRegistry, type IssuerWorld } from '../issuer/_world.ts'
 
 let iw: IssuerWorld
 let registry: RegistryState
@@ -20,14 +20,7 @@ beforeAll(async () => {
 })
 afterAll(async () => iw?.cleanup())
 
-async function makeOffer(): Promise<{ offerUri: string; txCode: string }> {
-  const r = await fetch(`${iw.admin}/admin/offers`, {
-    method: 'POST', headers: { ...iw.auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ vct: 'urn:civic:resident-id', claims: CITIZEN, officer: 'PSB-0042' }),
-  })
-  expect(r.status).toBe(201)
-  return await r.json() as { offerUri: string; txCode: string }
-}
+const makeOffer = () => consoleOffer(iw)
 const resolver = () => sdJwtIssuerKeyResolver(registry, { now: iw.clock.now })
 
 describe('receiving a batch from the issuer', () => {

@@ -12,7 +12,7 @@ import { argon2idKdf, KDF_FLOOR, type Kdf } from '../../src/wallet/kdf.ts'
 import { readOffer, receive } from '../../src/wallet/vci.ts'
 import { WALLET_MARKER_KEY, Wallet, type MarkerStore } from '../../src/wallet/wallet.ts'
 import { BACKUP_FORMAT } from '../../src/wallet/backup.ts'
-import { CITIZEN, makeIssuerWorld, syncRegistry, type IssuerWorld } from '../issuer/_world.ts'
+import { CITIZEN, consoleOffer, makeIssuerWorld, syncRegistry, type IssuerWorld } from '../issuer/_world.ts'
 
 // The real argon2id, at the floor so the test stays quick (the defaults are the vault test's).
 const kdf: Kdf = (p, params) => argon2idKdf(p, { ...params, m: KDF_FLOOR.m, t: KDF_FLOOR.t })
@@ -29,11 +29,7 @@ beforeAll(async () => { iw = await makeIssuerWorld() })
 afterAll(async () => iw?.cleanup())
 
 async function batchFromIssuer() {
-  const r = await fetch(`${iw.admin}/admin/offers`, {
-    method: 'POST', headers: { ...iw.auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ vct: 'urn:civic:resident-id', claims: CITIZEN, officer: 'PSB-0042' }),
-  })
-  const made = await r.json() as { offerUri: string; txCode: string }
+  const made = await consoleOffer(iw)
   const offer = await readOffer(made.offerUri)
   if (!offer.ok) throw new Error(offer.detail)
   const registry = await syncRegistry(iw)
@@ -109,7 +105,7 @@ describe('the wallet', () => {
     const marker = new Marker()
     const name = dbName()
     const w = await Wallet.open({ marker, kdf, now: () => 1, dbName: name })
-    await w.create('p')
+    await w.create('plain passphrase')
     w.close()
     await new Promise<void>((resolve, reject) => {
       const d = indexedDB.deleteDatabase(name)

@@ -204,6 +204,7 @@ export const walletStrings = {
 
   'error.ERR_WALLET_VAULT_INVALID': { 'zh-CN': '钱包的加密记录已损坏，无法打开。', en: 'The wallet\'s encrypted record is damaged and cannot be opened.' },
   'error.ERR_WALLET_PASSPHRASE_WRONG': { 'zh-CN': '口令不对。', en: 'That passphrase does not open this wallet.' },
+  'error.ERR_WALLET_PASSPHRASE_WEAK': { 'zh-CN': '口令太短：至少需要 8 个字符。', en: 'The passphrase is too short: it needs at least 8 characters.' },
   'error.ERR_WALLET_THROTTLED': { 'zh-CN': '口令错误次数过多，请稍后再试。', en: 'Too many wrong passphrases; wait a little, then try again.' },
   'error.ERR_WALLET_PASSKEY_REFUSED': { 'zh-CN': '这个通行密钥不能解锁本钱包。', en: 'This passkey does not unlock this wallet.' },
   'error.ERR_WALLET_RECORD_INVALID': { 'zh-CN': '钱包中的一条记录无法解密：它可能被改动过。', en: 'A record in the wallet does not decrypt: it may have been changed.' },
@@ -239,6 +240,7 @@ export type WalletCode = CodesWithPrefix<'ERR_WALLET_'> | CodesWithPrefix<'ERR_S
 export const WALLET_ERROR_TEXT: Readonly<Record<WalletCode, WalletKey>> = {
   ERR_WALLET_VAULT_INVALID: 'error.ERR_WALLET_VAULT_INVALID',
   ERR_WALLET_PASSPHRASE_WRONG: 'error.ERR_WALLET_PASSPHRASE_WRONG',
+  ERR_WALLET_PASSPHRASE_WEAK: 'error.ERR_WALLET_PASSPHRASE_WEAK',
   ERR_WALLET_THROTTLED: 'error.ERR_WALLET_THROTTLED',
   ERR_WALLET_PASSKEY_REFUSED: 'error.ERR_WALLET_PASSKEY_REFUSED',
   ERR_WALLET_RECORD_INVALID: 'error.ERR_WALLET_RECORD_INVALID',

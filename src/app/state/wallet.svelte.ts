@@ -23,6 +23,7 @@ import { Wallet, type ActivityEntry, type Card, type MarkerStore, type StatusRef
 import { trust, type StatusVerdict, type TrustReads, type TrustState } from './trust.svelte.ts'
 
 export type { ActivityEntry, Card } from '../../wallet/wallet.ts'
+export { MIN_PASSPHRASE } from '../../wallet/wallet.ts'
 export type { Offer } from '../../wallet/vci.ts'
 
 export type WalletStatus = 'idle' | 'opening' | 'new' | 'locked' | 'unlocked' | 'vanished' | 'failed'
@@ -48,15 +49,18 @@ export interface CardStatus {
 export const HERD_SIZE = 131_072
 /** Minutes of inactivity before the wallet locks itself. */
 export const AUTO_LOCK_MINUTES = 5
-/** The shortest passphrase the wallet accepts. */
-export const MIN_PASSPHRASE = 8
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000)
 
-/** A thrown store failure as a problem: its code when it is ours (ERR_STORE_QUOTA: nothing was written). */
-function problemOf(e: unknown): Problem {
-  if (e instanceof CivicError) return { code: e.code, detail: e.detail }
-  return { code: 'ERR_STORE_UNAVAILABLE', detail: e instanceof Error ? e.message : String(e) }
+/**
+ * A thrown failure of the wallet or its store as a verdict: its code when it is ours
+ * (ERR_STORE_QUOTA: nothing was written), else ERR_STORE_UNAVAILABLE. A TypeError is our own
+ * mistake and is thrown on.
+ */
+function failure(e: unknown): { ok: false; code: ErrorCode; detail: string } {
+  if (e instanceof TypeError) throw e
+  if (e instanceof CivicError) return fail(e.code, e.detail)
+  return fail('ERR_STORE_UNAVAILABLE', e instanceof Error ? e.message : String(e))
 }
 
 function markerStore(): MarkerStore {
@@ -199,7 +203,8 @@ export class WalletApp {
       this.#wallet?.close()
       this.#wallet = await Wallet.open({ marker: markerStore(), kdf: pickKdf(), now: nowSeconds, ...(this.#dbName ? { dbName: this.#dbName } : {}) })
     } catch (e) {
-      this.#problem = problemOf(e)
+      const f = failure(e)
+      this.#problem = { code: f.code, detail: f.detail }
       this.#status = 'failed'
       return
     }
@@ -230,22 +235,34 @@ export class WalletApp {
 
   /** Creates the wallet (the vanished notice's "start a new wallet" too). */
   async create(passphrase: string): Promise<Verdict<void>> {
-    const w = this.#wallet
-    if (!w || this.#busy) return fail('ERR_WALLET_VAULT_INVALID', 'the wallet is not open')
-    if (passphrase.length < MIN_PASSPHRASE) return fail('ERR_WALLET_PASSPHRASE_WRONG', `a passphrase has at least ${MIN_PASSPHRASE} characters`)
+    const w = this.#ready(['new', 'vanished'])
     this.#busy = 'create'
     try {
       await w.create(passphrase)
     } catch (e) {
-      const p = problemOf(e)
-      return fail(p.code ?? 'ERR_STORE_UNAVAILABLE', p.detail)
+      return failure(e)
     } finally {
       this.#busy = null
     }
-    this.#status = 'unlocked'
-    this.#cards = []
-    this.touch()
+    await this.#enter()
     return { ok: true, value: undefined }
+  }
+
+  /**
+   * The wallet, for an action the screens offer only in `states` and only when nothing else
+   * runs (their buttons are disabled otherwise): anything else is our mistake, a TypeError.
+   */
+  #ready(states: readonly WalletStatus[]): Wallet {
+    if (!this.#wallet || this.#busy || !states.includes(this.#status)) throw new TypeError(`the wallet cannot do that now (${this.#status}${this.#busy ? `, ${this.#busy}` : ''})`)
+    return this.#wallet
+  }
+
+  /** Unlocked: the cards and the log read, the auto-lock started, the status refreshed. */
+  async #enter(): Promise<void> {
+    this.#status = 'unlocked'
+    await this.#reloadCards()
+    this.touch()
+    void this.refreshStatus()
   }
 
   async unlock(passphrase: string): Promise<void> {
@@ -261,10 +278,7 @@ export class WalletApp {
         return
       }
       this.#waitUntil = 0
-      this.#status = 'unlocked'
-      await this.#reloadCards()
-      this.touch()
-      void this.refreshStatus()
+      await this.#enter()
     } finally {
       this.#busy = null
     }
@@ -283,10 +297,7 @@ export class WalletApp {
         this.#unlockProblem = { code: v.code, detail: v.detail }
         return
       }
-      this.#status = 'unlocked'
-      await this.#reloadCards()
-      this.touch()
-      void this.refreshStatus()
+      await this.#enter()
     } finally {
       this.#busy = null
     }
@@ -294,8 +305,7 @@ export class WalletApp {
 
   /** Makes a passkey and lets it unlock the wallet too (the passphrase confirms). */
   async addPasskey(passphrase: string, names: { rpName: string; userName: string; displayName: string }): Promise<Verdict<void>> {
-    const w = this.#wallet
-    if (!w || this.#busy || this.#status !== 'unlocked') return fail('ERR_WALLET_VAULT_INVALID', 'the wallet is locked')
+    const w = this.#ready(['unlocked'])
     this.#busy = 'passkey'
     try {
       // The passphrase first, so that a wrong one leaves no orphan passkey on the authenticator.
@@ -307,8 +317,7 @@ export class WalletApp {
       if (v.ok) this.#passkeys = (await w.passkeys()).length
       return v
     } catch (e) {
-      const p = problemOf(e)
-      return fail(p.code ?? 'ERR_STORE_UNAVAILABLE', p.detail)
+      return failure(e)
     } finally {
       this.#busy = null
       this.touch()
@@ -317,15 +326,13 @@ export class WalletApp {
 
   /** Removes a credential (all its copies, keys and log) from this device. */
   async remove(batch: string): Promise<Verdict<void>> {
-    const w = this.#wallet
-    if (!w || this.#status !== 'unlocked') return fail('ERR_WALLET_VAULT_INVALID', 'the wallet is locked')
+    const w = this.#ready(['unlocked'])
     try {
       await w.removeBatch(batch)
       await this.#reloadCards()
       return { ok: true, value: undefined }
     } catch (e) {
-      const p = problemOf(e)
-      return fail(p.code ?? 'ERR_STORE_UNAVAILABLE', p.detail)
+      return failure(e)
     } finally {
       this.touch()
     }
@@ -333,14 +340,12 @@ export class WalletApp {
 
   /** The encrypted backup file's text (the passphrase confirms; no private key is in it). */
   async backup(passphrase: string): Promise<Verdict<string>> {
-    const w = this.#wallet
-    if (!w || this.#busy || this.#status !== 'unlocked') return fail('ERR_WALLET_VAULT_INVALID', 'the wallet is locked')
+    const w = this.#ready(['unlocked'])
     this.#busy = 'backup'
     try {
       return await w.backup(passphrase)
     } catch (e) {
-      const p = problemOf(e)
-      return fail(p.code ?? 'ERR_STORE_UNAVAILABLE', p.detail)
+      return failure(e)
     } finally {
       this.#busy = null
       this.touch()
@@ -349,20 +354,14 @@ export class WalletApp {
 
   /** Restores a backup file into this empty wallet; unlocked afterwards. */
   async restore(text: string, passphrase: string): Promise<Verdict<{ copies: number; activity: number }>> {
-    const w = this.#wallet
-    if (!w || this.#busy || (this.#status !== 'new' && this.#status !== 'vanished')) return fail('ERR_WALLET_VAULT_INVALID', 'a wallet is already here')
+    const w = this.#ready(['new', 'vanished'])
     this.#busy = 'restore'
     try {
       const v = await w.restore(text, passphrase)
-      if (!v.ok) return v
-      this.#status = 'unlocked'
-      await this.#reloadCards()
-      this.touch()
-      void this.refreshStatus()
+      if (v.ok) await this.#enter()
       return v
     } catch (e) {
-      const p = problemOf(e)
-      return fail(p.code ?? 'ERR_STORE_UNAVAILABLE', p.detail)
+      return failure(e)
     } finally {
       this.#busy = null
     }
@@ -494,7 +493,8 @@ export class WalletApp {
       this.#step = 'done'
       void this.refreshStatus()
     } catch (e) {
-      this.#receiveProblem = problemOf(e)
+      const f = failure(e)
+      this.#receiveProblem = { code: f.code, detail: f.detail }
       this.#step = 'offer'
     } finally {
       this.#busy = null
