@@ -7,8 +7,10 @@
  * - `blocked`: another tab still holds an older version open. It is asked to close (its
  *   `blocking` handler below closes it); if the open is not through within BLOCKED_MS, the
  *   open fails with ERR_STORE_UNAVAILABLE instead of hanging.
- * - `versionchange` (`blocking`): a newer version wants in; this connection closes at once and
- *   every later use fails with ERR_STORE_UNAVAILABLE, so the newer app can migrate.
+ * - `versionchange` (`blocking`): a newer version wants in; this connection closes at once
+ *   (IndexedDB lets the transactions already running finish first, so nothing written is cut
+ *   short), every later use fails with ERR_STORE_UNAVAILABLE, so the newer app can migrate, and
+ *   `onClosed` tells the screen to ask for a reload.
  * - A database of a newer version than the migrations (the app was downgraded) is refused.
  * - QuotaExceededError → ERR_STORE_QUOTA: the transaction wrote nothing; the caller says so.
  * Persistence is asked for once (`navigator.storage.persist()`), without waiting on it inside
@@ -39,7 +41,13 @@ export function storeError(e: unknown, what: string): CivicError {
   return new CivicError('ERR_STORE_UNAVAILABLE', `${what}: ${name ? `${name}: ` : ''}${message}`, { cause: e })
 }
 
-export async function openDatabase(name: string, migrations: readonly Migration[], o: { blockedMs?: number } = {}): Promise<Database> {
+export interface OpenOptions {
+  blockedMs?: number
+  /** Told once when the connection closes without our asking: a newer version wants in, or the browser ended it. */
+  onClosed?: (why: 'versionchange' | 'terminated') => void
+}
+
+export async function openDatabase(name: string, migrations: readonly Migration[], o: OpenOptions = {}): Promise<Database> {
   const factory = (globalThis as { indexedDB?: unknown }).indexedDB
   if (!factory) throw new CivicError('ERR_STORE_UNAVAILABLE', 'this environment has no IndexedDB')
   const version = migrations.length
@@ -59,11 +67,15 @@ export async function openDatabase(name: string, migrations: readonly Migration[
       timer ??= setTimeout(() => giveUp?.(new CivicError('ERR_STORE_UNAVAILABLE', `${name}: another tab keeps an older version open`)), o.blockedMs ?? BLOCKED_MS)
     },
     blocking() {
+      const wasOpen = state.open
       state.open = false
       db?.close()
+      if (wasOpen) o.onClosed?.('versionchange')
     },
     terminated() {
+      const wasOpen = state.open
       state.open = false
+      if (wasOpen) o.onClosed?.('terminated')
     },
   })
   let db: IDBPDatabase<unknown> | undefined

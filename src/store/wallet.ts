@@ -33,7 +33,7 @@
  * is gone".
  */
 import type { IDBPTransaction } from 'idb'
-import { openDatabase, storeError, type Database, type Migration } from './db.ts'
+import { openDatabase, storeError, type Database, type Migration, type OpenOptions } from './db.ts'
 
 export const WALLET_DB_NAME = 'civic-wallet'
 
@@ -149,8 +149,8 @@ export class WalletRepository {
   }
 
   /** Opens (creating or migrating) the database. ERR_STORE_UNAVAILABLE. */
-  static async open(name = WALLET_DB_NAME): Promise<WalletRepository> {
-    return new WalletRepository(await openDatabase(name, MIGRATIONS))
+  static async open(name = WALLET_DB_NAME, o: Pick<OpenOptions, 'onClosed'> = {}): Promise<WalletRepository> {
+    return new WalletRepository(await openDatabase(name, MIGRATIONS, o))
   }
 
   /** This open created the database: nothing was here by this name. */

@@ -115,14 +115,22 @@ export class Wallet {
   }
 
   /** Opens the wallet database (no network). ERR_STORE_UNAVAILABLE. */
-  static async open(o: { marker: MarkerStore; kdf: Kdf; now: () => number; dbName?: string }): Promise<Wallet> {
-    const repo = await WalletRepository.open(o.dbName ?? WALLET_DB_NAME)
+  static async open(o: { marker: MarkerStore; kdf: Kdf; now: () => number; dbName?: string; onClosed?: (why: 'versionchange' | 'terminated') => void }): Promise<Wallet> {
+    let wallet: Wallet | undefined
+    // Closed under us (a newer version in another tab): the key goes too, the screen says why.
+    const repo = await WalletRepository.open(o.dbName ?? WALLET_DB_NAME, {
+      onClosed: (why) => {
+        wallet?.lock()
+        o.onClosed?.(why)
+      },
+    })
     const held = await repo.load()
     const remembered = o.marker.getItem(WALLET_MARKER_KEY)
     // No wallet in the database although the marker names one: the browser dropped the data
     // (the database may even exist again, empty, re-made by a tab that was open at the time).
     const state: WalletState = held ? 'locked' : remembered !== null ? 'vanished' : 'new'
-    return new Wallet(repo, o.marker, o.kdf, o.now, state)
+    wallet = new Wallet(repo, o.marker, o.kdf, o.now, state)
+    return wallet
   }
 
   get state(): WalletState {

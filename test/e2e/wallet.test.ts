@@ -9,7 +9,8 @@
  * and publishes; the wallet syncs and the card says revoked. Every wallet screen is
  * photographed at 360×740 and 1280×800 in zh-CN and en (to $CIVIC_SHOTS, default
  * /tmp/civic-shots, as wallet-<lang>-<size>-<screen>.png), fits the width and has no serious or
- * critical axe-core violation. A dump of the wallet's IndexedDB holds no claim value.
+ * critical axe-core violation. A dump of the wallet's IndexedDB holds no claim value. When
+ * another tab opens a newer version of the database, this tab gives way at once and says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -453,6 +454,67 @@ describe('the wallet on `civic start`', () => {
     await wallet.getByTestId('remove-yes').click()
     await wallet.getByTestId('wallet-cards').waitFor()
     expect(await wallet.getByTestId('card').count()).toBe(0)
+    expect(pageErrors).toEqual([])
+  })
+
+  it('another tab opens a newer version of the database: this tab locks and asks for a reload at once, and nothing is lost', async () => {
+    await wallet.bringToFront()
+    await setLang(wallet, 'en')
+    await wallet.locator('[data-testid="wallet"]:not([data-state="opening"]):not([data-state="idle"])').waitFor()
+    if ((await wallet.locator('[data-testid="wallet"]').getAttribute('data-state')) === 'locked') {
+      await wallet.getByTestId('unlock-passphrase').fill(PASSPHRASE)
+      await wallet.getByTestId('unlock-submit').click()
+    }
+    await walletState(wallet, 'unlocked')
+    // something to lose: a credential received by the console's same-device link
+    const fresh = await makeOffer()
+    await wallet.bringToFront()
+    await wallet.evaluate((h) => (location.hash = h), `#/wallet/receive?offer=${encodeURIComponent(fresh.uri)}`)
+    await wallet.getByTestId('tx-code').fill(fresh.txCode)
+    await wallet.getByTestId('offer-accept').click()
+    await wallet.getByTestId('receive-done').waitFor({ timeout: 60_000 })
+    // every record of every store, as a second tab reads them (its own connection, closed after)
+    const records = `new Promise((done, fail) => {
+      const open = indexedDB.open('civic-wallet')
+      open.onerror = () => fail(open.error)
+      open.onsuccess = () => {
+        const db = open.result
+        const names = [...db.objectStoreNames]
+        const tx = db.transaction(names, 'readonly')
+        const out = { version: db.version }
+        for (const n of names) { const r = tx.objectStore(n).count(); r.onsuccess = () => { out[n] = r.result } }
+        tx.oncomplete = () => { db.close(); done(out) }
+        tx.onerror = () => fail(tx.error)
+      }
+    })`
+    const other = await wallet.context().newPage()
+    await other.goto(`${base}/#/explorer`)
+    const before = (await other.evaluate(records)) as Record<string, number>
+    expect(before).toMatchObject({ keys: 10, copies: 10, sealed: 10 })
+    // a newer app in the other tab: an open at the next version is not blocked by this tab
+    const upgraded = await other.evaluate(`new Promise((done, fail) => {
+      const open = indexedDB.open('civic-wallet', ${before.version} + 1)
+      const timer = setTimeout(() => fail(new Error('blocked: the older tab kept its connection')), 10000)
+      open.onblocked = () => {}
+      open.onerror = () => { clearTimeout(timer); fail(open.error) }
+      open.onsuccess = () => { clearTimeout(timer); open.result.close(); done(open.result.version) }
+    })`)
+    expect(upgraded).toBe(before.version + 1)
+    await wallet.bringToFront()
+    await walletState(wallet, 'closed')
+    expect(await wallet.getByTestId('card').count()).toBe(0)
+    for (const lang of LOCALES) {
+      if ((await wallet.evaluate((k) => localStorage.getItem(k), LOCALE_STORAGE_KEY)) !== lang) await wallet.getByTestId('language-toggle').click()
+      await wallet.getByText(walletStrings['w.closed.title'][lang]).waitFor()
+      await judge(wallet, lang, 'closed')
+    }
+    const after = (await other.evaluate(records)) as Record<string, number>
+    expect({ ...after, version: before.version }).toEqual(before)
+    // this (older) app, reloaded, refuses the newer database rather than touching it
+    await wallet.getByTestId('wallet-reload').click()
+    await walletState(wallet, 'failed')
+    expect(await wallet.getByTestId('wallet-problem').getAttribute('data-code')).toBe('ERR_STORE_UNAVAILABLE')
+    await other.close()
     expect(pageErrors).toEqual([])
   })
 })

@@ -96,10 +96,20 @@ export const walletStrings = {
     'zh-CN': '钱包暂时无法确认这张证件的状态：本机没有足够新的、经账本核验的状态数据。联网后会自动更新。',
     en: 'The wallet cannot establish this credential\'s status yet: this device holds no recent status data proven by the ledger. It updates when you are online.',
   },
+  'w.closed.title': { 'zh-CN': '钱包已在另一个标签页中更新', en: 'The wallet was updated in another tab' },
+  'w.closed.lead': {
+    'zh-CN': '另一个标签页打开了新版本的钱包，这个页面因此已锁定并停止读写。你的证件都保存完好。请重新加载此页。',
+    en: 'Another tab opened a newer version of the wallet, so this page locked itself and stopped reading and writing. Your credentials are safe. Reload this page to go on.',
+  },
+  'w.closed.reload': { 'zh-CN': '重新加载', en: 'Reload' },
   'w.herd.title': { 'zh-CN': '隐私提示', en: 'Privacy note' },
   'w.herd.small': {
     'zh-CN': '这张证件的状态列表只有 {n} 个条目（建议至少 131,072 个）。查询状态的人可能更容易把你和别人区分开。',
     en: 'The status list of this credential holds only {n} entries (at least 131,072 are advised). Whoever watches status checks can tell you apart more easily.',
+  },
+  'w.herd.unregistered': {
+    'zh-CN': '这张证件的状态列表不在签发机构于公共账本登记的列表之中：它可能只属于你，每次查验都要向签发机构查询，签发机构因此可能知道你在何时何处出示了证件。',
+    en: 'The status list of this credential is not among the lists its issuer registered on the public ledger: it may be yours alone, and every check of it asks the issuer, who could then learn when and where you show it.',
   },
 
   'w.receive.title': { 'zh-CN': '领取证件', en: 'Receive a credential' },

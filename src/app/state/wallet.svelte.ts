@@ -19,14 +19,17 @@ import { CivicError, fail, type ErrorCode, type Verdict } from '../../core/error
 import { pickKdf } from '../../wallet/kdf-worker.ts'
 import { makePasskey, passkeyPrf, passkeySupport, type PasskeySupport } from '../../wallet/passkey.ts'
 import type { Offer } from '../../wallet/vci.ts'
+import { herdConcern, type HerdConcern } from '../../wallet/herd.ts'
 import { Wallet, type ActivityEntry, type Card, type MarkerStore, type StatusRef } from '../../wallet/wallet.ts'
 import { trust, type StatusVerdict, type TrustReads, type TrustState } from './trust.svelte.ts'
 
 export type { ActivityEntry, Card } from '../../wallet/wallet.ts'
+export type { HerdConcern } from '../../wallet/herd.ts'
 export { MIN_PASSPHRASE } from '../../wallet/wallet.ts'
 export type { Offer } from '../../wallet/vci.ts'
 
-export type WalletStatus = 'idle' | 'opening' | 'new' | 'locked' | 'unlocked' | 'vanished' | 'failed'
+/** `closed`: another tab opened a newer version of the wallet's database; this page must reload. */
+export type WalletStatus = 'idle' | 'opening' | 'new' | 'locked' | 'unlocked' | 'vanished' | 'failed' | 'closed'
 
 export interface Problem {
   code: ErrorCode | null
@@ -45,8 +48,6 @@ export interface CardStatus {
   detail: string
 }
 
-/** A status list smaller than this hides a holder among fewer others than the Token Status List's recommended herd. */
-export const HERD_SIZE = 131_072
 /** Minutes of inactivity before the wallet locks itself. */
 export const AUTO_LOCK_MINUTES = 5
 
@@ -201,7 +202,7 @@ export class WalletApp {
     void this.#trust.open()
     try {
       this.#wallet?.close()
-      this.#wallet = await Wallet.open({ marker: markerStore(), kdf: pickKdf(), now: nowSeconds, ...(this.#dbName ? { dbName: this.#dbName } : {}) })
+      this.#wallet = await Wallet.open({ marker: markerStore(), kdf: pickKdf(), now: nowSeconds, onClosed: () => this.#closedUnder(), ...(this.#dbName ? { dbName: this.#dbName } : {}) })
     } catch (e) {
       const f = failure(e)
       this.#problem = { code: f.code, detail: f.detail }
@@ -367,6 +368,12 @@ export class WalletApp {
     }
   }
 
+  /** The database went away under us (a newer version in another tab): nothing more here until a reload. */
+  #closedUnder(): void {
+    this.lock()
+    this.#status = 'closed'
+  }
+
   lock(): void {
     if (this.#lockTimer) clearTimeout(this.#lockTimer)
     this.#lockTimer = null
@@ -406,15 +413,15 @@ export class WalletApp {
     return cardStatus(card.status.map((r: StatusRef) => reads.status(r.uri, r.idx, { now })))
   }
 
-  /** The entries of the card's status lists (null while no list is held): fewer than HERD_SIZE is a warning. */
-  herdOf(card: Card): number | null {
+  /** What weakens the herd the card's status lists hide it in (src/wallet/herd.ts), or null. */
+  herdOf(card: Card): HerdConcern | null {
     void this.#trust.snapshot
     void this.#refreshing
     const reads = this.#reads
     if (!reads) return null
-    const uris = new Set(card.status.map((r) => r.uri))
-    const sizes = reads.statusLists().filter((l) => uris.has(l.uri)).map((l) => l.size)
-    return sizes.length === 0 ? null : Math.min(...sizes)
+    const standing = reads.issuerStanding(card.iss, { now: nowSeconds() })
+    const sizes = new Map(reads.statusLists().map((l) => [l.uri, l.size]))
+    return herdConcern(card.status, sizes, standing.ok ? standing.value.statusListBase : null)
   }
 
   /** The issuer's registered name (the ledger's), or null when the registry does not know it now. */
