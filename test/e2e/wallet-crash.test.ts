@@ -9,6 +9,11 @@
  * a kill (stack notes, part E) — the whole database is gone, and the wallet says so and offers
  * restore instead of starting empty. Offers come from the issuer's admin API (its token), as
  * the console would make them.
+ *
+ * And when the device is full: the origin's quota is set small through CDP before the page
+ * writes anything, the rest of it is filled by another database of the same origin, and a
+ * batch then aborts with QuotaExceededError — the wallet names ERR_STORE_QUOTA, writes no key,
+ * copy or sealed record, and goes on working; with room again, the next offer is stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -151,5 +156,95 @@ describe('the wallet when the browser is killed while it stores a batch', () => 
     }
     expect(outcomes.length).toBeGreaterThan(0)
     console.log(`kills: ${outcomes.join('; ')}`)
+  })
+})
+
+/** Store counts of the wallet's database, read by the page through its own connection. */
+const COUNTS = `new Promise((done, fail) => {
+  const open = indexedDB.open('civic-wallet')
+  open.onerror = () => fail(open.error)
+  open.onsuccess = () => {
+    const db = open.result
+    const names = [...db.objectStoreNames]
+    const tx = db.transaction(names, 'readonly')
+    const out = {}
+    for (const n of names) { const r = tx.objectStore(n).count(); r.onsuccess = () => { out[n] = r.result } }
+    tx.oncomplete = () => { db.close(); done(out) }
+    tx.onerror = () => fail(tx.error)
+  }
+})`
+
+/**
+ * Fills what is left of the origin's quota with random records in a database of its own,
+ * halving the record size at each refusal down to 256 bytes (random: the profile compresses
+ * what it stores). Returns the bytes written and the name of the refusal.
+ */
+const FILL = `(async () => {
+  const db = await new Promise((done, fail) => {
+    const o = indexedDB.open('quota-filler', 1)
+    o.onupgradeneeded = () => o.result.createObjectStore('junk')
+    o.onsuccess = () => done(o.result)
+    o.onerror = () => fail(o.error)
+  })
+  let written = 0, refusal = '', n = 0
+  for (let size = 262144; size >= 256; size = size / 2) {
+    for (let tries = 0; tries < 400; tries++) {
+      const bytes = new Uint8Array(size)
+      for (let i = 0; i < size; i += 65536) crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65536)))
+      const ok = await new Promise((done) => {
+        const tx = db.transaction('junk', 'readwrite')
+        tx.objectStore('junk').put(bytes, n++)
+        tx.oncomplete = () => done(true)
+        tx.onabort = () => { refusal = tx.error ? tx.error.name : 'abort'; done(false) }
+      })
+      if (!ok) break
+      written += size
+    }
+  }
+  db.close()
+  return { written, refusal }
+})()`
+
+describe('the wallet on a full device', () => {
+  it('refuses a batch whole with ERR_STORE_QUOTA, keeps everything else, and stores the next one once there is room', async () => {
+    const full = await launchBrowser()
+    try {
+      const page = full.page
+      const cdp = await full.context.newCDPSession(page)
+      // before the origin's first write: Chromium caches the space it was granted for 30 s
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: base, quotaSize: 4_000_000 })
+      await page.goto(`${base}/#/wallet`)
+      await page.locator('[data-testid="wallet"][data-state="new"]').waitFor({ timeout: 30_000 })
+      await page.getByTestId('create-passphrase').fill(PASSPHRASE)
+      await page.getByTestId('create-repeat').fill(PASSPHRASE)
+      await page.getByTestId('create-submit').click()
+      await page.locator('[data-testid="wallet"][data-state="unlocked"]').waitFor({ timeout: 30_000 })
+      await page.locator('[data-testid="ledger-line"][data-syncing="false"]').waitFor({ timeout: 30_000 })
+      const before = (await page.evaluate(COUNTS)) as Record<string, number>
+      expect(before).toMatchObject({ keys: 0, copies: 0, sealed: 0 })
+      const filled = (await page.evaluate(FILL)) as { written: number; refusal: string }
+      expect(filled.refusal).toBe('QuotaExceededError')
+      expect(filled.written).toBeGreaterThan(1_000_000)
+
+      await receive(page)
+      const problem = page.locator('[data-testid="wallet-receive"] [data-testid="wallet-problem"]')
+      await problem.waitFor({ timeout: 60_000 })
+      expect(await problem.getAttribute('data-code')).toBe('ERR_STORE_QUOTA')
+      expect(await problem.textContent()).toContain('nothing was written')
+      // the whole batch went nowhere: no key, no copy, no sealed record; the rest as it was
+      expect(await page.evaluate(COUNTS)).toEqual(before)
+      expect(await page.locator('[data-testid="wallet"]').getAttribute('data-state')).toBe('unlocked')
+      expect((await batches(page)).size).toBe(0)
+
+      // room again (the filler goes): the next offer is stored whole
+      await page.evaluate(`new Promise((done, fail) => { const r = indexedDB.deleteDatabase('quota-filler'); r.onsuccess = () => done(true); r.onerror = () => fail(r.error) })`)
+      await page.evaluate(() => (location.hash = '#/wallet/receive'))
+      await page.getByRole('button', { name: 'Cancel' }).click()
+      await receive(page)
+      await page.getByTestId('receive-done').waitFor({ timeout: 60_000 })
+      expect([...(await batches(page)).values()]).toEqual([BATCH])
+    } finally {
+      await full.close()
+    }
   })
 })
