@@ -58,6 +58,8 @@ const doors: [RegExp, string][] = [
   [/^pg$/, 'src/ledger/storage/postgres.ts'],
   [/^hash-wasm$/, 'src/wallet/kdf.ts'],
   [/^zxing-wasm/, 'src/app/roles/wallet/qr-scan.ts'],
+  [/^jose$/, 'src/core/jose/jwe.ts'],
+  [/^fflate$/, 'src/core/exchange/pack.ts'],
   [/^@sd-jwt\/|^@openid4vc\//, 'test/'],
 ]
 

@@ -489,7 +489,7 @@ describe('the wallet on `civic start`', () => {
     })`
     const other = await wallet.context().newPage()
     await other.goto(`${base}/#/explorer`)
-    const before = (await other.evaluate(records)) as Record<string, number>
+    const before = (await other.evaluate(records)) as Record<string, number> & { version: number }
     expect(before).toMatchObject({ keys: 10, copies: 10, sealed: 10 })
     // a newer app in the other tab: an open at the next version is not blocked by this tab
     const upgraded = await other.evaluate(`new Promise((done, fail) => {
