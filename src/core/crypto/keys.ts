@@ -156,3 +156,14 @@ export async function generateCryptoKeyPair(): Promise<CryptoKeyPair> {
   if (!subtle) throw new InputError('ERR_KEY_ALG_MISMATCH', 'WebCrypto is not available in this context')
   return subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
 }
+
+/**
+ * A new ephemeral ECDH P-256 key pair for one encrypted answer: the private key non-extractable
+ * (it decrypts one answer and is dropped), the public key as the JWK a request carries.
+ */
+export async function generateEcdhKeyPair(): Promise<{ privateKey: CryptoKey; publicJwk: PublicJwk & { kty: 'EC' } }> {
+  if (!subtle) throw new InputError('ERR_KEY_ALG_MISMATCH', 'WebCrypto is not available in this context')
+  const pair = await subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits'])
+  const raw = new Uint8Array(await subtle.exportKey('raw', pair.publicKey))
+  return { privateKey: pair.privateKey, publicJwk: { kty: 'EC', crv: 'P-256', x: encodeBase64url(raw.subarray(1, 33)), y: encodeBase64url(raw.subarray(33, 65)) } }
+}
