@@ -248,6 +248,7 @@ export const ERROR_CODES = {
   ERR_EXCH_CLAIM_UNASKED: 'an answer that discloses a claim the request did not ask for',
   ERR_EXCH_RECEIPT_INVALID: 'a receipt that is malformed or not signed by the counter key its attestation binds',
   ERR_EXCH_RECEIPT_MISMATCH: 'a receipt for another request: another nonce, verifier or purpose',
+  ERR_POLICY_HOLDER_RULE: 'a request that needs a claim the holder\'s own rules never share',
 
   // node/http (every service's HTTP layer)
   ERR_HTTP_BAD_REQUEST: 'a request whose target is malformed: not an absolute path, a bad percent-encoding, invalid UTF-8 or control characters once decoded',
