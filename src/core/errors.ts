@@ -203,6 +203,8 @@ export const ERROR_CODES = {
   ERR_STATUS_ISSUER_MISMATCH: 'a status list anchored by another issuer than the credential\'s, or a token whose iss is another issuer',
   ERR_STATUS_INDEX_OUT_OF_RANGE: 'a credential status idx at or beyond the end of its status list',
   ERR_STATUS_VALUE_UNSUPPORTED: 'a status value other than VALID (0), INVALID (1) and SUSPENDED (2): application-specific (3, 12 to 15) or unregistered',
+  ERR_STATUS_REVOKED: 'a credential its issuer revoked: INVALID in the status list the ledger anchors',
+  ERR_STATUS_SUSPENDED: 'a credential its issuer suspended: SUSPENDED in the status list the ledger anchors',
 
   // trust/ and store/ (the device's verified copy of the ledger)
   ERR_TRUST_CONFIG: 'a trust configuration (civic-config.json\'s ledger member and statusMirrors) that is not exactly its shape, or whose keys, origins or quorum do not parse',
@@ -226,7 +228,7 @@ export const ERROR_CODES = {
   ERR_WALLET_CREDENTIAL_INVALID: 'a received credential that does not verify under the registry, is not bound to the key that asked for it, or is not the type offered',
 
   // exchange/ (the counter: request, answer, QR frames, receipt)
-  ERR_QR_FRAME_MALFORMED: 'a QR frame that is not a Civic exchange frame: another magic or version, a short header, a frame number not below the count, or a count of zero',
+  ERR_QR_FRAME_MALFORMED: 'a QR frame that is not a Civic exchange frame: another magic or version, a short header, a count of zero, a number not below the count, a total below the count, or a payload not of its balanced length',
   ERR_QR_FRAME_TOO_LARGE: 'a QR frame, a frame count or a message to split beyond the caps',
   ERR_QR_FRAME_FOREIGN: 'a frame of another message (its message id, count or size differ), or a frame number seen before with other bytes',
   ERR_QR_FRAMES_INCOMPLETE: 'frames are missing: the message cannot be joined yet',
