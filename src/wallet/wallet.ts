@@ -13,6 +13,9 @@
  *   ERR_WALLET_THROTTLED and does not touch the KDF.
  */
 import { decodeUtf8, encodeUtf8 } from '../core/bytes/utf8.ts'
+import { signerFromCryptoKeyPair } from '../core/crypto/keys.ts'
+import type { PresentationFrame } from '../core/sdjwt/frame.ts'
+import { presentSdJwt } from '../core/sdjwt/present.ts'
 import { parseJsonObject, type JsonObject } from '../core/bytes/json.ts'
 import { fail, InputError, ok, type Verdict } from '../core/errors.ts'
 import { WALLET_DB_NAME, WalletRepository, type CopyState, type StoredCopy, type StoredKey, type StoredUnlock } from '../store/wallet.ts'
@@ -379,6 +382,37 @@ export class Wallet {
     const body = await this.#open(`copy/${c.id}`, (await this.#repo.sealedOf([c.id])).get(c.id), 'a stored copy')
     if (!body.ok) return body
     return ok({ copyId: c.id, keyId: c.keyId, credential: String(body.value.credential) })
+  }
+
+  /**
+   * A presentation of the batch's next unused copy: the disclosures of `claims` (dotted paths)
+   * and a KB-JWT by that copy's own key over the verifier's nonce and audience. Nothing is
+   * written: `recordPresentation` marks the copy used once the answer is to leave. Null when no
+   * unused copy is left.
+   */
+  async presentCopy(batch: string, claims: readonly string[], kb: { nonce: string; aud: string; iat: number }): Promise<Verdict<{ copyId: string; presentation: string } | null>> {
+    const next = await this.nextCopy(batch)
+    if (!next.ok) return next
+    if (next.value === null) return ok(null)
+    const key = await this.#repo.key(next.value.keyId)
+    if (!key) return ok(null)
+    const signer = await signerFromCryptoKeyPair(key)
+    const frame: PresentationFrame = {}
+    for (const path of claims) {
+      const segs = path.split('.')
+      let at = frame
+      segs.forEach((seg, i) => {
+        if (i === segs.length - 1) at[seg] = true
+        else at = (typeof at[seg] === 'object' ? at[seg] : (at[seg] = {})) as PresentationFrame
+      })
+    }
+    try {
+      const presentation = await presentSdJwt(next.value.credential, frame, { keyBinding: { signer, ...kb } })
+      return ok({ copyId: next.value.copyId, presentation })
+    } catch (e) {
+      if (e instanceof InputError) return fail('ERR_WALLET_RECORD_INVALID', `the stored copy does not present: ${e.code}: ${e.detail}`)
+      throw e
+    }
   }
 
   /**

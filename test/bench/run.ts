@@ -8,6 +8,7 @@ import { benchLedger } from './ledger.ts'
 import { benchStatusList } from './status.ts'
 import { benchTrust } from './trust.ts'
 import { benchWallet } from './wallet.ts'
+import { benchExchange } from './exchange.ts'
 import { formatFigure, type Figure } from './measure.ts'
 
 const suites: [string, () => Promise<Figure[]>][] = [
@@ -16,6 +17,7 @@ const suites: [string, () => Promise<Figure[]>][] = [
   ['status list', benchStatusList],
   ['trust engine', benchTrust],
   ['wallet', benchWallet],
+  ['exchange', benchExchange],
 ]
 /** `npm run bench -- wallet` runs the suites whose name holds the word; no word runs them all. */
 const only = process.argv[2]

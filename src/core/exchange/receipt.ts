@@ -7,7 +7,8 @@
  * what was asked and decided.
  *
  * typ `civic-counter-receipt+jwt`; payload {iss: verifier DID, counter: counter id, nonce,
- * purpose, vct, claims: [names], verdict: 'accepted' | 'refused', code?: the refusal's code,
+ * purpose, vct, claims: [names], verdict: 'accepted' | 'refused' | 'unknown' (the status could
+ * not be established), code: why, unless accepted,
  * iat}. `verifyReceipt` checks it against the request the wallet answered: signature under
  * that request's counter key, then nonce, verifier and purpose (ERR_EXCH_RECEIPT_MISMATCH for
  * a receipt of another request, ERR_EXCH_RECEIPT_INVALID for anything malformed or unsigned).
@@ -29,7 +30,7 @@ export interface Receipt {
   purpose: string
   vct: string
   claims: string[]
-  verdict: 'accepted' | 'refused'
+  verdict: 'accepted' | 'refused' | 'unknown'
   code?: ErrorCode
   iat: number
 }
@@ -43,7 +44,7 @@ export interface ReceiptExpectation {
 }
 
 export async function signReceipt(r: Receipt, counterSigner: Signer): Promise<string> {
-  if ((r.verdict === 'refused') !== (r.code !== undefined)) throw new TypeError('a refused receipt carries its code, an accepted one none')
+  if ((r.verdict !== 'accepted') !== (r.code !== undefined)) throw new TypeError('a receipt carries a code unless accepted')
   const payload: Record<string, unknown> = { iss: r.verifier, counter: r.counter, nonce: r.nonce, purpose: r.purpose, vct: r.vct, claims: [...r.claims], verdict: r.verdict, iat: r.iat }
   if (r.code) payload.code = r.code
   return signCompactJws({ typ: RECEIPT_TYP }, payload, counterSigner)
@@ -64,8 +65,8 @@ export async function verifyReceipt(text: string, expect: ReceiptExpectation): P
     if (!sig.ok) return fail(I, `not signed by the counter that asked (${sig.code})`)
     const p = readShape(jws.payload, { iss: 'text', counter: 'text', nonce: 'text', purpose: 'text', vct: 'text', claims: 'array', verdict: 'text', code: 'text?', iat: 'uint' }, 'receipt', I)
     if (p.claims.length > 64 || !p.claims.every((c) => typeof c === 'string' && c.length > 0 && c.length <= 128)) return fail(I, 'receipt.claims is not a list of claim names')
-    if (p.verdict !== 'accepted' && p.verdict !== 'refused') return fail(I, 'receipt.verdict is neither accepted nor refused')
-    if ((p.verdict === 'refused') !== (p.code !== undefined) || (p.code !== undefined && !isErrorCode(p.code))) return fail(I, 'a refused receipt names its code from the catalogue, an accepted one none')
+    if (p.verdict !== 'accepted' && p.verdict !== 'refused' && p.verdict !== 'unknown') return fail(I, 'receipt.verdict is not accepted, refused or unknown')
+    if ((p.verdict !== 'accepted') !== (p.code !== undefined) || (p.code !== undefined && !isErrorCode(p.code))) return fail(I, 'a receipt names its code from the catalogue unless accepted')
     if (p.nonce !== expect.nonce) return fail('ERR_EXCH_RECEIPT_MISMATCH', 'the receipt is for another request (nonce)')
     if (p.iss !== expect.verifier) return fail('ERR_EXCH_RECEIPT_MISMATCH', 'the receipt names another verifier')
     if (p.purpose !== expect.purpose) return fail('ERR_EXCH_RECEIPT_MISMATCH', 'the receipt names another purpose')
