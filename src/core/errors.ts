@@ -248,6 +248,7 @@ export const ERROR_CODES = {
   ERR_EXCH_REPLAY: 'an answer to a request that was already answered: a request\'s nonce is used once',
   ERR_EXCH_CLAIM_MISSING: 'an answer that does not disclose a claim the request requires',
   ERR_EXCH_CLAIM_UNASKED: 'an answer that discloses a claim the request did not ask for',
+  ERR_EXCH_STAPLE_INVALID: 'stapled status that is not a staple: another tag, a bad index, or parts missing or left over',
   ERR_EXCH_RECEIPT_INVALID: 'a receipt that is malformed or not signed by the counter key its attestation binds',
   ERR_EXCH_RECEIPT_MISMATCH: 'a receipt for another request: another nonce, verifier or purpose',
   ERR_POLICY_HOLDER_RULE: 'a request that needs a claim the holder\'s own rules never share',

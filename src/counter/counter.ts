@@ -9,7 +9,8 @@
  *   with the device key, valid five minutes at most.
  * - An answer: the pending request whose key decrypts it is the one answered (a counter has few
  *   open at once); verified with no network — registry keys, KB to this nonce and client id,
- *   exactly the claims asked, status from the trust engine's cache. Each request is answered
+ *   exactly the claims asked, status from the trust engine's cache or from the list the wallet
+ *   stapled (proven against the ledger's witnessed checkpoint; the newer anchor decides). Each request is answered
  *   once: a second answer to it is ERR_EXCH_REPLAY while the counter still holds it, and
  *   ERR_EXCH_NONCE_UNKNOWN after it expired or the page was reloaded (its key is gone).
  * - The verdict: `accepted` (green), `refused` (red, with the code), or `unknown` (the status
@@ -20,13 +21,14 @@
  */
 import { generateCryptoKeyPair, signerFromCryptoKeyPair, generateEcdhKeyPair, type Signer } from '../core/crypto/keys.ts'
 import { sameJwk, type PublicJwk } from '../core/crypto/jwk.ts'
-import { CivicError, fail, ok, type ErrorCode, type Verdict } from '../core/errors.ts'
+import { CivicError, fail, InputError, ok, type ErrorCode, type Verdict } from '../core/errors.ts'
 import type { JwsKeyResolver } from '../core/jose/jws.ts'
 import { parseCompactJws, signCompactJws } from '../core/jose/jws.ts'
 import type { LocalizedText, VerifierPurpose } from '../core/registry/entry.ts'
 import type { IssuerRecord, VerifierRecord } from '../core/registry/state.ts'
 import { openAnswer, verifyAnswer, type PresentedCredential } from '../core/exchange/answer.ts'
 import { signReceipt } from '../core/exchange/receipt.ts'
+import { readStaple, type Staple } from '../core/exchange/staple.ts'
 import {
   CLIENT_ID_PREFIX, REQUEST_MAX_SECONDS, requestNonce, signCounterRequest, verifyCounterRequest,
   type CounterInfo, type RequestedClaimPath,
@@ -40,7 +42,18 @@ export interface CounterTrust {
   verifierRegistration(did: string, o: { now: number }): Verdict<VerifierRecord>
   issuerStanding(did: string, o: { now: number }): Verdict<IssuerRecord>
   credentialKeys(o: { now: number }): JwsKeyResolver
-  status(uri: string, index: number, o: { now: number }): { state: 'valid' | 'invalid' | 'suspended' | 'unknown'; code: ErrorCode | null; detail: string; anchoredAt: number | null }
+  status(uri: string, index: number, o: { now: number }): StatusLike
+  /** A stapled list proven with no network (src/trust/status.ts `judgeStapled`). */
+  judgeStaple(staple: Staple, uri: string, index: number, o: { now: number }): Promise<StatusLike>
+}
+
+export interface StatusLike {
+  state: 'valid' | 'invalid' | 'suspended' | 'unknown'
+  code: ErrorCode | null
+  detail: string
+  anchoredAt: number | null
+  /** The anchor's version the verdict rests on (null when unknown). */
+  version: number | null
 }
 
 export interface Enrolment {
@@ -68,7 +81,8 @@ export interface CounterVerdict {
   purpose: { id: string; name: LocalizedText } | null
   /** The credential, when the answer got as far as a verified presentation. */
   credential: (PresentedCredential & { issuerName: LocalizedText | null }) | null
-  status: { state: 'valid' | 'invalid' | 'suspended' | 'unknown' | 'none'; anchoredAt: number | null } | null
+  /** `stapled`: the verdict rests on the status the wallet stapled, not on the counter's own copy. */
+  status: { state: 'valid' | 'invalid' | 'suspended' | 'unknown' | 'none'; anchoredAt: number | null; stapled: boolean } | null
   at: number
 }
 
@@ -232,13 +246,33 @@ export class Counter {
     const issuer = this.#trust.issuerStanding(v.value.iss, { now: o.now })
     const credential = { ...v.value, issuerName: issuer.ok ? { ...issuer.value.name } : null }
     const base = { nonce: pending.nonce, purpose: { id: pending.purpose.id, name: pending.purpose.name }, credential, at: o.now }
-    if (!v.value.status) return { ...base, outcome: 'accepted', code: null, detail: '', status: { state: 'none', anchoredAt: null } }
-    const s = this.#trust.status(v.value.status.uri, v.value.status.idx, { now: o.now })
-    const status = { state: s.state, anchoredAt: s.anchoredAt }
+    if (!v.value.status) return { ...base, outcome: 'accepted', code: null, detail: '', status: { state: 'none', anchoredAt: null, stapled: false } }
+    let staple: Staple | null
+    try {
+      staple = readStaple(content.extras)
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e
+      return refused(e.code, e.detail, pending, credential)
+    }
+    const s = await this.#statusOf(v.value.status, staple, o.now)
+    const status = { state: s.state, anchoredAt: s.anchoredAt, stapled: s.stapled }
     if (s.state === 'valid') return { ...base, outcome: 'accepted', code: null, detail: '', status }
     if (s.state === 'invalid') return { ...base, outcome: 'refused', code: 'ERR_STATUS_REVOKED', detail: 'the issuer revoked this credential', status }
     if (s.state === 'suspended') return { ...base, outcome: 'refused', code: 'ERR_STATUS_SUSPENDED', detail: 'the issuer suspended this credential', status }
     return { ...base, outcome: 'unknown', code: s.code, detail: s.detail, status }
+  }
+
+  /**
+   * The status the counter holds, or the stapled one where that rests on a newer anchor (or the
+   * held one is unknown): the newest proven word of the issuer decides.
+   */
+  async #statusOf(ref: { uri: string; idx: number }, staple: Staple | null, now: number): Promise<StatusLike & { stapled: boolean }> {
+    const held = this.#trust.status(ref.uri, ref.idx, { now })
+    if (!staple) return { ...held, stapled: false }
+    const stapled = await this.#trust.judgeStaple(staple, ref.uri, ref.idx, { now })
+    if (held.state === 'unknown' && (stapled.state !== 'unknown' || held.version === null)) return { ...stapled, stapled: true }
+    if (stapled.state !== 'unknown' && (stapled.version ?? 0) > (held.version ?? 0)) return { ...stapled, stapled: true }
+    return { ...held, stapled: false }
   }
 
   /**

@@ -25,7 +25,7 @@ import { TRUST_DB_NAME, TrustRepository, type StoredStatusList, type StoredTrust
 import { ledgerIdentity, statusListUrl, type TrustConfig } from './config.ts'
 import { defaultFetch, ledgerGetter, type FetchLike } from './fetch.ts'
 import { checkEntryInclusion, LeafTree } from './inclusion.ts'
-import { judgeStatus, listView, liveList, proveAnchor, type LiveList } from './status.ts'
+import { judgeStapled, judgeStatus, listView, liveList, proveAnchor, type LiveList, type StapledList } from './status.ts'
 import { evidenceKey, runSync } from './sync.ts'
 import type { RegistryEntryView, StatusListView, StatusVerdict, SyncProgressView, SyncReport, TrustSnapshot } from './types.ts'
 import { entriesOf, restore, snapshotOf, stamped } from './view.ts'
@@ -297,6 +297,19 @@ export class TrustEngine {
   status(uri: string, index: number, o: { now: number }): StatusVerdict {
     const { now } = registryClock(o)
     return judgeStatus(this.#lists.get(uri), this.#fold, this.#snapshot.registry?.witnessedAt ?? null, uri, index, now)
+  }
+
+  /** What a wallet staples to an answer for `uri`: the held anchor, its proof and token (null when none is held). */
+  staple(uri: string): StapledList | null {
+    const rec = this.#stored.statusLists.find((x) => x.uri === uri)
+    return rec ? { index: rec.index, entry: rec.entry, proof: rec.proof, token: rec.token } : null
+  }
+
+  /** The status of `index` on `uri` from a stapled list, proven with no network (status.ts `judgeStapled`). */
+  judgeStaple(staple: StapledList, uri: string, index: number, o: { now: number }): Promise<StatusVerdict> {
+    this.#assertOpen()
+    registryClock({ now: o.now })
+    return judgeStapled(staple, { config: this.#config, fold: this.#fold, registryAt: this.#snapshot.registry?.witnessedAt ?? null, uri, idx: index, now: o.now })
   }
 
   /**

@@ -4,7 +4,7 @@
  */
 export { parseTrustConfig, statusListUrl, type StatusMirror, type TrustConfig, type TrustConfigSource } from './config.ts'
 export { TrustEngine, EVIDENCE_FORMAT, type TrustEngineOptions } from './engine.ts'
-export { REGISTRY_LAG_SECONDS } from './status.ts'
+export { REGISTRY_LAG_SECONDS, type StapledList } from './status.ts'
 export type {
   CheckpointView, LogName, LogSyncReport, RegistryEntryView, StatusFreshness, StatusListView, StatusVerdict, SyncProgressView, SyncReport,
   TrustSnapshot,

@@ -210,16 +210,23 @@ export async function proveAnchor(o: ProveAnchorOptions): Promise<Verdict<Proven
       return fail('ERR_STATUS_LIST_MISSING', `the status list ${o.uri.slice(0, 120)}: ${(e as Error).message}`)
     }
   }
-  if (statusListDigest(token) !== a.digest) return fail('ERR_STATUS_NOT_ANCHORED', `the token served for ${o.uri.slice(0, 120)} is not the one anchored (version ${a.version})`)
+  const t = await checkAnchoredToken(o.fold, a, token, o.uri, o.now)
+  if (!t.ok) return t
+  return ok({ rec: { uri: o.uri, index: answer.index, entry: answer.entry, proof: answer.proof, token, version: a.version, fetchedAt: o.now }, evidence })
+}
+
+/** The token is the one anchored (digest), signed by the anchoring issuer's current key, for this URI. */
+async function checkAnchoredToken(fold: RegistryState, a: StatusAnchorEntry, token: Uint8Array, uri: string, now: number): Promise<Verdict<true>> {
+  if (statusListDigest(token) !== a.digest) return fail('ERR_STATUS_NOT_ANCHORED', `the token served for ${uri.slice(0, 120)} is not the one anchored (version ${a.version})`)
   let text: string
   try {
     text = decodeUtf8(token, 'status list token')
   } catch (e) {
     return failFrom(e)
   }
-  const rec = issuerAccreditation(o.fold, a.iss)!
+  const rec = issuerAccreditation(fold, a.iss)!
   const t = await verifyStatusListToken(text, {
-    uri: o.uri, now: o.now, maxBytes: 64 * 1024 * 1024,
+    uri, now, maxBytes: 64 * 1024 * 1024,
     key: (jws) => {
       const kid = jws.header.kid
       if (typeof kid !== 'string') return null
@@ -229,5 +236,42 @@ export async function proveAnchor(o: ProveAnchorOptions): Promise<Verdict<Proven
   })
   if (!t.ok) return t
   if (t.value.iss !== undefined && t.value.iss !== a.iss) return fail('ERR_STATUS_ISSUER_MISMATCH', `the token's iss is ${t.value.iss.slice(0, 120)}, the anchor's ${a.iss}`)
-  return ok({ rec: { uri: o.uri, index: answer.index, entry: answer.entry, proof: answer.proof, token, version: a.version, fetchedAt: o.now }, evidence })
+  return ok(true)
+}
+
+/** What a wallet staples to an answer: a held list's anchor, its tlog-proof and the token. */
+export interface StapledList {
+  index: number
+  entry: Uint8Array
+  proof: string
+  token: Uint8Array
+}
+
+/**
+ * A stapled list, proven with no network: the proof's checkpoint verifies under the status
+ * log's key and witness quorum (the witnesses vouch that it is on the one append-only log;
+ * with no network there are no tiles for a consistency proof against the trusted checkpoint),
+ * the entry is included, it is an anchor of `uri` that verifies against the fold now, and the
+ * token is the one anchored. Then judged as a held list is (ttl, registry lag, index).
+ */
+export async function judgeStapled(s: StapledList, o: { config: TrustConfig; fold: RegistryState; registryAt: number | null; uri: string; idx: number; now: number }): Promise<StatusVerdict> {
+  const unknown = (code: ErrorCode, detail: string): StatusVerdict => ({ state: 'unknown', code, detail, staleAt: null, registryAt: o.registryAt, anchoredAt: null, version: null })
+  let proof
+  try {
+    proof = parseTlogProof(s.proof)
+  } catch (e) {
+    const f = failFrom(e)
+    return unknown(f.code, `the stapled proof: ${f.detail}`)
+  }
+  if (proof.index !== s.index) return unknown('ERR_PROOF_MALFORMED', `the stapled proof is for index ${proof.index}, the staple names ${s.index}`)
+  const proven = verifyTlogProof(proof, { entry: s.entry }, o.config.status, o.now)
+  if (!proven.ok) return unknown(proven.code, `the stapled proof: ${proven.detail}`)
+  const anchor = await verifyStatusAnchor(o.fold, s.entry, { now: o.now })
+  if (!anchor.ok) return unknown(anchor.code, `the stapled anchor: ${anchor.detail}`)
+  if (anchor.value.uri !== o.uri) return unknown('ERR_STATUS_NOT_ANCHORED', `the stapled anchor is of ${anchor.value.uri.slice(0, 120)}, not ${o.uri.slice(0, 120)}`)
+  const t = await checkAnchoredToken(o.fold, anchor.value, s.token, o.uri, o.now)
+  if (!t.ok) return unknown(t.code, `the stapled token: ${t.detail}`)
+  const live = await liveList({ uri: o.uri, index: s.index, entry: s.entry, proof: s.proof, token: s.token, version: anchor.value.version, fetchedAt: o.now })
+  if (!live) return unknown('ERR_STATUS_TOKEN_INVALID', 'the stapled token does not decode')
+  return judgeStatus(live, o.fold, o.registryAt, o.uri, o.idx, o.now)
 }

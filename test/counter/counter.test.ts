@@ -38,7 +38,11 @@ function trust(): CounterTrust {
     // The trust engine's cached, ledger-proven status; here a table the test sets.
     status: (uri, idx) => {
       const s = uri === PSB_LIST ? statuses.get(idx) : undefined
-      return s ? { ...s, detail: s.code ? 'the status list went stale' : '', anchoredAt: NOW - 3600 } : { state: 'unknown', code: 'ERR_STATUS_NOT_ANCHORED', detail: 'no list', anchoredAt: null }
+      return s ? { ...s, detail: s.code ? 'the status list went stale' : '', anchoredAt: NOW - 3600, version: 3 } : { state: 'unknown', code: 'ERR_STATUS_NOT_ANCHORED', detail: 'no list', anchoredAt: null, version: null }
+    },
+    // Stapled status is proven by the trust engine (test/trust/staple.test.ts); no answer here staples.
+    judgeStaple: async () => {
+      throw new Error('no answer in this test carries a staple')
     },
   }
 }
@@ -93,7 +97,7 @@ describe('a counter transaction', () => {
     const { bytes, request } = await answer(req.value.text, ['family_name', 'given_name', 'address.city'])
     expect(request.claims.find((c) => c.path === 'address.district')).toEqual({ path: 'address.district', required: false })
     const v = await counter.verify(bytes, { now: NOW + 5 })
-    expect(v).toMatchObject({ outcome: 'accepted', code: null, purpose: { id: 'residence-permit' }, status: { state: 'valid', anchoredAt: NOW - 3600 } })
+    expect(v).toMatchObject({ outcome: 'accepted', code: null, purpose: { id: 'residence-permit' }, status: { state: 'valid', anchoredAt: NOW - 3600, stapled: false } })
     expect(v.credential?.claims).toEqual([{ path: 'family_name', value: '李' }, { path: 'given_name', value: '伟' }, { path: 'address.city', value: '成都' }])
     expect(v.credential?.issuerName?.en).toBe('Municipal Public Security Bureau')
     const { receipt } = await counter.finish(v)
