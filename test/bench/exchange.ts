@@ -11,7 +11,7 @@
  * fit QR version 25 at ECC M (goal ≤ 3 frames).
  */
 import 'fake-indexeddb/auto'
-import { encode } from 'uqr'
+import { qrModules } from '../../src/core/exchange/qr.ts'
 import { generateEcdhKeyPair, signerFromCryptoKeyPair } from '../../src/core/crypto/keys.ts'
 import { sealAnswer } from '../../src/core/exchange/answer.ts'
 import { splitFrames } from '../../src/core/exchange/frames.ts'
@@ -29,7 +29,7 @@ import type { Figure } from './measure.ts'
 const V25_M_BYTES = 997
 
 function qrVersion(bytes: Uint8Array): number {
-  return encode(Array.from(bytes), { ecc: 'M', border: 4, boostEcc: false }).version
+  return qrModules(bytes).version
 }
 
 export async function benchExchange(): Promise<Figure[]> {

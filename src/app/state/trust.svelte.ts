@@ -15,7 +15,7 @@ import type { ErrorCode, Verdict } from '../../core/errors.ts'
 import { civicConfig, type ConfigState } from './config.svelte.ts'
 import { CivicError, fail } from '../../core/errors.ts'
 import type { JwsKeyResolver } from '../../core/jose/jws.ts'
-import type { IssuerRecord, RegistryEntryView, StatusListView, StatusVerdict, SyncProgressView, TrustSnapshot } from '../../trust/index.ts'
+import type { IssuerRecord, RegistryEntryView, StapledList, StatusListView, StatusVerdict, SyncProgressView, TrustSnapshot, VerifierRecord } from '../../trust/index.ts'
 
 export type { CheckpointView, IssuerRecord, RegistryEntryView, StatusListView, StatusVerdict, SyncProgressView, TrustSnapshot } from '../../trust/index.ts'
 
@@ -26,6 +26,11 @@ export interface TrustReads {
   status(uri: string, index: number, o: { now: number }): StatusVerdict
   statusLists(): StatusListView[]
   refreshStatus(uri: string, o?: { now?: number }): Promise<Verdict<StatusListView>>
+  verifierRegistration(did: string, o: { now: number }): Verdict<VerifierRecord>
+  /** What a wallet staples for `uri` (the held list with its proof), null when none is held. */
+  staple(uri: string): StapledList | null
+  /** A stapled list, proven with no network. */
+  judgeStaple(staple: StapledList, uri: string, index: number, o: { now: number }): Promise<StatusVerdict>
 }
 
 /** What the app reads of a trust engine (src/trust's TrustEngine has all of it). */
