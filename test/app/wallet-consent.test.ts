@@ -1,9 +1,11 @@
 // @vitest-environment happy-dom
 /**
  * The consent screen and the plan behind it: who asks is the registry's name, what leaves is
- * exactly the needed claims and the optional ones the citizen ticks — never one the verifier is
- * not registered for; a request from no registered verifier, for another purpose or type, or
- * needing what the card does not hold is refused before anything is drawn. In zh-CN and en.
+ * exactly the needed claims and the optional ones the citizen ticks; a claim the verifier is
+ * not registered for is over-asking — sent only if the citizen allows that one claim, and a
+ * needed one blocks sharing until then; the citizen's own rules rule claims out; a request from
+ * no registered verifier, for another purpose or type, or needing what the card does not hold
+ * is refused before anything is drawn. In zh-CN and en.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { flushSync, mount, unmount } from 'svelte'
@@ -58,13 +60,24 @@ function show(plan: ConsentPlan, lang: 'zh-CN' | 'en') {
 }
 
 describe('the consent plan', () => {
-  it('keeps needed and optional claims the purpose allows, and marks the others as never sent', () => {
+  it('keeps needed and optional claims the purpose allows; over-asking leaves only when allowed claim by claim', () => {
     const plan = consentPlan(request(), card)
     if (!plan.ok) throw new Error(plan.detail)
     expect(plan.value.verifier).toEqual({ did: hall.did, name: hall.name })
-    expect(plan.value.rows).toEqual([{ path: 'name', state: 'required' }, { path: 'district', state: 'optional' }, { path: 'birth_date', state: 'not-allowed' }])
-    expect(disclosedClaims(plan.value, new Set())).toEqual(['name'])
-    expect(disclosedClaims(plan.value, new Set(['district', 'birth_date']))).toEqual(['name', 'district'])
+    expect(plan.value.rows.map((r) => [r.path, r.state, r.on])).toEqual([['name', 'required', true], ['district', 'optional', false], ['birth_date', 'overasked', false]])
+    // birth_date is needed and over-asked: no answer until the citizen allows it
+    expect(disclosedClaims(plan.value, new Set(['district', 'birth_date']))).toMatchObject({ ok: false, code: 'ERR_EXCH_OVERASKING' })
+    expect(disclosedClaims(plan.value, new Set(), new Set(['birth_date']))).toEqual({ ok: true, value: ['name', 'birth_date'] })
+    const optionalOnly = consentPlan(request({ claims: [{ path: 'name', required: true }, { path: 'district', required: false }, { path: 'birth_date', required: false }] }), card)
+    if (!optionalOnly.ok) throw new Error(optionalOnly.detail)
+    expect(disclosedClaims(optionalOnly.value, new Set(['district', 'birth_date']))).toEqual({ ok: true, value: ['name', 'district'] })
+  })
+
+  it('never sends what the citizen\'s rules rule out; a request that needs it cannot be answered', () => {
+    const plan = consentPlan(request({ claims: [{ path: 'name', required: true }, { path: 'district', required: true }] }), card, { never: ['district'] })
+    if (!plan.ok) throw new Error(plan.detail)
+    expect(plan.value.rows.map((r) => r.state)).toEqual(['required', 'ruled-out'])
+    expect(disclosedClaims(plan.value, new Set(['district']), new Set(['district']))).toMatchObject({ ok: false, code: 'ERR_POLICY_HOLDER_RULE' })
   })
 
   it('refuses a request it must not answer, with its code', () => {
@@ -80,7 +93,7 @@ describe('the consent plan', () => {
 
 describe('the consent screen', () => {
   for (const lang of ['zh-CN', 'en'] as const) {
-    it(`${lang}: names who asks and why from the registry, fixes the needed claim, leaves the optional one to the citizen, and names what is never sent`, () => {
+    it(`${lang}: names who asks and why from the registry, fixes the needed claim, leaves the optional one to the citizen, and blocks sharing until over-asking is allowed`, () => {
       const plan = consentPlan(request(), card)
       if (!plan.ok) throw new Error(plan.detail)
       const s = show(plan.value, lang)
@@ -88,20 +101,26 @@ describe('the consent screen', () => {
       expect(target.querySelector('[data-testid="consent-why"]')?.textContent).toBe(hall.purposes[0]!.name[lang])
       expect(target.querySelector('[data-testid="consent-keeps"]')?.textContent).toContain(hall.retention.promise[lang])
       const rows = [...target.querySelectorAll<HTMLElement>('[data-testid="consent-claim"]')]
-      expect(rows.map((r) => [r.dataset.claim, r.dataset.state])).toEqual([['name', 'required'], ['district', 'optional']])
-      const [name, district] = rows.map((r) => r.querySelector('input')!)
-      expect([name!.checked, name!.disabled, district!.checked, district!.disabled]).toEqual([true, true, false, false])
+      expect(rows.map((r) => [r.dataset.claim, r.dataset.state])).toEqual([['name', 'required'], ['district', 'optional'], ['birth_date', 'overasked']])
+      const [name, district, birth] = rows.map((r) => r.querySelector('input')!)
+      expect([name!.checked, name!.disabled, district!.checked, district!.disabled, birth!.checked]).toEqual([true, true, false, false, false])
       expect(rows[0]!.textContent).toContain('李伟')
-      expect(target.querySelector('[data-testid="consent-refused"]')?.textContent).toContain(card.display.claims.birth_date![lang])
-      expect(target.textContent).not.toContain('1990-05-01')
+      expect(target.querySelector('[data-testid="consent-overasked"]')?.textContent).toContain(card.display.claims.birth_date![lang])
       const share = target.querySelector<HTMLButtonElement>('[data-testid="consent-share"]')!
       expect(share.textContent).toBe(walletStrings['w.consent.share'][lang])
+      // over-asked and needed: sharing is blocked, and says why
+      expect(share.disabled).toBe(true)
+      expect(target.querySelector('[data-testid="consent-blocked"]')?.getAttribute('data-code')).toBe('ERR_EXCH_OVERASKING')
+      share.click()
+      birth!.click()
+      flushSync()
+      expect(share.disabled).toBe(false)
       share.click()
       district!.click()
       flushSync()
       share.click()
       target.querySelector<HTMLButtonElement>('[data-testid="consent-decline"]')!.click()
-      expect(s.shared).toEqual([['name'], ['name', 'district']])
+      expect(s.shared).toEqual([['name', 'birth_date'], ['name', 'district', 'birth_date']])
       expect(s.declined()).toBe(1)
     })
   }

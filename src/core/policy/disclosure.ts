@@ -11,8 +11,9 @@
  *    never sent — not even by an override on this screen; a request that needs one cannot be
  *    answered (ERR_POLICY_HOLDER_RULE). The rule is changed in settings, not under pressure at
  *    a counter.
- * 3. Minimum disclosure: among what remains, a raw value that a predicate already answers
- *    (birth_date when age_over_18 is asked too) starts unticked when it is optional.
+ * 3. Minimum disclosure: nothing that need not leave starts ticked — every optional claim
+ *    starts unticked, and a raw value that a predicate in the same request already answers
+ *    (birth_date when age_over_18 is asked too) says so (`answeredBy`).
  *
  * Required, allowed claims are sent; optional ones as ticked. A required claim the credential
  * does not hold makes the request unanswerable from it (ERR_EXCH_CLAIM_MISSING).
@@ -32,7 +33,7 @@ export interface PolicyRow {
   state: RowState
   /** Ticked when the screen opens. */
   on: boolean
-  /** Why an optional row starts unticked: a predicate in the same answer already says it. */
+  /** A predicate asked in the same request that already answers this raw value. */
   answeredBy?: string
 }
 
@@ -71,8 +72,8 @@ export function planDisclosure(asked: readonly AskedClaim[], o: { allowed: reado
       continue
     }
     const predicate = (PREDICATES[c.path] ?? []).find((p) => askedPaths.has(p) && allowed.has(p) && o.held(p) && !never.has(p))
-    if (!c.required && predicate) rows.push({ path: c.path, required: false, state: 'optional', on: false, answeredBy: predicate })
-    else rows.push({ path: c.path, required: c.required, state: c.required ? 'required' : 'optional', on: true })
+    if (c.required) rows.push({ path: c.path, required: true, state: 'required', on: true })
+    else rows.push({ path: c.path, required: false, state: 'optional', on: false, ...(predicate ? { answeredBy: predicate } : {}) })
   }
   return ok({ rows })
 }

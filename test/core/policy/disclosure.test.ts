@@ -12,7 +12,7 @@ const pick = (ticked: string[] = [], overridden: string[] = []) => ({ ticked: ne
 describe('planDisclosure / chooseDisclosure', () => {
   it('sends required allowed claims and the optional ones left ticked', () => {
     const plan = planDisclosure([{ path: 'family_name', required: true }, { path: 'address.district', required: false }], { allowed: ['family_name', 'address.district'], held, rules: none })
-    expect(plan.ok && plan.value.rows.map((r) => [r.path, r.state, r.on])).toEqual([['family_name', 'required', true], ['address.district', 'optional', true]])
+    expect(plan.ok && plan.value.rows.map((r) => [r.path, r.state, r.on])).toEqual([['family_name', 'required', true], ['address.district', 'optional', false]])
     if (!plan.ok) return
     expect(chooseDisclosure(plan.value, pick(['address.district']))).toEqual({ ok: true, value: ['family_name', 'address.district'] })
     expect(chooseDisclosure(plan.value, pick())).toEqual({ ok: true, value: ['family_name'] })
@@ -38,12 +38,11 @@ describe('planDisclosure / chooseDisclosure', () => {
     expect(chooseDisclosure(required.value, pick(['birth_date'], ['birth_date']))).toMatchObject({ ok: false, code: 'ERR_POLICY_HOLDER_RULE' })
   })
 
-  it('starts an optional raw value unticked when a predicate asked in the same request answers it', () => {
+  it('starts every optional claim unticked, and names the predicate that already answers a raw value', () => {
     const plan = planDisclosure([{ path: 'age_over_18', required: true }, { path: 'birth_date', required: false }], { allowed: ['age_over_18', 'birth_date'], held, rules: none })
     expect(plan.ok && plan.value.rows[1]).toEqual({ path: 'birth_date', required: false, state: 'optional', on: false, answeredBy: 'age_over_18' })
-    // without the predicate in the request, the raw value starts ticked as any optional claim
     const alone = planDisclosure([{ path: 'birth_date', required: false }], { allowed: ['birth_date'], held, rules: none })
-    expect(alone.ok && alone.value.rows[0]!.on).toBe(true)
+    expect(alone.ok && alone.value.rows[0]).toEqual({ path: 'birth_date', required: false, state: 'optional', on: false })
   })
 
   it('refuses a request that needs a claim the credential does not hold; skips a missing optional one', () => {
