@@ -253,6 +253,11 @@ export const ERROR_CODES = {
   ERR_EXCH_RECEIPT_MISMATCH: 'a receipt for another request: another nonce, verifier or purpose',
   ERR_POLICY_HOLDER_RULE: 'a request that needs a claim the holder\'s own rules never share',
 
+  // verifier/ (a verifier's counter enrolment service)
+  ERR_VERIFIER_ENROLMENT: 'a counter enrolment code that is unknown, already used or expired: ask the verifier for a new one',
+  ERR_VERIFIER_BAD_REQUEST: 'a request to a verifier\'s service that is not JSON of the expected shape: members missing or unknown, a counter name that is empty or too long, a list of purposes that is not a set of ids',
+  ERR_VERIFIER_FORBIDDEN: 'a request to a verifier\'s service from a browser origin other than the app\'s, or an admin request from outside loopback, to a host name other than a loopback one, or without the verifier\'s admin token',
+
   // node/http (every service's HTTP layer)
   ERR_HTTP_BAD_REQUEST: 'a request whose target is malformed: not an absolute path, a bad percent-encoding, invalid UTF-8 or control characters once decoded',
   ERR_HTTP_NOT_FOUND: 'no resource at this path',
