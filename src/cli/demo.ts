@@ -28,10 +28,13 @@ import { FIRST_KID, initIssuer } from '../issuer/service.ts'
 import { RESIDENT_ID_VCT, SOCIAL_INSURANCE_VCT } from '../issuer/schema.ts'
 import { readKey } from '../issuer/store.ts'
 import { fsyncDir, writeFileDurably } from '../node/durable.ts'
+import { verifierKeyFileName } from '../verifier/service.ts'
 
 const YEAR = 365 * 86_400
 export const ROOT_KEY_FILE = 'governance-root.jwk'
 export const SEED_FILE = 'demo-seeded.json'
+/** The kid of each demo verifier's registered key: the key that signs its counter attestations. */
+export const DEMO_VERIFIER_KID = 'counter-1'
 
 export interface DemoIssuer {
   id: string
@@ -49,7 +52,7 @@ export const DEMO_ISSUERS: DemoIssuer[] = [
   { id: 'hrss', did: 'did:web:hrss.gov.example', name: { 'zh-CN': '某市人力资源和社会保障局', en: 'Municipal Human Resources and Social Security Bureau' }, vct: [SOCIAL_INSURANCE_VCT], statusListBase: 'https://hrss.gov.example/status/', portOffset: 6 },
 ]
 
-interface DemoVerifier {
+export interface DemoVerifier {
   id: string
   did: string
   name: { 'zh-CN': string; en: string }
@@ -57,7 +60,7 @@ interface DemoVerifier {
   retention: { days: number; promise: { 'zh-CN': string; en: string } }
 }
 
-const DEMO_VERIFIERS: DemoVerifier[] = [
+export const DEMO_VERIFIERS: DemoVerifier[] = [
   {
     id: 'service-hall', did: 'did:web:service-hall.city.example', name: { 'zh-CN': '某市政务服务大厅', en: 'City Government Service Hall' },
     purposes: [
@@ -136,10 +139,10 @@ export async function seedDemo(o: {
     }))
   }
   for (const v of DEMO_VERIFIERS) {
-    const jwk = await keyFile(o.dataDir, `verifier-${v.id}.jwk`, 'ES256')
+    const jwk = await keyFile(o.dataDir, verifierKeyFileName(v.id), 'ES256')
     entries.push(await createVerifierRegistrationEntry({
       root: o.root, subject: v.did, id: `urn:civic:registration:${v.id}:1`, name: v.name,
-      keys: [{ kid: 'counter-1', jwk: publicJwkOf(jwk) }], purposes: v.purposes, retention: v.retention, validFrom, validUntil,
+      keys: [{ kid: DEMO_VERIFIER_KID, jwk: publicJwkOf(jwk) }], purposes: v.purposes, retention: v.retention, validFrom, validUntil,
     }))
   }
   for (const e of entries) {
