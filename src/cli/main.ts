@@ -10,6 +10,7 @@ import { logCommand, LOG_VERIFY_USAGE } from './log-verify.ts'
 import { ledgerCommand, LEDGER_USAGE } from './ledger.ts'
 import { witnessCommand, WITNESS_USAGE } from './witness.ts'
 import { issuerCommand, ISSUER_USAGE } from './issuer.ts'
+import { verifierCommand, VERIFIER_USAGE } from './verifier.ts'
 import { appCommand, APP_USAGE } from './app.ts'
 import { followSupervisor } from './supervisor.ts'
 import { keyCommand, KEY_USAGE } from './key.ts'
@@ -21,6 +22,7 @@ ${LOG_VERIFY_USAGE}
 ${LEDGER_USAGE}
 ${WITNESS_USAGE}
 ${ISSUER_USAGE}
+${VERIFIER_USAGE}
 ${APP_USAGE}
 ${KEY_USAGE}
 civic help`
@@ -36,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'ledger') return await ledgerCommand(rest)
     if (cmd === 'witness') return await witnessCommand(rest)
     if (cmd === 'issuer') return await issuerCommand(rest)
+    if (cmd === 'verifier') return await verifierCommand(rest)
     if (cmd === 'app') return await appCommand(rest)
     if (cmd === 'key') return await keyCommand(rest)
     if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
