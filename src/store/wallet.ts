@@ -307,6 +307,18 @@ export class WalletRepository {
     return used
   }
 
+  /** Re-seals an existing activity entry (a receipt joined it). False when it is not here (nothing written). */
+  async replaceActivity(id: string, sealed: StoredSealed): Promise<boolean> {
+    let done = false
+    await this.#write(['activity'], async (tx) => {
+      const a = (await tx.objectStore('activity').get(id)) as StoredActivity | undefined
+      if (!a) return
+      quiet(tx.objectStore('activity').put({ ...a, sealed }))
+      done = true
+    }, 'updating the activity log')
+    return done
+  }
+
   async activity(): Promise<StoredActivity[]> {
     return this.#read('reading the activity log', (db) => db.getAll('activity') as Promise<StoredActivity[]>)
   }

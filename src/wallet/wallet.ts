@@ -16,6 +16,7 @@ import { decodeUtf8, encodeUtf8 } from '../core/bytes/utf8.ts'
 import { signerFromCryptoKeyPair } from '../core/crypto/keys.ts'
 import type { PresentationFrame } from '../core/sdjwt/frame.ts'
 import { presentSdJwt } from '../core/sdjwt/present.ts'
+import { parseCompactJws } from '../core/jose/jws.ts'
 import { parseJsonObject, type JsonObject } from '../core/bytes/json.ts'
 import { fail, InputError, ok, type Verdict } from '../core/errors.ts'
 import { WALLET_DB_NAME, WalletRepository, type CopyState, type StoredCopy, type StoredKey, type StoredUnlock } from '../store/wallet.ts'
@@ -81,6 +82,8 @@ export interface ActivityEntry {
   purpose: { id: string; name: Record<string, string> }
   /** The claims that left, by name. */
   claims: string[]
+  /** The counter's signed receipt, once scanned: what it says it decided, and the JWS itself. */
+  receipt?: { verdict: 'accepted' | 'refused' | 'unknown'; code?: string; claims: string[]; iat: number; jws: string }
 }
 
 interface SealedCopy {
@@ -390,7 +393,7 @@ export class Wallet {
    * written: `recordPresentation` marks the copy used once the answer is to leave. Null when no
    * unused copy is left.
    */
-  async presentCopy(batch: string, claims: readonly string[], kb: { nonce: string; aud: string; iat: number }): Promise<Verdict<{ copyId: string; presentation: string } | null>> {
+  async presentCopy(batch: string, claims: readonly string[], kb: { nonce: string; aud: string; iat: number }): Promise<Verdict<{ copyId: string; presentation: string; status: StatusRef | null } | null>> {
     const next = await this.nextCopy(batch)
     if (!next.ok) return next
     if (next.value === null) return ok(null)
@@ -408,7 +411,8 @@ export class Wallet {
     }
     try {
       const presentation = await presentSdJwt(next.value.credential, frame, { keyBinding: { signer, ...kb } })
-      return ok({ copyId: next.value.copyId, presentation })
+      const payload = parseCompactJws(next.value.credential.split('~')[0]!, { maxLength: 1 << 20 }).payload
+      return ok({ copyId: next.value.copyId, presentation, status: statusRef(payload) })
     } catch (e) {
       if (e instanceof InputError) return fail('ERR_WALLET_RECORD_INVALID', `the stored copy does not present: ${e.code}: ${e.detail}`)
       throw e
@@ -417,16 +421,28 @@ export class Wallet {
 
   /**
    * A copy answered a request: marked used, and the presentation logged (sealed), together.
-   * False when the copy was already used or is not here (nothing is written).
+   * The entry's id; null when the copy was already used or is not here (nothing is written).
    */
-  async recordPresentation(copyId: string, entry: Omit<ActivityEntry, 'id' | 'batch'>): Promise<boolean> {
+  async recordPresentation(copyId: string, entry: Omit<ActivityEntry, 'id' | 'batch'>): Promise<string | null> {
     const key = this.#unlocked()
     const id = newId()
     const batch = (await this.#repo.copyState(copyId))?.batch
-    if (batch === undefined) return false
+    if (batch === undefined) return null
     const body: ActivityEntry = { id, batch, at: entry.at, verifier: entry.verifier, purpose: entry.purpose, claims: [...entry.claims] }
     const sealed = await seal(key, `activity/${id}`, encodeUtf8(JSON.stringify(body)))
-    return this.#repo.useCopyWithActivity(copyId, { id, sealed })
+    return (await this.#repo.useCopyWithActivity(copyId, { id, sealed })) ? id : null
+  }
+
+  /** The counter's verified receipt joins its activity entry (sealed again). False when the entry is not here. */
+  async attachReceipt(entryId: string, receipt: NonNullable<ActivityEntry['receipt']>): Promise<Verdict<boolean>> {
+    const key = this.#unlocked()
+    const held = (await this.#repo.activity()).find((a) => a.id === entryId)
+    if (!held) return ok(false)
+    const body = await this.#open(`activity/${entryId}`, held.sealed, 'an activity entry')
+    if (!body.ok) return body
+    const next = { ...(body.value as unknown as ActivityEntry), receipt: { ...receipt, claims: [...receipt.claims] } }
+    const sealed = await seal(key, `activity/${entryId}`, encodeUtf8(JSON.stringify(next)))
+    return ok(await this.#repo.replaceActivity(entryId, sealed))
   }
 
   /** The activity log, newest first. ERR_WALLET_RECORD_INVALID when an entry does not open. */

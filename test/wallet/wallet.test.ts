@@ -132,9 +132,9 @@ describe('the wallet', () => {
     if (!next.ok || !next.value) throw new Error('no copy')
     expect(next.value.credential).toMatch(/^eyJ[^~]+~/)
     const shown = { at: 5_001, verifier: { did: 'did:web:service-hall.city.example', name: { en: 'City Government Service Hall' } }, purpose: { id: 'residence', name: { en: 'Proof of residence' } }, claims: ['name', 'district'] }
-    expect(await w.recordPresentation(next.value.copyId, shown)).toBe(true)
-    expect(await w.recordPresentation(next.value.copyId, shown)).toBe(false)
-    expect(await w.recordPresentation('no-such-copy', shown)).toBe(false)
+    expect(await w.recordPresentation(next.value.copyId, shown)).toMatch(/^[0-9a-f-]{36}$/)
+    expect(await w.recordPresentation(next.value.copyId, shown)).toBeNull()
+    expect(await w.recordPresentation('no-such-copy', shown)).toBeNull()
     const again = await w.nextCopy(batch)
     expect(again.ok && again.value?.copyId).not.toBe(next.value.copyId)
     const log = await w.activity()

@@ -86,8 +86,8 @@ export function cardStatus(verdicts: readonly StatusVerdict[]): CardStatus {
   return { state: 'valid', anchoredAt, code: null, detail: '' }
 }
 
-/** The wallet's hash routes: #/wallet, #/wallet/receive[?offer=…], #/wallet/card/<batch>. */
-export type WalletView = { name: 'cards' } | { name: 'receive'; offer: string | null } | { name: 'card'; batch: string } | { name: 'settings' }
+/** The wallet's hash routes: #/wallet, #/wallet/receive[?offer=…], #/wallet/present, #/wallet/card/<batch>, #/wallet/settings. */
+export type WalletView = { name: 'cards' } | { name: 'receive'; offer: string | null } | { name: 'present' } | { name: 'card'; batch: string } | { name: 'settings' }
 
 export function parseWalletView(hash: string): WalletView {
   const raw = hash.replace(/^#/, '')
@@ -97,6 +97,7 @@ export function parseWalletView(hash: string): WalletView {
   if (path[1] === 'receive') return { name: 'receive', offer: query.get('offer') }
   if (path[1] === 'card' && path[2] && /^[0-9a-f-]{36}$/.test(path[2])) return { name: 'card', batch: path[2] }
   if (path[1] === 'settings') return { name: 'settings' }
+  if (path[1] === 'present') return { name: 'present' }
   return { name: 'cards' }
 }
 
@@ -104,6 +105,7 @@ export function walletHash(v: WalletView): string {
   if (v.name === 'receive') return v.offer ? `#/wallet/receive?offer=${encodeURIComponent(v.offer)}` : '#/wallet/receive'
   if (v.name === 'card') return `#/wallet/card/${v.batch}`
   if (v.name === 'settings') return '#/wallet/settings'
+  if (v.name === 'present') return '#/wallet/present'
   return '#/wallet'
 }
 
@@ -402,6 +404,17 @@ export class WalletApp {
   /** The trust engine's reads, once its copy is open. */
   get #reads(): TrustReads | null {
     return this.#trust.status === 'ready' ? this.#trust.reads : null
+  }
+
+  /** What answering a request needs (present.svelte.ts): the unlocked wallet and the ledger copy's reads; null otherwise. */
+  presenting(): { wallet: Wallet; reads: TrustReads } | null {
+    const reads = this.#reads
+    return this.#wallet && this.#status === 'unlocked' && reads ? { wallet: this.#wallet, reads } : null
+  }
+
+  /** After a presentation or a receipt: the cards' copies left and the activity log again. */
+  async reload(): Promise<void> {
+    if (this.#wallet && this.#status === 'unlocked') await this.#reloadCards()
   }
 
   /** A card's status from the local fold (reads the trust snapshot, so it redraws after a sync). */
