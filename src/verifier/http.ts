@@ -133,14 +133,16 @@ export async function startVerifierServer(svc: VerifierService, o: VerifierServe
     const path = target.path
     const method = req.method ?? 'GET'
     adminGate({ remoteAddress: req.socket.remoteAddress, host: req.headers.host, origin: originOf(req) })
+    // What is served here is no secret: the path and method are judged before the token.
+    const allow = path === '/admin/info' ? ['GET', 'HEAD'] : path === '/admin/enrolments' ? ['POST'] : null
+    if (!allow) throw new CivicError('ERR_HTTP_NOT_FOUND', `no admin endpoint ${path.slice(0, 80)}`)
+    allowMethods(method, allow, path)
     const m = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(req.headers.authorization ?? '')
     if (!m || !(await isAdminToken(svc.dir, m[1]!))) forbidden('send the verifier\'s admin token (Authorization: Bearer …)')
     if (path === '/admin/info') {
-      allowMethods(method, ['GET', 'HEAD'], path)
       return reply(res, 200, { 'cache-control': 'no-store' }, { ...svc.info(), url: base, counters: await svc.counters(), pendingCodes: await svc.pendingCodes() })
     }
     if (path === '/admin/enrolments') {
-      allowMethods(method, ['POST'], path)
       const body = await jsonBody(req, ['name', 'purposes'])
       const c = await svc.createEnrolmentCode({ name: body.name, purposes: body.purposes, now: svc.now() })
       const answer: CreatedEnrolment = { code: c.code, link: appOrigin ? counterEnrolmentLink(appOrigin, base, c.code) : null, expiresAt: c.expiresAt, name: c.name, purposes: c.purposes }
@@ -148,7 +150,6 @@ export async function startVerifierServer(svc: VerifierService, o: VerifierServe
       log(`admin: enrolment code made for ${c.name.en} (${c.purposes.join(', ')}), expires ${c.expiresAt}`)
       return reply(res, 201, { 'cache-control': 'no-store' }, answer)
     }
-    throw new CivicError('ERR_HTTP_NOT_FOUND', `no admin endpoint ${path.slice(0, 80)}`)
   }
   const adminServer = createHttpServer({ handle: handleAdmin, ...(o.http ? { limits: o.http } : {}), log: (l) => log(`admin: ${l}`) })
 

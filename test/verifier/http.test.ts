@@ -180,6 +180,10 @@ describe('admin listener', () => {
     expect([rebinding.status, rebinding.body.error.code]).toEqual([403, 'ERR_VERIFIER_FORBIDDEN'])
     expect((await raw(admin('/admin/info'), { headers: { ...auth(), host: `localhost:${new URL(server.adminUrl).port}` } })).status).toBe(200)
     expect(await svc.pendingCodes()).toBeGreaterThan(0)
+    // what is served there is no secret: a wrong method or path is said as such, token or not
+    const del = await fetch(admin('/admin/info'), { method: 'DELETE' })
+    expect([del.status, del.headers.get('allow')]).toEqual([405, 'GET, HEAD'])
+    expect((await fetch(admin('/admin/nothing'), { headers: auth() })).status).toBe(404)
   })
 
   it('refuses a token file others can read, rather than use a leaked token', async () => {
