@@ -93,6 +93,15 @@ export class CounterApp {
   get verdict(): CounterVerdict | null { return this.#verdict }
   get receipt(): string | null { return this.#receipt }
   get busy(): boolean { return this.#busy }
+  /** The ledger copy the counter judges by: when it last synced, and whether it is syncing now. */
+  get ledger(): { lastSyncAt: number | null; syncing: boolean } {
+    return { lastSyncAt: this.#trust.snapshot?.lastSyncAt ?? null, syncing: this.#trust.syncing }
+  }
+
+  /** Sync the ledger copy (network); verification itself never waits on it. */
+  sync(): Promise<void> {
+    return this.#trust.sync()
+  }
 
   /** The trust engine's reads as the counter domain wants them. */
   #reads(): CounterTrust | null {

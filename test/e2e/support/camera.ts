@@ -28,12 +28,12 @@ export function blankFrame(): Uint8Array {
 }
 
 /**
- * The luma of an image on the page (the QR code the console drew), drawn by the page itself at
+ * The luma of an image or canvas on the page (a QR code the page drew), drawn by the page itself at
  * `side` pixels in the middle of a white frame — what a phone held up to the screen would see.
  */
 export async function frameOf(image: Locator, side = 400): Promise<Uint8Array> {
-  const text = await image.evaluate(async (img: HTMLImageElement, o: { w: number; h: number; side: number }) => {
-    await img.decode()
+  const text = await image.evaluate(async (img: HTMLImageElement | HTMLCanvasElement, o: { w: number; h: number; side: number }) => {
+    if ('decode' in img) await img.decode()
     const c = document.createElement('canvas')
     c.width = o.w
     c.height = o.h
