@@ -1,9 +1,10 @@
 /**
  * `civic start`: the whole system on embedded defaults, on loopback, each service in its own
  * process under a small supervisor (supervisor.ts): three witnesses, the public ledger (fs
- * storage), the two demo issuers (each with its admin API on a listener of its own) and the
- * PWA's static server. One service's crash or exhaustion leaves the others answering; a crashed
- * one is restarted.
+ * storage), the two demo issuers (each with its admin API on a listener of its own), the two
+ * demo verifiers' counter enrolment services (src/verifier, each with its admin API on a
+ * listener of its own) and the PWA's static server. One service's crash or exhaustion leaves
+ * the others answering; a crashed one is restarted.
  *
  * The ledger is two logs in one process (design: registry and status apart): the registry log
  * (`<ledger>/registry/`: accreditations, registrations, key changes, suspensions) and the status
@@ -16,8 +17,15 @@
  * `<data>/app` with its civic-config.json. Later starts reuse the data; a data directory holding
  * a single-log ledger from before the two logs were apart is refused with the ledger's own
  * message (ERR_LEDGER_CONFIG), before any service starts. Ports follow `--port`
- * (the app's): ledger +1, witnesses +2..+4, issuers +5..+6, their admin APIs +7..+8. URLs are
- * printed as http://localhost:… (WebAuthn refuses IP addresses as relying-party IDs).
+ * (the app's): ledger +1, witnesses +2..+4, issuers +5..+6, their admin APIs +7..+8,
+ * verifiers +9..+10, their admin APIs +11..+12. URLs are printed as http://localhost:…
+ * (WebAuthn refuses IP addresses as relying-party IDs).
+ *
+ * After the URLs: each office's first-supervisor link, then one counter enrolment link per
+ * verifier (a fresh one-time code at each start, for every purpose it registered; unused older
+ * codes expire on their own), so a newcomer enrols a counter in one click. civic-config.json
+ * names the verifiers (`verifiers: [{id, did, name, url}]`), and the app's server lets the app
+ * reach them (`--connect`).
  * Ctrl-C (or SIGTERM) stops every service.
  */
 import { parseArgs } from 'node:util'
@@ -27,16 +35,22 @@ import { CivicError, isErrorCode } from '../core/errors.ts'
 import { LOG_NAMES, logVerifierKey, newLedgerConfig, parseLedgerConfig, readLedgerConfig, writeLedgerConfig, type LedgerConfig, type LogName } from '../ledger/config.ts'
 import type { LedgerTrust } from '../issuer/config.ts'
 import { firstSupervisorLink } from '../issuer/enrolment.ts'
-import { DEMO_ISSUERS, governanceRoot, seedDemo } from './demo.ts'
+import { newCounterEnrolment } from '../verifier/enrolment.ts'
+import { verifierDir } from '../verifier/service.ts'
+import { DEMO_ISSUERS, DEMO_VERIFIERS, governanceRoot, seedDemo } from './demo.ts'
 import { UsageError, intOption, untilStopped } from './io.ts'
 import { stopAll, Supervised, type Ready } from './supervisor.ts'
 
-export const START_USAGE = 'civic start [--data <dir>] [--port <n>] [--host 127.0.0.1]   (app on port; ledger +1, witnesses +2..+4, issuers +5..+6, issuer admin APIs +7..+8)'
+export const START_USAGE = 'civic start [--data <dir>] [--port <n>] [--host 127.0.0.1]   (app on port; ledger +1, witnesses +2..+4, issuers +5..+6, issuer admin APIs +7..+8, verifiers +9..+10, verifier admin APIs +11..+12)'
 
 /** The ledger's name; its logs' origins are `<name>/registry` and `<name>/status`. */
 const LEDGER_NAME = 'civic-wallet.local/ledger'
-/** Offset of each issuer's admin listener from its public one. */
+/** Offset of each issuer's and verifier's admin listener from its public one. */
 const ADMIN_OFFSET = 2
+/** Offset of the first demo verifier's public listener from the app's port (the next one +1). */
+const VERIFIER_OFFSET = 9
+/** The name of the counter each start's enrolment link enrols. */
+const DEMO_COUNTER_NAME = { 'zh-CN': '演示窗口', en: 'Demo counter' }
 
 /** POST one entry to one log of the ledger child; the ledger's refusal comes back as its coded error. */
 async function postEntry(ledgerUrl: string, log: LogName, entry: Uint8Array): Promise<number> {
@@ -86,7 +100,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     throw new UsageError((e as Error).message)
   }
   const port = intOption(o.port, 'port') ?? 8080
-  if (port < 1 || port > 65527) throw new UsageError('--port must be 1..65527 (the services take the next eight ports)')
+  if (port < 1 || port > 65523) throw new UsageError('--port must be 1..65523 (the services take the next twelve ports)')
   const host = o.host ?? '127.0.0.1'
   const data = resolve(o.data ?? '.civic')
   const ledgerDir = join(data, 'ledger')
@@ -140,16 +154,29 @@ export async function startCommand(argv: string[]): Promise<number> {
       dataDir: data, root, trust, host: 'localhost', port, appOrigin, now: Math.floor(Date.now() / 1000),
       post: (entry) => postEntry(ledgerUrl, 'registry', entry),
     })
+    const adminHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+    const verifiersStarting = Promise.all(DEMO_VERIFIERS.map(async (v, n) => {
+      const publicPort = port + VERIFIER_OFFSET + n
+      const adminPort = publicPort + ADMIN_OFFSET
+      const { ready } = await run(`verifier-${v.id}`, [
+        'verifier', 'serve', '--data', data, '--id', v.id, '--port', String(publicPort), '--host', host,
+        '--admin-port', String(adminPort), '--admin-host', adminHost, '--public-url', url(publicPort), '--app-origin', appOrigin,
+      ])
+      return { ...v, url: String(ready.url), adminUrl: `${url(adminPort)}/`, did: String(ready.did ?? v.did) }
+    }))
+    // Awaited below, after the issuers; should an issuer fail first, this one's failure is not left unhandled.
+    verifiersStarting.catch(() => {})
     const issuers = await Promise.all(DEMO_ISSUERS.map(async (i) => {
       const publicPort = port + i.portOffset
       const adminPort = publicPort + ADMIN_OFFSET
       const { ready } = await run(`issuer-${i.id}`, [
         'issuer', 'serve', '--data', join(data, `issuer-${i.id}`), '--port', String(publicPort), '--host', host,
-        '--admin-port', String(adminPort), '--admin-host', host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host,
+        '--admin-port', String(adminPort), '--admin-host', adminHost,
         '--public-url', url(publicPort), '--app-origin', appOrigin, '--auto-publish', '60',
       ])
       return { ...i, url: url(publicPort), adminUrl: `${url(adminPort)}/`, did: String(ready.did ?? i.did) }
     }))
+    const verifiers = await verifiersStarting
 
     const { build } = await import('vite')
     const appRoot = resolve(import.meta.dirname, '../..')
@@ -167,13 +194,20 @@ export async function startCommand(argv: string[]): Promise<number> {
       issuers: issuers.map((i) => ({ id: i.id, did: i.did, name: i.name, adminUrl: i.adminUrl })),
       // Status list URIs are the issuers' https names; on this machine each issuer serves them.
       statusMirrors: Object.fromEntries(issuers.map((i) => [i.statusListBase, `${i.url}/status/`])),
+      // Where a counter is enrolled (the enrolment links name the same URLs).
+      verifiers: verifiers.map((v) => ({ id: v.id, did: v.did, name: v.name, url: v.url })),
     }, null, 2))
-    await run('app', ['app', 'serve', '--dir', outDir, '--port', String(port), '--host', host])
+    // The app's CSP takes the ledger, issuers and mirrors from civic-config.json; the verifiers' origins are added here.
+    await run('app', ['app', 'serve', '--dir', outDir, '--port', String(port), '--host', host, ...verifiers.flatMap((v) => ['--connect', new URL(v.url).origin])])
 
     const links: string[] = []
     for (const i of issuers) {
       const link = await firstSupervisorLink({ dataDir: join(data, `issuer-${i.id}`), adminUrl: i.adminUrl, appOrigin, issuerId: i.id })
       if (link) links.push(`  first supervisor (${i.name.en}): ${link}`)
+    }
+    for (const v of verifiers) {
+      const e = await newCounterEnrolment({ dir: verifierDir(data, v.id), adminUrl: v.adminUrl, name: DEMO_COUNTER_NAME, purposes: v.purposes.map((p) => p.id) })
+      if (e.link) links.push(`  counter enrolment (${v.name.en}): ${e.link}`)
     }
     const base = `${appOrigin}/`
     const sizes = { registry: await logSize(ledgerUrl, 'registry'), status: await logSize(ledgerUrl, 'status') }
@@ -192,6 +226,7 @@ export async function startCommand(argv: string[]): Promise<number> {
         ...cfg.witnesses.map((w, i) => `  witness ${i + 1}          ${w.url}/status`),
         ...issuers.map((i) => `  issuer ${i.id.padEnd(11)} ${i.url}/.well-known/openid-credential-issuer   (${i.name.en})`),
         ...issuers.map((i) => `  admin API ${i.id.padEnd(8)} ${i.adminUrl}admin/info   (loopback only; officers sign in from the console)`),
+        ...verifiers.map((v) => `  verifier ${v.id.padEnd(9)} ${v.url}/info   (${v.name.en})`),
         `  governance root    ${root.did}`,
         `  data directory     ${data}`,
         ...(links.length ? ['', ...links] : []),

@@ -1,13 +1,14 @@
 // `civic start` (what `npm start` runs): the whole system on loopback, each service in its own
 // process under a supervisor — the PWA's static server, the ledger with three witnesses, two
-// issuers with their admin APIs on listeners of their own — with every URL printed as
+// issuers and two verifiers with their admin APIs on listeners of their own — with every URL printed as
 // http://localhost:…; nothing a client sends ends a process (malformed request lines and targets
 // are 400 with a code on every port, wrong methods 405, a connection flood on one port leaves
 // the others answering, a slow body is dropped within 30 s); a child killed with SIGKILL is
 // restarted while the others answer; a clean stop on SIGINT; a second start reuses the data
 // (same ledger keys, same trees); killing the supervisor stops every child. The ledger is two logs
 // (registry and status): the printed URLs and `civic log verify` line name both, civic-config.json
-// carries both, the demo's registry facts are on the registry log. A data directory holding a
+// carries both, the demo's registry facts are on the registry log; each verifier's counter enrolment
+// link, as printed, enrols a counter key once, and a second start prints a fresh one. A data directory holding a
 // single-log ledger from before the two logs were apart is refused at once, with the ledger's
 // message, and no service is started.
 import { afterAll, describe, expect, it } from 'vitest'
@@ -17,17 +18,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect, createServer, type Socket } from 'node:net'
 import { generateNoteKeys } from '../../src/core/log/note.ts'
+import { generatePrivateJwk, publicJwkOf } from '../../src/core/crypto/jwk.ts'
 import { PROJECT_ROOT } from '../support/vectors.ts'
 import { codeIn, rawExchange, statusLine } from '../node/_raw.ts'
 
 const data = mkdtempSync(join(tmpdir(), 'civic-start-'))
 afterAll(() => rmSync(data, { recursive: true, force: true }))
 
-/** A base port with the next eight free too (ledger, witnesses, issuers and admin APIs sit above it). */
+/** A base port with the next twelve free too (ledger, witnesses, issuers, verifiers and admin APIs sit above it). */
 async function freeBase(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 30000)
-    const ok = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8].map((d) => new Promise<boolean>((r) => {
+    const ok = await Promise.all(Array.from({ length: 13 }, (_, d) => new Promise<boolean>((r) => {
       const s = createServer().once('error', () => r(false))
       s.listen(base + d, '127.0.0.1', () => s.close(() => r(true)))
     })))
@@ -73,6 +75,14 @@ function pidAlive(pid: number): boolean {
   }
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** The supervised children, by the names their pid lines carry. */
+const CHILDREN = ['app', 'ledger', 'witness-1', 'witness-2', 'witness-3', 'issuer-psb', 'issuer-hrss', 'verifier-service-hall', 'verifier-pharmacy']
+/** The printed counter enrolment links, by verifier name. */
+function enrolmentLinks(out: string): Map<string, string> {
+  const links = new Map<string, string>()
+  for (const m of out.matchAll(/counter enrolment \(([^)]+)\): (http:\/\/localhost:[0-9]+\/#\/counter\/enrol\?\S+)/g)) links.set(m[1]!, m[2]!)
+  return links
+}
 
 /** What each port answers at a known URL, and a method it refuses there. */
 function services(port: number) {
@@ -84,6 +94,9 @@ function services(port: number) {
     ...[5, 6].map((d) => ({ name: `issuer +${d}`, port: port + d, ok: `${l(port + d)}/.well-known/openid-credential-issuer`, status: 200, wrong: { method: 'GET', url: `${l(port + d)}/credential`, allow: 'POST' } })),
     // the admin API answers 401 without an officer session or the admin token: answering is what counts here
     ...[7, 8].map((d) => ({ name: `admin +${d}`, port: port + d, ok: `${l(port + d)}/admin/info`, status: 401, wrong: { method: 'DELETE', url: `${l(port + d)}/admin/info`, allow: 'GET, HEAD, POST, OPTIONS' } })),
+    ...[9, 10].map((d) => ({ name: `verifier +${d}`, port: port + d, ok: `${l(port + d)}/info`, status: 200, wrong: { method: 'GET', url: `${l(port + d)}/enrol`, allow: 'POST' } })),
+    // the verifiers' admin APIs answer 403 without their admin token
+    ...[11, 12].map((d) => ({ name: `verifier admin +${d}`, port: port + d, ok: `${l(port + d)}/admin/info`, status: 403, wrong: { method: 'DELETE', url: `${l(port + d)}/admin/info`, allow: 'GET, HEAD' } })),
   ]
 }
 
@@ -142,8 +155,8 @@ describe('civic start', () => {
       expect(text).toContain(`http://localhost:${port + 7}/admin/info`)
       expect(text).not.toMatch(/http:\/\/127\.0\.0\.1/)
       // each service is a process of its own
-      const pids = ['app', 'ledger', 'witness-1', 'witness-2', 'witness-3', 'issuer-psb', 'issuer-hrss'].map((n) => pidOf(text, n))
-      expect(new Set([...pids, child.pid]).size).toBe(8)
+      const pids = CHILDREN.map((n) => pidOf(text, n))
+      expect(new Set([...pids, child.pid]).size).toBe(10)
       const app = await fetch(`http://localhost:${port}/`)
       expect(app.status).toBe(200)
       expect(await app.text()).toContain('<div id="app"')
@@ -170,7 +183,30 @@ describe('civic start', () => {
           { id: 'hrss', did: 'did:web:hrss.gov.example', name: { 'zh-CN': '某市人力资源和社会保障局', en: 'Municipal Human Resources and Social Security Bureau' }, adminUrl: `http://localhost:${port + 8}/` },
         ],
         statusMirrors: { 'https://psb.gov.example/status/': `http://localhost:${port + 5}/status/`, 'https://hrss.gov.example/status/': `http://localhost:${port + 6}/status/` },
+        verifiers: [
+          { id: 'service-hall', did: 'did:web:service-hall.city.example', name: { 'zh-CN': '某市政务服务大厅', en: 'City Government Service Hall' }, url: `http://localhost:${port + 9}` },
+          { id: 'pharmacy', did: 'did:web:kangjian-pharmacy.example', name: { 'zh-CN': '康健大药房', en: 'Kangjian Pharmacy' }, url: `http://localhost:${port + 10}` },
+        ],
       })
+      // each verifier is listed, and its printed enrolment link enrols a counter key once, from the app's origin
+      expect(text).toMatch(new RegExp(`verifier service-hall http://localhost:${port + 9}/info +\\(City Government Service Hall\\)`))
+      expect(text).toMatch(new RegExp(`verifier pharmacy +http://localhost:${port + 10}/info +\\(Kangjian Pharmacy\\)`))
+      const enrolments = enrolmentLinks(text)
+      expect([...enrolments.keys()]).toEqual(['City Government Service Hall', 'Kangjian Pharmacy'])
+      const hall = new URLSearchParams(enrolments.get('City Government Service Hall')!.split('?')[1])
+      expect(hall.get('verifier')).toBe(`http://localhost:${port + 9}`)
+      const jwk = publicJwkOf(generatePrivateJwk('ES256'))
+      const enrol = () => fetch(`${hall.get('verifier')}/enrol`, {
+        method: 'POST', headers: { 'content-type': 'application/json', origin: `http://localhost:${port}` },
+        body: JSON.stringify({ code: hall.get('code'), jwk }),
+      })
+      const enrolled = await enrol()
+      expect(enrolled.status).toBe(200)
+      expect(enrolled.headers.get('access-control-allow-origin')).toBe(`http://localhost:${port}`)
+      expect(await enrolled.json()).toMatchObject({ verifier: 'did:web:service-hall.city.example', purposes: ['residence-certificate', 'senior-card', 'insurance-transfer'] })
+      expect((await enrol()).status).toBe(410)
+      // the app may reach the verifiers (its CSP names them)
+      expect(app.headers.get('content-security-policy')).toContain(`http://localhost:${port + 9} http://localhost:${port + 10}`)
       for (const d of [5, 6]) {
         const md = await (await fetch(`http://localhost:${port + d}/.well-known/openid-credential-issuer`)).json()
         expect(md.credential_issuer).toBe(`http://localhost:${port + d}`)
@@ -232,7 +268,7 @@ describe('civic start', () => {
     }
     // every child stopped with it
     await sleep(200)
-    expect(['app', 'ledger', 'witness-1', 'issuer-psb'].map((n) => pidAlive(pidOf(out(), n)))).toEqual([false, false, false, false])
+    expect(['app', 'ledger', 'witness-1', 'issuer-psb', 'verifier-pharmacy'].map((n) => pidAlive(pidOf(out(), n)))).toEqual([false, false, false, false, false])
 
     // a second start reuses the data; killing the supervisor outright stops every child
     const again = await start(port)
@@ -240,8 +276,12 @@ describe('civic start', () => {
       for (const flag of ['--registry-vkey', '--status-vkey']) expect(new RegExp(`${flag} (\\S+)`).exec(again.out())![1]).toBe(new RegExp(`${flag} (\\S+)`).exec(out())![1])
       expect(again.out()).not.toContain('demo seeded')
       expect(again.out()).toContain('(origin civic-wallet.local/ledger/registry, 4 entries)')
+      // a fresh enrolment code at each start
+      const fresh = enrolmentLinks(again.out()).get('City Government Service Hall')
+      expect(fresh).toMatch(/&code=[A-Za-z0-9_-]{22}$/)
+      expect(fresh).not.toBe(enrolmentLinks(out()).get('City Government Service Hall'))
     } finally {
-      const pids = ['app', 'ledger', 'witness-1', 'witness-2', 'witness-3', 'issuer-psb', 'issuer-hrss'].map((n) => pidOf(again.out(), n))
+      const pids = CHILDREN.map((n) => pidOf(again.out(), n))
       again.child.kill('SIGKILL')
       let alive = pids
       for (let i = 0; i < 50 && alive.length > 0; i++) {

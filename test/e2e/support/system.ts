@@ -13,8 +13,8 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { PROJECT_ROOT } from './app-server.ts'
 
-/** Ports `civic start --port P` takes: P (app) … P + 8 (the second issuer's admin listener). */
-const PORTS_ABOVE_BASE = 8
+/** Ports `civic start --port P` takes: P (app) … P + 12 (the second verifier's admin listener). */
+const PORTS_ABOVE_BASE = 12
 
 /** A base port with the ports above it free too; a bounded number of random tries. */
 export async function freeBasePort(): Promise<number> {
@@ -42,6 +42,8 @@ export interface CivicConfigJson {
   }
   issuers: { id: string; did: string; name: { 'zh-CN': string; en: string }; adminUrl: string }[]
   statusMirrors: Record<string, string>
+  /** The verifiers' counter enrolment services (public URL, no trailing slash). */
+  verifiers: { id: string; did: string; name: { 'zh-CN': string; en: string }; url: string }[]
 }
 
 export interface RunningSystem {
