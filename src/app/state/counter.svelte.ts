@@ -147,6 +147,8 @@ export class CounterApp {
     if (!link.ok) return this.#refuse(link)
     this.#busy = true
     try {
+      // The attestation is checked against the registry: a first enrolment waits for the first sync.
+      if (!this.#trust.synced) await this.#trust.sync()
       const att = await requestAttestation(link.value, c.publicJwk)
       if (!att.ok) return this.#refuse(att)
       const e = await c.enrol(att.value, { now: nowSeconds() })

@@ -15,11 +15,22 @@ export function cameraArgs(file: string): string[] {
 
 /** Writes one frame of luma (width × height bytes) as a Y4M file the fake camera loops. */
 export function writeFrame(file: string, luma: Uint8Array): void {
+  writeFrames(file, [luma])
+}
+
+/**
+ * Writes frames of luma as one Y4M file the fake camera loops, each shown `repeat` times at
+ * 10 frames a second (a phone showing several codes in turn).
+ */
+export function writeFrames(file: string, lumas: readonly Uint8Array[], repeat = 4): void {
   const { width: w, height: h } = FRAME
-  if (luma.length !== w * h) throw new RangeError(`a frame is ${w * h} luma bytes, not ${luma.length}`)
-  const header = Buffer.from(`YUV4MPEG2 W${w} H${h} F10:1 Ip A1:1 C420jpeg\nFRAME\n`, 'latin1')
   const chroma = Buffer.alloc((w / 2) * (h / 2) * 2, 128)
-  writeFileSync(file, Buffer.concat([header, luma, chroma]))
+  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${w} H${h} F10:1 Ip A1:1 C420jpeg\n`, 'latin1')]
+  for (const luma of lumas) {
+    if (luma.length !== w * h) throw new RangeError(`a frame is ${w * h} luma bytes, not ${luma.length}`)
+    for (let i = 0; i < repeat; i++) parts.push(Buffer.from('FRAME\n', 'latin1'), Buffer.from(luma), chroma)
+  }
+  writeFileSync(file, Buffer.concat(parts))
 }
 
 /** A blank (white) frame. */
