@@ -11,7 +11,7 @@
  * the wallet reads it through its camera into its log. No network request is made by either
  * page while they are offline (the app's own lazily loaded code, the camera's QR reader, comes
  * from its service worker's precache). The same answer shown again is refused as a replay. Every
- * counter screen is photographed at 360×740 and 1280×800 in zh-CN and en (to $CIVIC_SHOTS),
+ * counter screen and the wallet's present screens are photographed at 360×740 and 1280×800 in zh-CN and en (to $CIVIC_SHOTS),
  * fits the width and has no serious or critical axe-core violation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -70,7 +70,7 @@ async function judge(page: Page, lang: Locale, screen: string): Promise<void> {
   for (const vp of VIEWPORTS) {
     await page.setViewportSize({ width: vp.width, height: vp.height })
     await page.waitForTimeout(150)
-    await page.screenshot({ path: join(SHOTS, `counter-${lang}-${vp.name}-${screen}.png`), fullPage: true })
+    await page.screenshot({ path: join(SHOTS, `${screen.split('/')[0]}-${lang}-${vp.name}-${screen.split('/')[1]}.png`), fullPage: true })
     const o = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, iw: window.innerWidth }))
     expect(o.sw, `${screen} ${lang} ${vp.name} fits`).toBeLessThanOrEqual(o.iw)
     expect(await axeViolations(page), `${screen} ${lang} ${vp.name}`).toEqual([])
@@ -158,7 +158,7 @@ describe('a counter transaction, both sides offline', () => {
 
   it('request → wallet camera → consent → answer frames → counter camera → green verdict → receipt into the wallet\'s log; no network, no claim kept', async () => {
     await counter.bringToFront()
-    await judgeBoth(counter, 'purposes')
+    await judgeBoth(counter, 'counter/purposes')
     await walletBrowser!.context.setOffline(true)
     await counterBrowser!.context.setOffline(true)
     offline = true
@@ -166,7 +166,7 @@ describe('a counter transaction, both sides offline', () => {
     // The counter asks.
     await counter.getByTestId('ask-residence-certificate').click()
     await counter.getByTestId('request-qr').waitFor()
-    await judgeBoth(counter, 'request')
+    await judgeBoth(counter, 'counter/request')
     writeFrame(walletCamera, await frameOf(counter.getByTestId('request-qr'), 440))
 
     // The wallet reads it through its camera and asks the citizen.
@@ -176,8 +176,10 @@ describe('a counter transaction, both sides offline', () => {
     await state(wallet, 'wallet-present', 'data-step', 'consent', 30_000)
     expect(await wallet.getByTestId('consent-who').textContent()).toContain('City Government Service Hall')
     expect(await wallet.locator('[data-testid="consent-claim"]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-claim'), e.getAttribute('data-state')]))).toEqual([['name', 'required'], ['city', 'required'], ['district', 'required']])
+    await judgeBoth(wallet, 'wallet/present-consent')
     await wallet.getByTestId('consent-share').click()
     await state(wallet, 'wallet-present', 'data-step', 'answer')
+    await judgeBoth(wallet, 'wallet/present-answer')
     // With the stapled status the answer takes two codes; they take turns on screen.
     const frameCount = Number(await wallet.getByTestId('answer-frame').getAttribute('data-frames'))
     expect(frameCount).toBe(2)
@@ -198,12 +200,12 @@ describe('a counter transaction, both sides offline', () => {
     expect(await counter.getByTestId('verdict-issuer').textContent()).toContain('Municipal Public Security Bureau')
     expect(await counter.getByTestId('verdict-status').getAttribute('data-state')).toBe('valid')
     expect(await counter.textContent('body')).not.toContain(CITIZEN.birth_date)
-    await judgeBoth(counter, 'verdict')
+    await judgeBoth(counter, 'counter/verdict')
 
     // Closed: the receipt shows, and nothing of the claims is kept.
     await counter.getByTestId('verdict-close').click()
     await counter.getByTestId('receipt-qr').waitFor()
-    await judgeBoth(counter, 'receipt')
+    await judgeBoth(counter, 'counter/receipt')
     const stored = await counter.evaluate(`(async () => {
       const out = []
       for (const { name } of await indexedDB.databases()) {
@@ -225,6 +227,7 @@ describe('a counter transaction, both sides offline', () => {
     await wallet.getByTestId('present-to-receipt').click()
     await wallet.getByTestId('receipt-scan').click()
     await state(wallet, 'present-receipt', 'data-verdict', 'accepted', 30_000)
+    await judgeBoth(wallet, 'wallet/present-done')
     expect(offlineRequests).toEqual([])
     expect(pageErrors).toEqual([])
   })
@@ -238,7 +241,7 @@ describe('a counter transaction, both sides offline', () => {
     await counter.getByTestId('scan-answer').click()
     await state(counter, 'verdict', 'data-outcome', 'refused', 60_000)
     expect(await counter.getByTestId('verdict').getAttribute('data-code')).toBe('ERR_EXCH_REPLAY')
-    await judgeBoth(counter, 'refused')
+    await judgeBoth(counter, 'counter/refused')
     await counter.getByTestId('verdict-close').click()
     expect(offlineRequests).toEqual([])
     expect(pageErrors).toEqual([])
