@@ -46,10 +46,11 @@ export async function requestAttestation(link: EnrolmentLink, jwk: PublicJwk, o:
   } catch {
     return fail('ERR_EXCH_ATTESTATION_INVALID', `the verifier answered HTTP ${r.status} without JSON`)
   }
-  const b = (body ?? {}) as { attestation?: unknown; code?: unknown; error?: unknown; detail?: unknown; message?: unknown }
+  const b = (body ?? {}) as { attestation?: unknown; error?: { code?: unknown; message?: unknown } }
   if (!r.ok) {
-    const code = [b.code, b.error].find(isErrorCode)
-    return fail(code ?? 'ERR_EXCH_ATTESTATION_INVALID', `the verifier refused: HTTP ${r.status} ${String(b.detail ?? b.message ?? '')}`.trim())
+    // The services' error shape: {"error": {"code", "message"}}.
+    const code = isErrorCode(b.error?.code) ? b.error.code : 'ERR_EXCH_ATTESTATION_INVALID'
+    return fail(code, `the verifier refused: HTTP ${r.status} ${String(b.error?.message ?? '')}`.trim())
   }
   if (typeof b.attestation !== 'string') return fail('ERR_EXCH_ATTESTATION_INVALID', 'the verifier answered without an attestation')
   return ok(b.attestation)

@@ -228,6 +228,10 @@ describe('a counter transaction, both sides offline', () => {
     await wallet.getByTestId('receipt-scan').click()
     await state(wallet, 'present-receipt', 'data-verdict', 'accepted', 30_000)
     await judgeBoth(wallet, 'wallet/present-done')
+    // the log entry of the copy that answered holds the receipt
+    await wallet.getByTestId('present-done').click()
+    await wallet.locator('[data-testid="activity-receipt"][data-verdict="accepted"]').waitFor()
+    expect(await wallet.getByTestId('activity-entry').first().textContent()).toContain('City Government Service Hall')
     expect(offlineRequests).toEqual([])
     expect(pageErrors).toEqual([])
   })

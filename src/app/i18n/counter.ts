@@ -117,6 +117,9 @@ export const counterStrings = {
   'error.ERR_EXCH_STAPLE_INVALID': { 'zh-CN': '回答附带的状态证明无效。', en: 'The status proof attached to the answer is not valid.' },
   'error.ERR_EXCH_RECEIPT_INVALID': { 'zh-CN': '回执无效。', en: 'The receipt is not valid.' },
   'error.ERR_EXCH_RECEIPT_MISMATCH': { 'zh-CN': '回执属于另一次请求。', en: 'The receipt is for another request.' },
+  'error.ERR_VERIFIER_ENROLMENT': { 'zh-CN': '这个登记链接无效、已经用过或已过期。请向核验机构要一个新的。', en: 'This enrolment link is not valid, was used already or has expired. Ask your verifier for a new one.' },
+  'error.ERR_VERIFIER_BAD_REQUEST': { 'zh-CN': '登记请求的格式不被核验机构接受。', en: 'The verifier did not accept the form of the enrolment request.' },
+  'error.ERR_VERIFIER_FORBIDDEN': { 'zh-CN': '核验机构拒绝了来自这个网址的登记。', en: 'The verifier refused an enrolment from this address.' },
   'error.ERR_STATUS_REVOKED': { 'zh-CN': '签发机构已吊销这张证件。', en: 'The issuer has revoked this credential.' },
   'error.ERR_STATUS_SUSPENDED': { 'zh-CN': '签发机构已暂停这张证件。', en: 'The issuer has suspended this credential.' },
   'error.ERR_STATUS_STALE': { 'zh-CN': '状态数据已过期。', en: 'The status data is out of date.' },
@@ -162,6 +165,9 @@ const EXCHANGE_TEXT: Readonly<Record<ExchangeCode, CounterKey>> = {
 /** The counter's text for every code its verdicts and screens can give (others: `error.exchange` with the code). */
 export const COUNTER_ERROR_TEXT: Readonly<Partial<Record<ErrorCode, CounterKey>>> = {
   ...EXCHANGE_TEXT,
+  ERR_VERIFIER_ENROLMENT: 'error.ERR_VERIFIER_ENROLMENT',
+  ERR_VERIFIER_BAD_REQUEST: 'error.ERR_VERIFIER_BAD_REQUEST',
+  ERR_VERIFIER_FORBIDDEN: 'error.ERR_VERIFIER_FORBIDDEN',
   ERR_STATUS_REVOKED: 'error.ERR_STATUS_REVOKED',
   ERR_STATUS_SUSPENDED: 'error.ERR_STATUS_SUSPENDED',
   ERR_STATUS_STALE: 'error.ERR_STATUS_STALE',
