@@ -10,7 +10,8 @@
  * issuer and status → closed: the counter's IndexedDB holds no claim value → the receipt QR →
  * the wallet reads it through its camera into its log. No network request is made by either
  * page while they are offline (the app's own lazily loaded code, the camera's QR reader, comes
- * from its service worker's precache). The same answer shown again is refused as a replay. Every
+ * from its service worker's precache). The same answer shown again is refused as a replay. A
+ * revoked credential, its newer list stapled by the wallet, is red at the counter. Every
  * counter screen and the wallet's present screens are photographed at 360×740 and 1280×800 in zh-CN and en (to $CIVIC_SHOTS),
  * fits the width and has no serious or critical axe-core violation.
  */
@@ -44,6 +45,7 @@ let counterCamera = ''
 const pageErrors: string[] = []
 const offlineRequests: string[] = []
 let offline = false
+let credentialId = ''
 
 async function admin(path: string, body: unknown): Promise<any> {
   const config = await system!.config()
@@ -123,7 +125,8 @@ beforeAll(async () => {
   await wallet.getByTestId('create-repeat').fill(PASSPHRASE)
   await wallet.getByTestId('create-submit').click()
   await state(wallet, 'wallet', 'data-state', 'unlocked')
-  const offer = (await admin('/admin/offers', { vct: 'urn:civic:resident-id', claims: CITIZEN, officer: 'PSB-0042' })) as { offerUri: string; txCode: string }
+  const offer = (await admin('/admin/offers', { vct: 'urn:civic:resident-id', claims: CITIZEN, officer: 'PSB-0042' })) as { offerUri: string; txCode: string; credentialId: string }
+  credentialId = offer.credentialId
   await wallet.evaluate((h) => (location.hash = h), `#/wallet/receive?offer=${encodeURIComponent(offer.offerUri)}`)
   await wallet.getByTestId('tx-code').fill(offer.txCode)
   await wallet.getByTestId('offer-accept').click()
@@ -246,6 +249,55 @@ describe('a counter transaction, both sides offline', () => {
     await state(counter, 'verdict', 'data-outcome', 'refused', 60_000)
     expect(await counter.getByTestId('verdict').getAttribute('data-code')).toBe('ERR_EXCH_REPLAY')
     await judgeBoth(counter, 'counter/refused')
+    await counter.getByTestId('verdict-close').click()
+    expect(offlineRequests).toEqual([])
+    expect(pageErrors).toEqual([])
+  })
+
+  it('a revoked credential: the wallet staples the newer list, and the counter — whose own copy has no list — says red, revoked', async () => {
+    // The issuer revokes and publishes; the wallet, online for a moment, syncs; then both offline again.
+    await admin(`/admin/credentials/${credentialId}/revoke`, {})
+    await admin('/admin/publish', {})
+    offline = false
+    await walletBrowser!.context.setOffline(false)
+    await wallet.bringToFront()
+    await wallet.evaluate(() => (location.hash = '#/wallet'))
+    for (let i = 0; i < 10; i++) {
+      await wallet.getByTestId('wallet-sync').click()
+      await wallet.locator('[data-testid="wallet-sync"]:not([disabled])').waitFor()
+      if ((await wallet.getByTestId('card-status').first().getAttribute('data-state')) === 'revoked') break
+      await wallet.waitForTimeout(1000)
+    }
+    expect(await wallet.getByTestId('card-status').first().getAttribute('data-state')).toBe('revoked')
+    await walletBrowser!.context.setOffline(true)
+    offline = true
+
+    await counter.bringToFront()
+    await counter.getByTestId('receipt-next').click()
+    await counter.getByTestId('ask-residence-certificate').click()
+    await counter.getByTestId('request-qr').waitFor()
+    writeFrame(walletCamera, await frameOf(counter.getByTestId('request-qr'), 440))
+    await wallet.bringToFront()
+    await wallet.getByTestId('tab-present').click()
+    if ((await wallet.getByTestId('wallet-present').getAttribute('data-step')) !== 'scan') await wallet.getByTestId('present-done').click().catch(() => {})
+    await wallet.evaluate(() => (location.hash = '#/wallet/present'))
+    await wallet.getByTestId('present-scan').click()
+    await state(wallet, 'wallet-present', 'data-step', 'consent', 30_000)
+    await wallet.getByTestId('consent-share').click()
+    await state(wallet, 'wallet-present', 'data-step', 'answer')
+    const n = Number(await wallet.getByTestId('answer-frame').getAttribute('data-frames'))
+    const frames: Uint8Array[] = []
+    for (let i = 1; i <= n; i++) {
+      await wallet.getByTestId('answer-frame').filter({ hasText: `Code ${i} of ${n}` }).waitFor()
+      frames.push(await frameOf(wallet.getByTestId('answer-qr'), 440))
+    }
+    writeFrames(counterCamera, frames)
+    await counter.bringToFront()
+    await counter.getByTestId('scan-answer').click()
+    await state(counter, 'verdict', 'data-outcome', 'refused', 60_000)
+    expect(await counter.getByTestId('verdict').getAttribute('data-code')).toBe('ERR_STATUS_REVOKED')
+    expect(await counter.getByTestId('verdict-status').getAttribute('data-state')).toBe('invalid')
+    await judgeBoth(counter, 'counter/revoked')
     await counter.getByTestId('verdict-close').click()
     expect(offlineRequests).toEqual([])
     expect(pageErrors).toEqual([])
