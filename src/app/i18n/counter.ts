@@ -183,3 +183,9 @@ export const COUNTER_ERROR_TEXT: Readonly<Partial<Record<ErrorCode, CounterKey>>
   ERR_REG_ISSUER_SUSPENDED: 'error.ERR_REG_ISSUER_SUSPENDED',
   ERR_TIME_EXPIRED: 'error.ERR_TIME_EXPIRED',
 }
+
+/** A claim path's label in the counter's strings (its last segment), else the path itself. */
+export function counterClaimLabel(path: string, t: (key: CounterKey) => string): string {
+  const key = `c.claim.${path.split('.').at(-1)}` as CounterKey
+  return Object.hasOwn(counterStrings, key) ? t(key) : path
+}
