@@ -141,9 +141,18 @@ beforeAll(async () => {
   }
   expect(await wallet.getByTestId('card-status').first().getAttribute('data-state')).toBe('valid')
 
-  // The counter: enrolled from the link civic start printed, its ledger copy synced.
+  // The counter: not enrolled yet, it says so; a link with a made-up code is refused with the
+  // verifier's code; then enrolled from the link civic start printed, its ledger copy synced.
   const link = /counter enrolment \(City Government Service Hall\): (\S+)/.exec(system.output())?.[1]
   if (!link) throw new Error(`no counter enrolment link: ${system.output()}`)
+  await counter.goto(`${base}/#/counter`)
+  await state(counter, 'counter', 'data-state', 'unenrolled')
+  await judgeBoth(counter, 'counter/unenrolled')
+  await counter.goto('about:blank')
+  await counter.goto(link.replace(/code=[^&]+/, `code=${'A'.repeat(22)}`))
+  await counter.locator('[data-testid="counter-problem"][data-code="ERR_VERIFIER_ENROLMENT"]').waitFor({ timeout: 30_000 })
+  await judgeBoth(counter, 'counter/enrol-refused')
+  await counter.goto('about:blank')
   await counter.goto(link)
   await state(counter, 'counter', 'data-state', 'ready')
   await counter.locator('[data-testid="counter-ledger"][data-syncing="false"]').waitFor()
