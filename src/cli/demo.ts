@@ -57,23 +57,40 @@ export interface DemoVerifier {
   did: string
   name: { 'zh-CN': string; en: string }
   purposes: VerifierPurpose[]
-  retention: { days: number; promise: { 'zh-CN': string; en: string } }
 }
+
+/** A counter keeps nothing: every counter purpose promises so. */
+const KEEPS_NOTHING = { days: 0, promise: { 'zh-CN': '核验后不保留任何个人信息', en: 'Keeps no personal data after the check' } }
 
 export const DEMO_VERIFIERS: DemoVerifier[] = [
   {
     id: 'service-hall', did: 'did:web:service-hall.city.example', name: { 'zh-CN': '某市政务服务大厅', en: 'City Government Service Hall' },
     purposes: [
-      { id: 'residence-certificate', name: { 'zh-CN': '办理居住证明', en: 'Certificate of residence' }, vct: RESIDENT_ID_VCT, claims: ['name', 'city', 'district'] },
-      { id: 'senior-card', name: { 'zh-CN': '办理老年优待证', en: 'Senior citizen card' }, vct: RESIDENT_ID_VCT, claims: ['name', 'age_over_60'] },
-      { id: 'insurance-transfer', name: { 'zh-CN': '社保关系转移', en: 'Social insurance transfer' }, vct: SOCIAL_INSURANCE_VCT, claims: ['name', 'insured_since', 'contribution_city'] },
+      {
+        id: 'residence-certificate', name: { 'zh-CN': '办理居住证明', en: 'Certificate of residence' }, vct: RESIDENT_ID_VCT, claims: ['name', 'city', 'district'],
+        why: { 'zh-CN': '居住证明上写明你的姓名和居住的城市、区县', en: 'The certificate states your name and the city and district you live in' },
+        retention: KEEPS_NOTHING, contact: 'mailto:privacy@service-hall.city.example',
+      },
+      {
+        id: 'senior-card', name: { 'zh-CN': '办理老年优待证', en: 'Senior citizen card' }, vct: RESIDENT_ID_VCT, claims: ['name', 'age_over_60'],
+        why: { 'zh-CN': '优待证发给年满60周岁的居民，只需确认是否年满60周岁，不看出生日期', en: 'The card is for residents aged 60 or over: only whether you are 60 or over is checked, never your birth date' },
+        retention: KEEPS_NOTHING, contact: 'mailto:privacy@service-hall.city.example',
+      },
+      {
+        id: 'insurance-transfer', name: { 'zh-CN': '社保关系转移', en: 'Social insurance transfer' }, vct: SOCIAL_INSURANCE_VCT, claims: ['name', 'insured_since', 'contribution_city'],
+        why: { 'zh-CN': '转移社保关系需要知道你从何时、在哪个城市参保', en: 'Moving your insurance needs to know since when and in which city you have been insured' },
+        retention: KEEPS_NOTHING, contact: 'tel:+86-10-12345',
+      },
     ],
-    retention: { days: 0, promise: { 'zh-CN': '核验后不保留任何个人信息', en: 'Keeps no personal data after the check' } },
   },
   {
     id: 'pharmacy', did: 'did:web:kangjian-pharmacy.example', name: { 'zh-CN': '康健大药房', en: 'Kangjian Pharmacy' },
-    purposes: [{ id: 'age-check', name: { 'zh-CN': '处方药购买年龄核验', en: 'Age check for restricted medicines' }, vct: RESIDENT_ID_VCT, claims: ['age_over_18'] }],
-    retention: { days: 0, promise: { 'zh-CN': '只看是否年满18周岁，不保留任何信息', en: 'Sees only whether you are 18 or over; keeps nothing' } },
+    purposes: [{
+      id: 'age-check', name: { 'zh-CN': '处方药购买年龄核验', en: 'Age check for restricted medicines' }, vct: RESIDENT_ID_VCT, claims: ['age_over_18'],
+      why: { 'zh-CN': '部分药品只能售给年满18周岁的人', en: 'Some medicines may be sold only to people aged 18 or over' },
+      retention: { days: 0, promise: { 'zh-CN': '只看是否年满18周岁，不保留任何信息', en: 'Sees only whether you are 18 or over; keeps nothing' } },
+      contact: 'https://kangjian-pharmacy.example/privacy',
+    }],
   },
 ]
 
@@ -142,7 +159,7 @@ export async function seedDemo(o: {
     const jwk = await keyFile(o.dataDir, verifierKeyFileName(v.id), 'ES256')
     entries.push(await createVerifierRegistrationEntry({
       root: o.root, subject: v.did, id: `urn:civic:registration:${v.id}:1`, name: v.name,
-      keys: [{ kid: DEMO_VERIFIER_KID, jwk: publicJwkOf(jwk) }], purposes: v.purposes, retention: v.retention, validFrom, validUntil,
+      keys: [{ kid: DEMO_VERIFIER_KID, jwk: publicJwkOf(jwk) }], purposes: v.purposes, validFrom, validUntil,
     }))
   }
   for (const e of entries) {

@@ -242,6 +242,7 @@ export const ERROR_CODES = {
   ERR_EXCH_ATTESTATION_INVALID: 'a counter attestation that is malformed, expired, or not signed by a key its verifier registered on the ledger',
   ERR_EXCH_COUNTER_UNENROLLED: 'a request not signed by the counter key its attestation binds, or for a purpose the attestation does not grant',
   ERR_EXCH_PURPOSE_UNKNOWN: 'a request naming a purpose its verifier has not registered',
+  ERR_EXCH_PURPOSE_RETAINS: 'a counter request for a purpose whose registration keeps data: counters keep nothing',
   ERR_EXCH_OVERASKING: 'a request for claims beyond its registered purpose: not answered unless the holder allows each such claim',
   ERR_EXCH_DCQL_INVALID: 'a DCQL query outside what the counter exchange accepts: one dc+sd-jwt credential, its type, claim paths of names',
   ERR_EXCH_NONCE_UNKNOWN: 'an answer to a request this counter did not make, or no longer holds',

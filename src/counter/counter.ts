@@ -171,8 +171,10 @@ export class Counter {
     const purposes = Array.isArray(payload.purposes) ? payload.purposes.filter((x): x is string => typeof x === 'string') : []
     const standing = this.#trust.verifierRegistration(String(payload.iss), { now })
     if (!standing.ok) return standing
-    const purpose = standing.value.purposes.find((p) => purposes.includes(p.id))
-    if (!purpose) return fail('ERR_EXCH_PURPOSE_UNKNOWN', 'the attestation grants no purpose the verifier registered')
+    const registered = standing.value.purposes.filter((p) => purposes.includes(p.id))
+    if (registered.length === 0) return fail('ERR_EXCH_PURPOSE_UNKNOWN', 'the attestation grants no purpose the verifier registered')
+    const purpose = registered.find((p) => p.retention.days === 0)
+    if (!purpose) return fail('ERR_EXCH_PURPOSE_RETAINS', 'every purpose the attestation grants keeps data; a counter keeps nothing')
     const ephemeral = await generateEcdhKeyPair()
     const text = await signCounterRequest({
       attestation, verifier: standing.value.did, purpose: purpose.id, vct: purpose.vct,
@@ -182,7 +184,7 @@ export class Counter {
     const v = await verifyCounterRequest(text, { now, verifier: (did) => this.#trust.verifierRegistration(did, { now }) })
     if (!v.ok) return v
     if (!sameJwk(v.value.counterKey, this.#signer.publicJwk)) return fail('ERR_EXCH_COUNTER_UNENROLLED', 'the attestation binds another device key')
-    const granted = v.value.verifier.purposes.filter((p) => purposes.includes(p.id))
+    const granted = v.value.verifier.purposes.filter((p) => purposes.includes(p.id) && p.retention.days === 0)
     return ok({ verifier: v.value.verifier, counter: v.value.counter, purposes: granted, exp: Number(payload.exp) })
   }
 

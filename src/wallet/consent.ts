@@ -3,8 +3,9 @@
  * consent screen draws this plan, and only what it allows can leave.
  *
  * A request names a registered verifier, one of its registered purposes and the claims it asks
- * for, each needed or optional. The plan holds the verifier's registered name and retention
- * promise (from the ledger registry, not from the request), the purpose's name, and per claim
+ * for, each needed or optional. The plan holds the verifier's registered name and the purpose's
+ * name, why, retention promise and contact (all from the ledger registry, not from the
+ * request), and per claim
  * the disclosure policy's row (src/core/policy/disclosure.ts): `required`, `optional` (starts
  * unticked), `overasked` (beyond the registered purpose: sent only if the citizen allows that
  * one claim; a needed one blocks the answer until then) or `ruled-out` (the citizen's own
@@ -36,8 +37,10 @@ export type ConsentRow = PolicyRow
 
 export interface ConsentPlan {
   verifier: { did: string; name: LocalizedText }
-  purpose: { id: string; name: LocalizedText }
+  purpose: { id: string; name: LocalizedText; why: LocalizedText }
   retention: RetentionPromise
+  /** Whom to ask about this purpose: mailto:, tel: or https: (the registry admits nothing else). */
+  contact: string
   rows: ConsentRow[]
 }
 
@@ -62,7 +65,13 @@ export function consentPlan(request: ConsentRequest, card: Card, rules: HolderRu
   if (new Set(request.claims.map((c) => c.path)).size !== request.claims.length) return fail('ERR_WALLET_REQUEST_INVALID', 'the request asks for a claim twice')
   const plan = planDisclosure(request.claims, { allowed: purpose.claims, held: (p) => holds(card, p), rules })
   if (!plan.ok) return fail('ERR_WALLET_REQUEST_INVALID', plan.detail)
-  return ok({ verifier: { did: v.did, name: { ...v.name } }, purpose: { id: purpose.id, name: { ...purpose.name } }, retention: { days: v.retention.days, promise: { ...v.retention.promise } }, rows: plan.value.rows })
+  return ok({
+    verifier: { did: v.did, name: { ...v.name } },
+    purpose: { id: purpose.id, name: { ...purpose.name }, why: { ...purpose.why } },
+    retention: { days: purpose.retention.days, promise: { ...purpose.retention.promise } },
+    contact: purpose.contact,
+    rows: plan.value.rows,
+  })
 }
 
 /**

@@ -19,6 +19,7 @@ import { foldEntries } from '../../src/core/registry/fold.ts'
 import type { MisbehaviourEvidence } from '../../src/core/log/light-client.ts'
 import type { RegistryEntryView, SyncProgressView, TrustEngineLike, TrustSnapshot } from '../../src/app/state/trust.svelte.ts'
 import { testKey } from '../support/keys.ts'
+import { purpose } from '../support/purposes.ts'
 
 /** 2026-05-28T20:26:40Z, seconds. */
 export const NOW = 1_780_000_000
@@ -63,16 +64,17 @@ export async function buildWorld(o: { keyChanges?: number } = {}): Promise<World
     await createVerifierRegistrationEntry({
       root, subject: HALL, id: 'urn:civic:registration:hall:1', name: NAMES.hall, keys: [{ kid: 'counter-1', jwk: k() }],
       purposes: [
-        { id: 'residence-certificate', name: { 'zh-CN': '办理居住证明', en: 'Certificate of residence' }, vct: 'urn:civic:resident-id', claims: ['name', 'city', 'district'] },
-        { id: 'insurance-transfer', name: { 'zh-CN': '社保关系转移', en: 'Social insurance transfer' }, vct: 'urn:civic:social-insurance', claims: ['name', 'insured_since'] },
+        purpose({ id: 'residence-certificate', name: { 'zh-CN': '办理居住证明', en: 'Certificate of residence' }, vct: 'urn:civic:resident-id', claims: ['name', 'city', 'district'] }),
+        purpose({ id: 'insurance-transfer', name: { 'zh-CN': '社保关系转移', en: 'Social insurance transfer' }, vct: 'urn:civic:social-insurance', claims: ['name', 'insured_since'] }),
       ],
-      retention: { days: 0, promise: { 'zh-CN': '核验后不保留任何个人信息', en: 'Keeps no personal data after the check' } },
       validFrom: validFrom + 3 * DAY, validUntil,
     }),
     await createVerifierRegistrationEntry({
       root, subject: PHARMACY, id: 'urn:civic:registration:pharmacy:1', name: NAMES.pharmacy, keys: [{ kid: 'pos-1', jwk: k() }],
-      purposes: [{ id: 'age-check', name: { 'zh-CN': '处方药购买年龄核验', en: 'Age check for restricted medicines' }, vct: 'urn:civic:resident-id', claims: ['age_over_18'] }],
-      retention: { days: 30, promise: { 'zh-CN': '保留核验记录 30 天', en: 'Keeps a record of the check for 30 days' } },
+      purposes: [purpose({ id: 'age-check', name: { 'zh-CN': '处方药购买年龄核验', en: 'Age check for restricted medicines' }, vct: 'urn:civic:resident-id', claims: ['age_over_18'] }, {
+        retention: { days: 30, promise: { 'zh-CN': '保留核验记录 30 天', en: 'Keeps a record of the check for 30 days' } },
+        contact: 'https://kangjian-pharmacy.example/privacy',
+      })],
       validFrom: validFrom + 3 * DAY, validUntil,
     }),
   ]

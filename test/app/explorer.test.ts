@@ -182,7 +182,7 @@ describe('evidence of misbehaviour', () => {
 
 describe('who is registered', () => {
   for (const lang of ['en', 'zh-CN'] as const) {
-    it(`${lang}: every issuer with types, keys and standing; every verifier with each purpose's claims and its retention promise`, async () => {
+    it(`${lang}: every issuer with types, keys and standing; every verifier with each purpose's claims, why, retention promise and contact`, async () => {
       const { el } = await show(worldEngine(world), { lang, hash: '#/explorer/directory' })
       expect($(el, 'directory')).not.toBeNull()
       const issuers = [...el.querySelectorAll<HTMLElement>('[data-testid="issuer"]')]
@@ -201,9 +201,11 @@ describe('who is registered', () => {
       const pharmacy = verifiers.find((v) => v.dataset.did === PHARMACY)!
       expect([...pharmacy.querySelectorAll('[data-testid="purpose"] .claims code')].map((c) => c.textContent)).toEqual(['age_over_18'])
       expect($(pharmacy, 'retention')!.textContent).toContain(lang === 'en' ? 'Keeps a record of the check for 30 days' : '保留核验记录 30 天')
+      expect($(pharmacy, 'why')!.textContent).toContain(lang === 'en' ? 'Age check for restricted medicines needs these details' : '处方药购买年龄核验需要这些信息')
+      expect(pharmacy.querySelector('[data-testid="contact"] a')!.getAttribute('href')).toBe('https://kangjian-pharmacy.example/privacy')
       const hall = verifiers.find((v) => v.dataset.did === HALL)!
       expect(hall.querySelectorAll('[data-testid="purpose"]').length).toBe(2)
-      expect($(hall, 'retention')!.textContent).toContain(tx(lang, 'ex.dir.keepsNothing'))
+      expect([...hall.querySelectorAll('[data-testid="retention"]')].map((e) => e.textContent!.includes(tx(lang, 'ex.dir.keepsNothing')))).toEqual([true, true])
     })
   }
 })

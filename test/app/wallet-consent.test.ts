@@ -15,6 +15,7 @@ import ConsentScreen from '../../src/app/roles/wallet/ConsentScreen.svelte'
 import { consentPlan, disclosedClaims, type ConsentPlan, type ConsentRequest } from '../../src/wallet/consent.ts'
 import type { Card } from '../../src/wallet/wallet.ts'
 import type { VerifierRecord } from '../../src/core/registry/state.ts'
+import { purpose } from '../support/purposes.ts'
 
 const card: Card = {
   batch: '00000000-0000-4000-8000-000000000001', issuer: 'https://psb.gov.example', iss: 'did:web:psb.gov.example', configurationId: 'resident-id',
@@ -28,10 +29,13 @@ const hall: VerifierRecord = {
   role: 'verifier', did: 'did:web:service-hall.city.example', name: { 'zh-CN': '某市政务服务大厅', en: 'City Government Service Hall' },
   keys: [], keyHistory: [], credentialId: 'r1', credentialIds: ['r1'], validFrom: 0, validUntil: 10, suspended: null,
   purposes: [
-    { id: 'residence', name: { 'zh-CN': '办理居住证明', en: 'Proof of residence' }, vct: 'urn:civic:resident-id', claims: ['name', 'city', 'district'] },
-    { id: 'pension', name: { 'zh-CN': '养老金', en: 'Pension' }, vct: 'urn:civic:social-insurance', claims: ['name'] },
+    purpose({ id: 'residence', name: { 'zh-CN': '办理居住证明', en: 'Proof of residence' }, vct: 'urn:civic:resident-id', claims: ['name', 'city', 'district'] }, {
+      why: { 'zh-CN': '证明上写明姓名和住址', en: 'The certificate states your name and address' },
+      retention: { days: 0, promise: { 'zh-CN': '核验后立即删除', en: 'deleted once checked' } },
+      contact: 'tel:+86-10-12345',
+    }),
+    purpose({ id: 'pension', name: { 'zh-CN': '养老金', en: 'Pension' }, vct: 'urn:civic:social-insurance', claims: ['name'] }),
   ],
-  retention: { days: 0, promise: { 'zh-CN': '核验后立即删除', en: 'deleted once checked' } },
 }
 
 const request = (o: Partial<ConsentRequest> = {}): ConsentRequest => ({
@@ -98,8 +102,10 @@ describe('the consent screen', () => {
       if (!plan.ok) throw new Error(plan.detail)
       const s = show(plan.value, lang)
       expect(target.querySelector('[data-testid="consent-who"]')?.textContent).toContain(hall.name[lang])
-      expect(target.querySelector('[data-testid="consent-why"]')?.textContent).toBe(hall.purposes[0]!.name[lang])
-      expect(target.querySelector('[data-testid="consent-keeps"]')?.textContent).toContain(hall.retention.promise[lang])
+      expect(target.querySelector('[data-testid="consent-why"]')?.textContent).toBe(hall.purposes[0]!.name[lang] + hall.purposes[0]!.why[lang])
+      expect(target.querySelector('[data-testid="consent-keeps"]')?.textContent).toContain(hall.purposes[0]!.retention.promise[lang])
+      const contact = target.querySelector<HTMLAnchorElement>('[data-testid="consent-contact"] a')!
+      expect([contact.getAttribute('href'), contact.textContent]).toEqual(['tel:+86-10-12345', '+86-10-12345'])
       const rows = [...target.querySelectorAll<HTMLElement>('[data-testid="consent-claim"]')]
       expect(rows.map((r) => [r.dataset.claim, r.dataset.state])).toEqual([['name', 'required'], ['district', 'optional'], ['birth_date', 'overasked']])
       const [name, district, birth] = rows.map((r) => r.querySelector('input')!)

@@ -40,8 +40,9 @@ import { newLedgerConfig, writeLedgerConfig } from '../../src/ledger/config.ts'
 import { openFsStorage } from '../../src/ledger/storage/fs.ts'
 import { testKey } from '../support/keys.ts'
 import { BulkLog, rewitness } from './bulk-log.ts'
+import { purpose } from '../support/purposes.ts'
 
-export const WORLD_VERSION = 'trust-world-1'
+export const WORLD_VERSION = 'trust-world-2'
 
 export const REGISTRY_ENTRIES = 10_000
 export const LISTS = 100_000
@@ -192,10 +193,11 @@ async function registryEntries(root: EntrySigner, t0: number): Promise<{ entries
       : createVerifierRegistrationEntry({
         ...common, name: { 'zh-CN': `第${e.n + 1}号服务窗口`, en: `Service counter ${e.n + 1}` },
         purposes: [
-          { id: 'age-check', name: { 'zh-CN': '年龄核验', en: 'Age check' }, vct: 'urn:civic:resident-id', claims: ['age_over_18'] },
-          { id: 'residence', name: { 'zh-CN': '居住地核验', en: 'Residence check' }, vct: 'urn:civic:residence-permit', claims: ['address.city', 'valid_until'] },
+          purpose({ id: 'age-check', name: { 'zh-CN': '年龄核验', en: 'Age check' }, vct: 'urn:civic:resident-id', claims: ['age_over_18'] }),
+          purpose({ id: 'residence', name: { 'zh-CN': '居住地核验', en: 'Residence check' }, vct: 'urn:civic:residence-permit', claims: ['address.city', 'valid_until'] }, {
+            retention: { days: e.n % 3 === 0 ? 0 : 30, promise: { 'zh-CN': '核验记录保留，不含个人信息', en: 'A record of the check is kept, without personal data' } },
+          }),
         ],
-        retention: { days: e.n % 3 === 0 ? 0 : 30, promise: { 'zh-CN': '核验后不保存个人信息', en: 'Nothing personal is kept after the check' } },
       })
   }, (b) => void entries.push(b))
   // Key changes: never by the anchoring issuers, whose current key signs the status anchors.

@@ -10,6 +10,7 @@ import type { LedgerService } from '../../src/ledger/service.ts'
 import { bytesEqual } from '../../src/core/bytes/compare.ts'
 import { createVerifierRegistrationEntry } from '../../src/core/registry/create.ts'
 import { testKey } from '../support/keys.ts'
+import { purpose } from '../support/purposes.ts'
 
 let world: World
 let ledger: LedgerService
@@ -32,8 +33,7 @@ async function append(n: number) {
     return createVerifierRegistrationEntry({
       root: world.root, subject: did, id: `urn:civic:registration:${keyIndex + i}`, name: { 'zh-CN': '核验点', en: 'Counter' },
       keys: [{ kid: 'key-1', jwk: verifierKey.signer.publicJwk }],
-      purposes: [{ id: 'age-check', name: { 'zh-CN': '年龄核验', en: 'Age check' }, vct: 'urn:civic:resident-id', claims: ['age_over_18'] }],
-      retention: { days: 0, promise: { 'zh-CN': '不保存。', en: 'Keeps nothing.' } },
+      purposes: [purpose({ id: 'age-check', name: { 'zh-CN': '年龄核验', en: 'Age check' }, vct: 'urn:civic:resident-id', claims: ['age_over_18'] })],
       validFrom: now - 60, validUntil: now + 86400,
     })
   }))

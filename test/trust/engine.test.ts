@@ -3,6 +3,7 @@ import { createVerifierRegistrationEntry } from '../../src/core/registry/create.
 import { parseTrustConfig, TrustEngine, type TrustConfig } from '../../src/trust/index.ts'
 import { makeWorld, PSB, type World } from './_world.ts'
 import { testKey } from '../support/keys.ts'
+import { purpose } from '../support/purposes.ts'
 
 let world: World
 let config: TrustConfig
@@ -30,8 +31,7 @@ beforeAll(async () => {
   await world.registry(await createVerifierRegistrationEntry({
     root: world.root, subject: hall, id: 'urn:civic:registration:hall:1', name: { 'zh-CN': '政务服务大厅', en: 'Service Hall' },
     keys: [{ kid: 'counter-1', jwk: k.signer.publicJwk }],
-    purposes: [{ id: 'residence', name: { 'zh-CN': '居住证', en: 'Residence permit' }, vct: 'urn:civic:resident-id', claims: ['address.city'] }],
-    retention: { days: 0, promise: { 'zh-CN': '不保存', en: 'Keeps nothing' } },
+    purposes: [purpose({ id: 'residence', name: { 'zh-CN': '居住证', en: 'Residence permit' }, vct: 'urn:civic:resident-id', claims: ['address.city'] })],
     validFrom: world.clock.t - 60, validUntil: world.clock.t + 86400,
   }))
 })

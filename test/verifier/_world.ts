@@ -45,7 +45,7 @@ export async function makeVerifierWorld(v: DemoVerifier = HALL): Promise<Verifie
   const root = { did: didKeyFromJwk(publicJwkOf(rootKey.jwk)), signer: rootKey.signer }
   const entry = await createVerifierRegistrationEntry({
     root, subject: v.did, id: `urn:civic:registration:${v.id}:test`, name: v.name,
-    keys: [{ kid: DEMO_VERIFIER_KID, jwk: key.signer.publicJwk }], purposes: v.purposes, retention: v.retention,
+    keys: [{ kid: DEMO_VERIFIER_KID, jwk: key.signer.publicJwk }], purposes: v.purposes,
     validFrom: NOW - 30 * DAY, validUntil: NOW + 365 * DAY,
   })
   const folded = await foldEntries(root.did, [entry], NOW)

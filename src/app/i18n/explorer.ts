@@ -150,6 +150,8 @@ export const explorerStrings = {
   'ex.dir.suspendedAt': { 'zh-CN': '暂停于 {time}', en: 'suspended on {time}' },
   'ex.dir.purposes': { 'zh-CN': '用途与可索取的信息', en: 'Purposes and what each may ask' },
   'ex.dir.claims': { 'zh-CN': '可索取', en: 'May ask for' },
+  'ex.dir.why': { 'zh-CN': '为什么需要', en: 'Why' },
+  'ex.dir.contact': { 'zh-CN': '咨询与投诉', en: 'Questions to' },
   'ex.dir.retention': { 'zh-CN': '保留承诺', en: 'Retention promise' },
   'ex.dir.keepsNothing': { 'zh-CN': '核验后不保留', en: 'keeps nothing after the check' },
   'ex.dir.keepsDays': { 'zh-CN': '保留 {n} 天', en: 'keeps it {n} {n|day|days}' },

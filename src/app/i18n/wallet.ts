@@ -231,6 +231,7 @@ export const walletStrings = {
   'w.consent.keeps': { 'zh-CN': '保存期限', en: 'What they keep' },
   'w.consent.keeps.none': { 'zh-CN': '不保存（{promise}）', en: 'Nothing ({promise})' },
   'w.consent.keeps.days': { 'zh-CN': '{n} 天（{promise}）', en: '{n} {n|day|days} ({promise})' },
+  'w.consent.contact': { 'zh-CN': '咨询与投诉', en: 'Questions to' },
   'w.consent.registered': { 'zh-CN': '已在公共账本登记', en: 'registered on the public ledger' },
   'w.consent.leaves': { 'zh-CN': '将离开这台设备的信息', en: 'What would leave this device' },
   'w.consent.required': { 'zh-CN': '必需', en: 'needed' },

@@ -31,7 +31,6 @@ export interface EnrolmentView {
   verifier: { did: string; name: LocalizedText }
   counter: { id: string; name: LocalizedText }
   purposes: { id: string; name: LocalizedText; vct: string; claims: string[] }[]
-  retentionDays: number
   exp: number
 }
 
@@ -50,7 +49,6 @@ function enrolmentView(e: Enrolment): EnrolmentView {
     verifier: { did: e.verifier.did, name: { ...e.verifier.name } },
     counter: { id: e.counter.id, name: { ...e.counter.name } },
     purposes: e.purposes.map((p) => ({ id: p.id, name: { ...p.name }, vct: p.vct, claims: [...p.claims] })),
-    retentionDays: e.verifier.retention.days,
     exp: e.exp,
   }
 }

@@ -21,7 +21,10 @@
  * `verifyCounterRequest` answers what the wallet needs before its consent screen, from the
  * registry alone (no network): the registered verifier, the purpose, the counter, the claims
  * asked (each required or optional) and which of them go beyond the registered purpose
- * (over-asking: shown and blocked by the policy, not a refusal here). It never throws on what
+ * (over-asking: shown and blocked by the policy, not a refusal here). A counter keeps nothing,
+ * so a request for a purpose whose registration promises to keep data for any days is refused
+ * (ERR_EXCH_PURPOSE_RETAINS): such a purpose belongs to an online service, never a counter.
+ * It never throws on what
  * the QR held; refusals carry the catalogue's codes (module table in test/core/exchange).
  *
  * Written here rather than with @openid4vc/openid4vp: that library (0.4.6, a devDependency for
@@ -281,6 +284,7 @@ export async function verifyCounterRequest(text: string, o: VerifyRequestOptions
     if (!att.purposes.includes(p.civic_purpose)) refuse('ERR_EXCH_COUNTER_UNENROLLED', `this counter is not enrolled for the purpose ${p.civic_purpose.slice(0, 64)}`)
     const purpose = att.verifier.purposes.find((x) => x.id === p.civic_purpose)
     if (!purpose) refuse('ERR_EXCH_PURPOSE_UNKNOWN', `${att.verifier.did} has registered no purpose ${p.civic_purpose.slice(0, 64)}`)
+    if (purpose.retention.days !== 0) refuse('ERR_EXCH_PURPOSE_RETAINS', `the purpose ${purpose.id} keeps data for ${purpose.retention.days} days; a counter keeps nothing`)
     const q = readQuery(p.dcql_query)
     if (q.vct !== purpose.vct) refuse('ERR_EXCH_OVERASKING', `the purpose ${purpose.id} is for ${purpose.vct}, the request asks for ${q.vct.slice(0, 80)}`)
     const meta = readShape(p.client_metadata, { jwks: 'object', encrypted_response_enc_values_supported: 'array' }, 'client_metadata', R)

@@ -37,6 +37,12 @@ const KID = /^[A-Za-z0-9._-]{1,64}$/
 export const TOKEN = /^[\x21-\x7e]{1,256}$/
 /** https URIs without a fragment (status list URIs, RFC 3986 characters only). */
 const HTTPS_URI = /^https:\/\/[A-Za-z0-9\-._~:/?[\]@!$&'()*+,;=%]{1,500}$/
+/**
+ * A purpose's contact: an e-mail address (mailto:, RFC 6068, one address, no query), a phone
+ * number (tel:, RFC 3966 global number) or an https page — something a citizen can act on, and
+ * nothing a renderer could run (no javascript:, data:, or markup).
+ */
+const CONTACT = /^(?:mailto:[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,63}|tel:\+[0-9][0-9-]{3,30}|https:\/\/[A-Za-z0-9\-._~:/?[\]@!$&'()*+,;=%]{1,200})$/
 /** Purpose ids. */
 const PURPOSE_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/
 /** Claim path segment: a claim name as SD-JWT VC payloads use them. */
@@ -59,6 +65,31 @@ export const LIMITS = {
   /** Accreditation / registration ids remembered per entity. */
   credentialIds: 256,
 } as const
+
+/** What a verifier keeps of what it is shown, for one purpose. */
+export interface RetentionPromise {
+  /** Days the verifier keeps what it is shown; 0: it keeps nothing. */
+  days: number
+  promise: LocalizedText
+}
+
+/**
+ * One registered purpose: what a verifier may ask for it, why, what it keeps, and whom a
+ * citizen asks about it. The wallet shows all of it before consent.
+ */
+export interface VerifierPurpose {
+  id: string
+  name: LocalizedText
+  /** The credential type the purpose asks for. */
+  vct: string
+  /** Claim paths it may ask for (`age_over_18`, `address.city`). */
+  claims: string[]
+  /** Why the service needs these claims, in the citizen's words. */
+  why: LocalizedText
+  retention: RetentionPromise
+  /** mailto:, tel: or https: — whom to ask about this purpose. */
+  contact: string
+}
 
 export interface LocalizedText {
   'zh-CN': string
@@ -158,6 +189,33 @@ export class Reader {
   localized(v: unknown, path: string, max: number): LocalizedText {
     const o = this.object(v, path, ['zh-CN', 'en'])
     return { 'zh-CN': this.text(o['zh-CN'], `${path}.zh-CN`, max), en: this.text(o.en, `${path}.en`, max) }
+  }
+
+  /** One purpose of a verifier registration (entries and stored state read it alike). */
+  purpose(v: unknown, path: string): VerifierPurpose {
+    const o = this.object(v, path, ['id', 'name', 'vct', 'claims', 'why', 'retention', 'contact'])
+    const claims = this.array(o.claims, `${path}.claims`, 1, LIMITS.claimsPerPurpose).map((c, i) => this.claimPath(c, `${path}.claims[${i}]`))
+    if (new Set(claims).size !== claims.length) this.fail(`${path}.claims`, 'a claim appears twice')
+    const ret = this.object(o.retention, `${path}.retention`, ['days', 'promise'])
+    return {
+      id: this.purposeId(o.id, `${path}.id`),
+      name: this.localized(o.name, `${path}.name`, LIMITS.nameLength),
+      vct: this.token(o.vct, `${path}.vct`),
+      claims,
+      why: this.localized(o.why, `${path}.why`, LIMITS.promiseLength),
+      retention: {
+        days: this.int(ret.days, `${path}.retention.days`, 0, LIMITS.retentionDays),
+        promise: this.localized(ret.promise, `${path}.retention.promise`, LIMITS.promiseLength),
+      },
+      contact: this.string(o.contact, `${path}.contact`, CONTACT),
+    }
+  }
+
+  /** 1..32 purposes with distinct ids. */
+  purposes(v: unknown, path: string): VerifierPurpose[] {
+    const purposes = this.array(v, path, 1, LIMITS.purposes).map((x, i) => this.purpose(x, `${path}[${i}]`))
+    if (new Set(purposes.map((x) => x.id)).size !== purposes.length) this.fail(path, 'a purpose id appears twice')
+    return purposes
   }
 
   /** base64url of exactly 32 bytes (a SHA-256 digest). */

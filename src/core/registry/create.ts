@@ -21,7 +21,7 @@ import { issueVcJwt } from '../vc/vc-jwt.ts'
 import {
   ISSUER_ACCREDITATION_TYPE, KEY_CHANGE_TYP, STATUS_ANCHOR_TYP, SUSPENSION_TYP, VERIFIER_REGISTRATION_TYPE,
   parseEntry, verificationMethodId, type KeyChangeAction, type LocalizedText, type RegistryEntryType, type RegistryKey,
-  type RetentionPromise, type VerifierPurpose,
+  type VerifierPurpose,
 } from './entry.ts'
 
 export interface EntrySigner {
@@ -100,7 +100,6 @@ export interface IssuerAccreditationInput extends CredentialInput {
 
 export interface VerifierRegistrationInput extends CredentialInput {
   purposes: VerifierPurpose[]
-  retention: RetentionPromise
 }
 
 async function credentialEntry(input: CredentialInput, type: string, claims: Record<string, unknown>): Promise<string> {
@@ -126,9 +125,8 @@ export async function createIssuerAccreditationEntry(input: IssuerAccreditationI
 
 /** A root-signed VC-JWT registering a verifier (entry type verifier-registration). */
 export async function createVerifierRegistrationEntry(input: VerifierRegistrationInput): Promise<Uint8Array<ArrayBuffer>> {
-  const purposes = input.purposes.map((p) => ({ id: p.id, name: p.name, vct: p.vct, claims: p.claims }))
-  const retention = { days: input.retention.days, promise: input.retention.promise }
-  return checked(await credentialEntry(input, VERIFIER_REGISTRATION_TYPE, { purposes, retention }), 'verifier-registration')
+  const purposes = input.purposes.map((p) => ({ id: p.id, name: p.name, vct: p.vct, claims: p.claims, why: p.why, retention: { days: p.retention.days, promise: p.retention.promise }, contact: p.contact }))
+  return checked(await credentialEntry(input, VERIFIER_REGISTRATION_TYPE, { purposes }), 'verifier-registration')
 }
 
 export interface StatusAnchorInput {

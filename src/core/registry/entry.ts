@@ -14,7 +14,8 @@
  *
  * Entries are issuer-level facts only. Every header and payload is read with its exact member
  * set (unknown members refused with ERR_REG_SCHEMA), so no entry can carry anything about a
- * citizen: the only free text is an entity's or purpose's name and a retention promise, all
+ * citizen: the only free text is an entity's or purpose's name, a purpose's why and retention promise,
+ * and its contact (mailto:, tel: or https:), all
  * written and signed by the root. The header is exactly { alg, typ, kid }; `kid` is the DID URL
  * `<iss>#<fragment>` of the signing key (DID Core §5.2), never a key itself (jwk/jku/x5c are
  * refused by the exact member set as well as by jose/jws.ts).
@@ -29,9 +30,9 @@ import type { PublicJwk } from '../crypto/jwk.ts'
 import { parseCompactJws, type CompactJws } from '../jose/jws.ts'
 import { VC_CONTEXT_V1 } from '../vc/jwt-checks.ts'
 import { VC_TYPE } from '../vc/vc-jwt.ts'
-import { LIMITS, TOKEN, entryReader as r, type LocalizedText, type RegistryKey } from './_schema.ts'
+import { LIMITS, TOKEN, entryReader as r, type LocalizedText, type RegistryKey, type RetentionPromise, type VerifierPurpose } from './_schema.ts'
 
-export type { LocalizedText, RegistryKey }
+export type { LocalizedText, RegistryKey, RetentionPromise, VerifierPurpose }
 
 /** c2sp.org/tlog-tiles: an entry in an entry bundle is at most 2^16 − 1 bytes. */
 export const MAX_ENTRY_BYTES = 65_535
@@ -74,21 +75,6 @@ export interface IssuerAccreditationEntry extends SignedEntry {
   validUntil: number
 }
 
-export interface VerifierPurpose {
-  id: string
-  name: LocalizedText
-  /** The credential type the purpose asks for. */
-  vct: string
-  /** Claim paths it may ask for (`age_over_18`, `address.city`). */
-  claims: string[]
-}
-
-export interface RetentionPromise {
-  /** Days the verifier keeps what it is shown; 0: it keeps nothing. */
-  days: number
-  promise: LocalizedText
-}
-
 /** Root-signed VC-JWT: a verifier (a counter, a pharmacy) and what it may ask for. */
 export interface VerifierRegistrationEntry extends SignedEntry {
   type: 'verifier-registration'
@@ -98,8 +84,8 @@ export interface VerifierRegistrationEntry extends SignedEntry {
   sub: string
   name: LocalizedText
   keys: RegistryKey[]
+  /** Each with its claims, why, retention and contact. */
   purposes: VerifierPurpose[]
-  retention: RetentionPromise
   validFrom: number
   validUntil: number
 }
@@ -253,36 +239,14 @@ function readVcEntry(jws: CompactJws, text: string): IssuerAccreditationEntry | 
     return entry
   }
 
-  const cs = r.object(v.credentialSubject, 'credentialSubject', ['name', 'keys', 'purposes', 'retention'])
-  const purposes = r.array(cs.purposes, 'credentialSubject.purposes', 1, LIMITS.purposes).map((x, i) => readPurpose(x, `credentialSubject.purposes[${i}]`))
-  if (new Set(purposes.map((x) => x.id)).size !== purposes.length) r.fail('credentialSubject.purposes', 'a purpose id appears twice')
-  const ret = r.object(cs.retention, 'credentialSubject.retention', ['days', 'promise'])
+  const cs = r.object(v.credentialSubject, 'credentialSubject', ['name', 'keys', 'purposes'])
   return {
     type: 'verifier-registration',
     ...common,
     name: r.localized(cs.name, 'credentialSubject.name', LIMITS.nameLength),
     keys: r.keys(cs.keys, 'credentialSubject.keys'),
-    purposes,
-    retention: {
-      days: r.int(ret.days, 'credentialSubject.retention.days', 0, LIMITS.retentionDays),
-      promise: r.localized(ret.promise, 'credentialSubject.retention.promise', LIMITS.promiseLength),
-    },
+    purposes: r.purposes(cs.purposes, 'credentialSubject.purposes'),
   }
-}
-
-function readPurpose(v: unknown, path: string): VerifierPurpose {
-  const o = r.object(v, path, ['id', 'name', 'vct', 'claims'])
-  return {
-    id: r.purposeId(o.id, `${path}.id`),
-    name: r.localized(o.name, `${path}.name`, LIMITS.nameLength),
-    vct: r.token(o.vct, `${path}.vct`),
-    claims: uniqueClaims(r.array(o.claims, `${path}.claims`, 1, LIMITS.claimsPerPurpose).map((c, i) => r.claimPath(c, `${path}.claims[${i}]`)), `${path}.claims`),
-  }
-}
-
-function uniqueClaims(claims: string[], path: string): string[] {
-  if (new Set(claims).size !== claims.length) r.fail(path, 'a claim appears twice')
-  return claims
 }
 
 function readStatusAnchor(jws: CompactJws, text: string): StatusAnchorEntry {

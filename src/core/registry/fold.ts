@@ -16,13 +16,18 @@
 import { isJsonObject } from '../bytes/json.ts'
 import type { ErrorCode } from '../errors.ts'
 import { jwkThumbprint } from '../crypto/jwk.ts'
-import type { RegistryEntry, RegistryKey } from './entry.ts'
+import type { RegistryEntry, RegistryKey, VerifierPurpose } from './entry.ts'
 import { signingAuthority, stateProblem } from './rules.ts'
 import {
   createRegistryState, type EntityRecordOf, type IssuerRecord, type KeyHistoryItem, type RegistryRoot, type RegistryState,
   type VerifierRecord,
 } from './state.ts'
 import { verifyEntry, type VerifyEntryOptions } from './verify.ts'
+
+/** A purpose copied deep, so the folded state shares nothing with the entry it came from. */
+function copyPurpose(p: VerifierPurpose): VerifierPurpose {
+  return { ...p, name: { ...p.name }, claims: [...p.claims], why: { ...p.why }, retention: { days: p.retention.days, promise: { ...p.retention.promise } } }
+}
 
 function withRecord(state: RegistryState, rec: EntityRecordOf): RegistryState {
   return rec.role === 'issuer'
@@ -58,7 +63,7 @@ function apply(state: RegistryState, entry: RegistryEntry): RegistryState {
       }
       const rec: IssuerRecord | VerifierRecord = entry.type === 'issuer-accreditation'
         ? { role: 'issuer', ...common, vct: [...entry.vct], statusListBase: entry.statusListBase ?? null }
-        : { role: 'verifier', ...common, purposes: entry.purposes.map((p) => ({ ...p, claims: [...p.claims] })), retention: entry.retention }
+        : { role: 'verifier', ...common, purposes: entry.purposes.map(copyPurpose) }
       return withRecord(next, rec)
     }
     case 'status-anchor': {

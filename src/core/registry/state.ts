@@ -17,7 +17,7 @@ import { fail, InputError, ok, type Verdict } from '../errors.ts'
 import { didKeyFromJwk, resolveDidKey } from '../crypto/did.ts'
 import { jwkThumbprint, parsePublicJwk, sameJwk, type PublicJwk } from '../crypto/jwk.ts'
 import { LIMITS, TOKEN, stateReader as r, type LocalizedText, type RegistryKey } from './_schema.ts'
-import type { RetentionPromise, VerifierPurpose } from './entry.ts'
+import type { VerifierPurpose } from './entry.ts'
 
 export const REGISTRY_STATE_VERSION = 1
 /** Default clock skew for registry checks, in seconds. */
@@ -73,7 +73,6 @@ export interface IssuerRecord extends EntityRecord {
 export interface VerifierRecord extends EntityRecord {
   role: 'verifier'
   purposes: VerifierPurpose[]
-  retention: RetentionPromise
 }
 
 export type EntityRecordOf = IssuerRecord | VerifierRecord
@@ -272,24 +271,9 @@ function readIssuer(v: unknown, path: string): IssuerRecord {
 }
 
 function readVerifier(v: unknown, path: string): VerifierRecord {
-  const o = r.object(v, path, [...ENTITY_MEMBERS, 'purposes', 'retention'])
+  const o = r.object(v, path, [...ENTITY_MEMBERS, 'purposes'])
   if (o.role !== 'verifier') r.fail(`${path}.role`, 'must be "verifier"')
-  const purposes = r.array(o.purposes, `${path}.purposes`, 1, LIMITS.purposes).map((x, i) => {
-    const p = r.object(x, `${path}.purposes[${i}]`, ['id', 'name', 'vct', 'claims'])
-    return {
-      id: r.purposeId(p.id, `${path}.purposes[${i}].id`),
-      name: r.localized(p.name, `${path}.purposes[${i}].name`, LIMITS.nameLength),
-      vct: r.token(p.vct, `${path}.purposes[${i}].vct`),
-      claims: r.array(p.claims, `${path}.purposes[${i}].claims`, 1, LIMITS.claimsPerPurpose).map((c, j) => r.claimPath(c, `${path}.purposes[${i}].claims[${j}]`)),
-    }
-  })
-  const ret = r.object(o.retention, `${path}.retention`, ['days', 'promise'])
-  return {
-    role: 'verifier',
-    ...readEntity(o, path),
-    purposes,
-    retention: { days: r.int(ret.days, `${path}.retention.days`, 0, LIMITS.retentionDays), promise: r.localized(ret.promise, `${path}.retention.promise`, LIMITS.promiseLength) },
-  }
+  return { role: 'verifier', ...readEntity(o, path), purposes: r.purposes(o.purposes, `${path}.purposes`) }
 }
 
 function readAnchor(v: unknown, path: string): StatusAnchorRecord {

@@ -7,7 +7,7 @@
 // another request is refused.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { checkVerifier, type RegistryState } from '../../../src/core/registry/state.ts'
-import { createSuspensionEntry } from '../../../src/core/registry/create.ts'
+import { createSuspensionEntry, createVerifierRegistrationEntry } from '../../../src/core/registry/create.ts'
 import { generateEcdhKeyPair } from '../../../src/core/crypto/keys.ts'
 import { encodeBase64url, decodeBase64url } from '../../../src/core/bytes/base64url.ts'
 import {
@@ -17,7 +17,8 @@ import {
 import { signReceipt, verifyReceipt, type Receipt } from '../../../src/core/exchange/receipt.ts'
 import { signCompactJws } from '../../../src/core/jose/jws.ts'
 import type { EcPublicJwk } from '../../../src/core/crypto/jwk.ts'
-import { after, buildDemo, HALL, NOW, PHARMACY, RESIDENT_ID, type Demo } from '../registry/_demo.ts'
+import { after, buildDemo, HALL, names, NOW, PHARMACY, RESIDENT_ID, YEAR, type Demo } from '../registry/_demo.ts'
+import { purpose } from '../../support/purposes.ts'
 import { seededRandom, testKey, type TestKey } from '../../support/keys.ts'
 
 let demo: Demo
@@ -98,6 +99,11 @@ describe('the counter request', () => {
     ['a request signed by a device the attestation does not bind (unenrolled counter)', async () => request({ reqSigner: testKey('ES256') }), 'ERR_EXCH_COUNTER_UNENROLLED'],
     ['a purpose the attestation does not grant', async () => request({ att: { purposes: ['pension-enquiry'] } }), 'ERR_EXCH_COUNTER_UNENROLLED'],
     ['a purpose the verifier never registered', async () => request({ att: { purposes: ['residence-permit', 'tax-audit'] }, req: { purpose: 'tax-audit' } }), 'ERR_EXCH_PURPOSE_UNKNOWN'],
+    ['a purpose now registered as keeping data for 30 days (a counter keeps nothing)', async () => request(), 'ERR_EXCH_PURPOSE_RETAINS', async () => after(demo.state, await createVerifierRegistrationEntry({
+      root: demo.root, subject: HALL, id: 'urn:civic:registration:service-hall:2026-2', name: names.hall, keys: [{ kid: demo.hall.kid, jwk: demo.hall.key.signer.publicJwk }],
+      purposes: [purpose({ id: 'residence-permit', name: names.hall, vct: RESIDENT_ID, claims: ['family_name', 'given_name', 'address.city', 'address.district'] }, { retention: { days: 30, promise: names.hall } })],
+      validFrom: NOW - 60, validUntil: NOW + YEAR,
+    }))],
     ['another credential type than the purpose\'s', async () => request({ req: { vct: 'urn:civic:social-insurance' } }), 'ERR_EXCH_OVERASKING'],
     ['a client_id of another verifier', async () => resigned(await request(), (p) => { p.client_id = `verifier_attestation:${PHARMACY}` }), 'ERR_EXCH_REQUEST_INVALID'],
     ['a client_id without its prefix', async () => resigned(await request(), (p) => { p.client_id = HALL }), 'ERR_EXCH_REQUEST_INVALID'],

@@ -12,6 +12,7 @@ import {
 import { foldEntries } from '../../../src/core/registry/fold.ts'
 import type { RegistryState } from '../../../src/core/registry/state.ts'
 import { testKey, type TestKey } from '../../support/keys.ts'
+import { purpose } from '../../support/purposes.ts'
 
 /** 2026-05-28T20:26:40Z, seconds. */
 export const NOW = 1_780_000_000
@@ -89,17 +90,17 @@ export async function buildDemo(): Promise<Demo> {
       root, subject: HALL, id: 'urn:civic:registration:service-hall:2026', name: names.hall,
       keys: [{ kid: hall.kid, jwk: hall.key.signer.publicJwk }],
       purposes: [
-        { id: 'residence-permit', name: { 'zh-CN': '办理居住证', en: 'Residence permit application' }, vct: RESIDENT_ID, claims: ['family_name', 'given_name', 'address.city', 'address.district'] },
-        { id: 'pension-enquiry', name: { 'zh-CN': '养老保险查询', en: 'Pension enquiry' }, vct: SOCIAL_INSURANCE, claims: ['insured_since', 'contribution_city'] },
+        purpose({ id: 'residence-permit', name: { 'zh-CN': '办理居住证', en: 'Residence permit application' }, vct: RESIDENT_ID, claims: ['family_name', 'given_name', 'address.city', 'address.district'] }),
+        purpose({ id: 'pension-enquiry', name: { 'zh-CN': '养老保险查询', en: 'Pension enquiry' }, vct: SOCIAL_INSURANCE, claims: ['insured_since', 'contribution_city'] }),
       ],
-      retention: { days: 0, promise: { 'zh-CN': '核验后不保存任何个人信息。', en: 'Keeps no personal data after the check.' } },
       validFrom, validUntil,
     }),
     await createVerifierRegistrationEntry({
       root, subject: PHARMACY, id: 'urn:civic:registration:kangjian:2026', name: names.pharmacy,
       keys: [{ kid: pharmacy.kid, jwk: pharmacy.key.signer.publicJwk }],
-      purposes: [{ id: 'age-check', name: { 'zh-CN': '处方药购买年龄核验', en: 'Age check for restricted medicines' }, vct: RESIDENT_ID, claims: ['age_over_18'] }],
-      retention: { days: 0, promise: { 'zh-CN': '只看是否年满18岁，不保存。', en: 'Sees only whether you are over 18; keeps nothing.' } },
+      purposes: [purpose({ id: 'age-check', name: { 'zh-CN': '处方药购买年龄核验', en: 'Age check for restricted medicines' }, vct: RESIDENT_ID, claims: ['age_over_18'] }, {
+        retention: { days: 0, promise: { 'zh-CN': '只看是否年满18岁，不保存。', en: 'Sees only whether you are over 18; keeps nothing.' } },
+      })],
       validFrom, validUntil,
     }),
     await createStatusAnchorEntry({ issuer: psb.as, uri: PSB_LIST, version: 1, statusListToken: statusToken, iat: NOW - DAY, ttl: 2 * DAY }),

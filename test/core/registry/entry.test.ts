@@ -14,6 +14,7 @@ import { MAX_ENTRY_BYTES, formatEntry, parseEntry, verificationMethodId } from '
 import { testKey } from '../../support/keys.ts'
 import { signRaw } from '../vc/helpers.ts'
 import { DAY, NOW, PSB, PSB_LIST, PSB_STATUS_BASE, RESIDENT_ID, buildDemo, names } from './_demo.ts'
+import { purpose } from '../../support/purposes.ts'
 
 const demo = await buildDemo()
 const { psb, root, rootDid } = demo
@@ -57,7 +58,7 @@ describe('wire shapes', () => {
     })
   })
 
-  it('verifier registration: purposes with claim paths and a retention promise', () => {
+  it('verifier registration: purposes with claim paths, why, a retention promise and a contact', () => {
     const { header, payload } = partsOf(demo.entries[3]!)
     expect(header).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: rootKid })
     expect(payload.vc.type).toEqual(['VerifiableCredential', 'CivicVerifierRegistration'])
@@ -65,8 +66,7 @@ describe('wire shapes', () => {
     expect(payload.vc.credentialSubject).toEqual({
       name: names.pharmacy,
       keys: [{ kid: 'pos-1', jwk: demo.pharmacy.key.signer.publicJwk }],
-      purposes: [{ id: 'age-check', name: { 'zh-CN': '处方药购买年龄核验', en: 'Age check for restricted medicines' }, vct: RESIDENT_ID, claims: ['age_over_18'] }],
-      retention: { days: 0, promise: { 'zh-CN': '只看是否年满18岁，不保存。', en: 'Sees only whether you are over 18; keeps nothing.' } },
+      purposes: [purpose({ id: 'age-check', name: { 'zh-CN': '处方药购买年龄核验', en: 'Age check for restricted medicines' }, vct: RESIDENT_ID, claims: ['age_over_18'] }, { retention: { days: 0, promise: { 'zh-CN': '只看是否年满18岁，不保存。', en: 'Sees only whether you are over 18; keeps nothing.' } } })],
     })
   })
 
@@ -170,7 +170,7 @@ describe('create*Entry refuses bad arguments before signing (TypeError)', () => 
     })).rejects.toThrow(/ERR_REG_SCHEMA/)
     await expect(createVerifierRegistrationEntry({
       root, subject: 'did:key:z6Mk', id: 'urn:x', name: names.psb, keys: [{ kid: 'k', jwk: psb.key.signer.publicJwk }],
-      purposes: [{ id: 'p', name: names.psb, vct: RESIDENT_ID, claims: ['a'] }], retention: { days: 0, promise: names.psb }, validFrom: NOW, validUntil: NOW + DAY,
+      purposes: [purpose({ id: 'p', name: names.psb, vct: RESIDENT_ID, claims: ['a'] })], validFrom: NOW, validUntil: NOW + DAY,
     })).rejects.toThrow(TypeError)
   })
 

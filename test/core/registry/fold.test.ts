@@ -50,8 +50,7 @@ describe('the demo ledger', () => {
     expect(state.verifiers[PHARMACY]).toMatchObject({
       role: 'verifier',
       name: names.pharmacy,
-      purposes: [{ id: 'age-check', vct: RESIDENT_ID, claims: ['age_over_18'] }],
-      retention: { days: 0 },
+      purposes: [{ id: 'age-check', vct: RESIDENT_ID, claims: ['age_over_18'], retention: { days: 0 }, contact: 'mailto:privacy@verifier.example' }],
       suspended: null,
     })
     expect(state.verifiers[HALL]!.purposes.map((p) => p.id)).toEqual(['residence-permit', 'pension-enquiry'])

@@ -10,6 +10,7 @@ import {
 import { testKey } from '../../support/keys.ts'
 import { DAY, HALL, NOW, PHARMACY, PSB, PSB_LIST, RESIDENT_ID, SOCIAL_INSURANCE, SSB, YEAR, after, buildDemo } from './_demo.ts'
 import { codeOf } from '../../support/codes.ts'
+import { purpose } from '../../support/purposes.ts'
 
 const demo = await buildDemo()
 const { state, root } = demo
@@ -40,7 +41,9 @@ describe('lookups', () => {
     expect(issuerAccreditation(state, PSB)?.vct).toEqual([RESIDENT_ID])
     expect(issuerAccreditation(state, HALL)).toBeNull()
     expect(verifierRegistration(state, PHARMACY)?.purposes).toEqual([
-      { id: 'age-check', name: { 'zh-CN': '处方药购买年龄核验', en: 'Age check for restricted medicines' }, vct: RESIDENT_ID, claims: ['age_over_18'] },
+      purpose({ id: 'age-check', name: { 'zh-CN': '处方药购买年龄核验', en: 'Age check for restricted medicines' }, vct: RESIDENT_ID, claims: ['age_over_18'] }, {
+        retention: { days: 0, promise: { 'zh-CN': '只看是否年满18岁，不保存。', en: 'Sees only whether you are over 18; keeps nothing.' } },
+      }),
     ])
     expect(verifierRegistration(state, PSB)).toBeNull()
     expect(verifierRegistration(state, '__proto__')).toBeNull()

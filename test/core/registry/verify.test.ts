@@ -17,6 +17,7 @@ import type { RegistryState } from '../../../src/core/registry/state.ts'
 import { verifyEntry } from '../../../src/core/registry/verify.ts'
 import { seededRandom, testKey } from '../../support/keys.ts'
 import { parts, signRaw, tamperSignature } from '../vc/helpers.ts'
+import { purpose } from '../../support/purposes.ts'
 import {
   DAY, HALL, NOW, PSB, PSB_LIST, PSB_STATUS_BASE, RESIDENT_ID, SSB, YEAR, after, buildDemo, names, party,
 } from './_demo.ts'
@@ -130,7 +131,7 @@ const rows: Row[] = [
   ['accreditation by the root DID under another kid', at0(editedAccreditation((p) => { p.jti = 'urn:x'; p.nbf = NOW - DAY }, rootKey.signer, { alg: 'EdDSA', typ: 'JWT', kid: `${rootDid}#other` })), 'ERR_JWS_KEY_UNKNOWN'],
   ['registration signed by a non-root', at0(createVerifierRegistrationEntry({
     root: { did: otherRootDid, signer: otherRoot.signer }, subject: 'did:web:shop.example', id: 'urn:x', name: names.pharmacy, keys: [{ kid: 'k', jwk: attacker.signer.publicJwk }],
-    purposes: [{ id: 'all', name: names.pharmacy, vct: RESIDENT_ID, claims: ['family_name', 'birthdate'] }], retention: { days: 3650, promise: names.pharmacy }, validFrom: NOW - DAY, validUntil: NOW + YEAR,
+    purposes: [purpose({ id: 'all', name: names.pharmacy, vct: RESIDENT_ID, claims: ['family_name', 'birthdate'] }, { retention: { days: 3650, promise: names.pharmacy } })], validFrom: NOW - DAY, validUntil: NOW + YEAR,
   })), 'ERR_REG_NOT_AUTHORIZED'],
   ['suspension signed by a non-root', at0(createSuspensionEntry({ root: { did: otherRootDid, signer: otherRoot.signer }, subject: PSB, revokes: PSB_ACC, iat: NOW })), 'ERR_REG_NOT_AUTHORIZED'],
   ['suspension of SSB signed by PSB', at0(raw({ alg: 'ES256', typ: 'civic-suspension+jwt', kid: `${PSB}#key-2026` }, { iss: PSB, sub: SSB, revokes: 'urn:civic:accreditation:hrss:2026', iat: NOW })), 'ERR_REG_NOT_AUTHORIZED'],
@@ -166,7 +167,7 @@ const rows: Row[] = [
   ['an accreditation for a registered verifier', at0(accredit({ subject: HALL, keys: [{ kid: hall.kid, jwk: hall.key.signer.publicJwk }] })), 'ERR_REG_ROLE_CONFLICT'],
   ['a registration for an accredited issuer', at0(createVerifierRegistrationEntry({
     root, subject: PSB, id: 'urn:x', name: names.psb, keys: [{ kid: psb.kid, jwk: psb.key.signer.publicJwk }],
-    purposes: [{ id: 'p', name: names.psb, vct: RESIDENT_ID, claims: ['age_over_18'] }], retention: { days: 0, promise: names.psb }, validFrom: NOW - DAY, validUntil: NOW + YEAR,
+    purposes: [purpose({ id: 'p', name: names.psb, vct: RESIDENT_ID, claims: ['age_over_18'] })], validFrom: NOW - DAY, validUntil: NOW + YEAR,
   })), 'ERR_REG_ROLE_CONFLICT'],
   ['the same key addition again', on(S_added, addKey2027), 'ERR_REG_REPLAY'],
   ['adding a revoked kid back', on(S_rotated, createKeyChangeEntry({ signer: root, subject: PSB, action: 'add', kid: 'key-2026', jwk: psb.key.signer.publicJwk, iat: NOW })), 'ERR_REG_KEY_REVOKED'],
@@ -203,6 +204,13 @@ const rows: Row[] = [
   ['anchor listing revoked credential ids', at0(raw(anchorHeader, anchorPayload({ revoked: ['urn:uuid:6a4b1c1e-0000-4000-8000-000000000001'] }))), 'ERR_REG_SCHEMA'],
   ['registration purpose with a list of subjects', at0(editedRegistration((p) => { p.jti = 'urn:x'; p.vc.credentialSubject.purposes[0].subjects = ['did:jwk:abc'] })), 'ERR_REG_SCHEMA'],
   ['registration asking for _sd', at0(editedRegistration((p) => { p.jti = 'urn:x'; p.vc.credentialSubject.purposes[0].claims = ['_sd'] })), 'ERR_REG_SCHEMA'],
+  ['registration purpose without its why', at0(editedRegistration((p) => { p.jti = 'urn:x'; delete p.vc.credentialSubject.purposes[0].why })), 'ERR_REG_SCHEMA'],
+  ['registration purpose without a retention promise', at0(editedRegistration((p) => { p.jti = 'urn:x'; delete p.vc.credentialSubject.purposes[0].retention })), 'ERR_REG_SCHEMA'],
+  ['registration purpose keeping data for −1 days', at0(editedRegistration((p) => { p.jti = 'urn:x'; p.vc.credentialSubject.purposes[0].retention.days = -1 })), 'ERR_REG_SCHEMA'],
+  ['registration with a verifier-wide retention beside the purposes', at0(editedRegistration((p) => { p.jti = 'urn:x'; p.vc.credentialSubject.retention = { days: 0, promise: names.psb } })), 'ERR_REG_SCHEMA'],
+  ['registration purpose without a contact', at0(editedRegistration((p) => { p.jti = 'urn:x'; delete p.vc.credentialSubject.purposes[0].contact })), 'ERR_REG_SCHEMA'],
+  ...['javascript:alert(1)', 'data:text/html,<b>x</b>', 'http://verifier.example/privacy', 'mailto:a@b.example?body=x', 'mailto:', 'tel:12345', 'https://', '<a href=x>'].map((contact) =>
+    [`registration purpose with the contact ${contact}`, at0(editedRegistration((p) => { p.jti = 'urn:x'; p.vc.credentialSubject.purposes[0].contact = contact })), 'ERR_REG_SCHEMA'] as const),
   ['key change with a free-text note', at0(raw({ alg: 'ES256', typ: 'civic-key-change+jwt', kid: `${PSB}#key-2026` }, { iss: PSB, sub: PSB, action: 'add', kid: 'k9', jwk: attacker.signer.publicJwk, iat: NOW, note: '张三的手机丢了' })), 'ERR_REG_SCHEMA'],
   ['key revocation carrying a key', at0(raw({ alg: 'EdDSA', typ: 'civic-key-change+jwt', kid: rootKid }, { iss: rootDid, sub: PSB, action: 'revoke', kid: 'key-2026', jwk: psb.key.signer.publicJwk, iat: NOW }, rootKey.signer)), 'ERR_REG_SCHEMA'],
   ['suspension with a reason text', at0(raw({ alg: 'EdDSA', typ: 'civic-suspension+jwt', kid: rootKid }, { iss: rootDid, sub: PSB, revokes: PSB_ACC, iat: NOW, reason: 'complaint by 王芳' }, rootKey.signer)), 'ERR_REG_SCHEMA'],

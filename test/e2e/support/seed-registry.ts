@@ -16,6 +16,7 @@ import {
   createIssuerAccreditationEntry, createKeyChangeEntry, createSuspensionEntry, createVerifierRegistrationEntry, type EntrySigner,
 } from '../../../src/core/registry/create.ts'
 import { governanceRoot } from '../../../src/cli/demo.ts'
+import { KEEPS_NOTHING, purpose } from '../../support/purposes.ts'
 
 const DAY = 86_400
 const YEAR = 365 * DAY
@@ -119,10 +120,11 @@ export async function seedRegistry(o: SeedOptions): Promise<Seeded> {
       did: `did:web:${s.en.toLowerCase().replace(/\s+/g, '-')}-${n}.example`,
       id: `urn:civic:registration:seed-${i}:1`,
       name: { 'zh-CN': `第${n}${s.zh}`, en: `${s.en} No. ${n}` },
-      purposes: s.purposes.map((p) => ({ id: p.id, name: { 'zh-CN': p.zh, en: p.en }, vct: p.vct, claims: p.claims })),
-      retention: i % 3 === 0
-        ? { days: 30, promise: { 'zh-CN': '核验记录保留 30 天，不含个人信息', en: 'Keeps a record of the check, without personal data, for 30 days' } }
-        : { days: 0, promise: { 'zh-CN': '核验后不保留任何个人信息', en: 'Keeps no personal data after the check' } },
+      purposes: s.purposes.map((p) => purpose({ id: p.id, name: { 'zh-CN': p.zh, en: p.en }, vct: p.vct, claims: p.claims }, {
+        retention: i % 3 === 0
+          ? { days: 30, promise: { 'zh-CN': '核验记录保留 30 天，不含个人信息', en: 'Keeps a record of the check, without personal data, for 30 days' } }
+          : KEEPS_NOTHING,
+      })),
       validFrom: start + Math.floor((i * YEAR) / 2 / nVerifiers) + 3600,
     }
   })
@@ -132,7 +134,7 @@ export async function seedRegistry(o: SeedOptions): Promise<Seeded> {
     first.push(await createIssuerAccreditationEntry({ root, subject: i.did, id: i.id, name: i.name, keys: [{ kid: 'key-1', jwk: publicKey() }], vct: i.vct, validFrom: i.validFrom, validUntil }))
   }
   for (const v of verifiers) {
-    first.push(await createVerifierRegistrationEntry({ root, subject: v.did, id: v.id, name: v.name, keys: [{ kid: 'counter-1', jwk: publicKey() }], purposes: v.purposes, retention: v.retention, validFrom: v.validFrom, validUntil }))
+    first.push(await createVerifierRegistrationEntry({ root, subject: v.did, id: v.id, name: v.name, keys: [{ kid: 'counter-1', jwk: publicKey() }], purposes: v.purposes, validFrom: v.validFrom, validUntil }))
   }
   await postWave(o.ledgerUrl, first)
   let posted = first.length
