@@ -53,7 +53,7 @@ const doors: [RegExp, string][] = [
   [/^idb$/, 'src/store/'],
   [/^(workbox-window|virtual:pwa-register)/, 'src/app/pwa/'],
   [/^uqr$/, 'src/core/exchange/qr.ts'],
-  [/^@simplewebauthn\/server$/, 'src/issuer/officers.ts'],
+  [/^@simplewebauthn\/server$/, 'src/office/officers.ts'],
   [/^@simplewebauthn\/browser$/, 'src/issuer/console-webauthn.ts'],
   [/^pg$/, 'src/ledger/storage/postgres.ts'],
   [/^hash-wasm$/, 'src/wallet/kdf.ts'],

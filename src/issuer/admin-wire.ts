@@ -5,6 +5,8 @@
  * from the rules the server enforces. Browser-safe: no node:* and no import of the server's
  * modules — the server's modules take these types from here.
  */
+import { isOfficerReference, OFFICER, SESSION_HEADER, UNSAFE_TEXT } from '../office/wire.ts'
+import type * as Office from '../office/wire.ts'
 
 // ── credential types (issuer.json's schemas, GET /admin/info) ──
 
@@ -114,20 +116,9 @@ export type StatusAction = 'revoke' | 'suspend' | 'reinstate'
 /** The longest string claim, in UTF-16 code units. */
 export const MAX_CLAIM_LENGTH = 200
 
-/** Control characters and bidirectional formatting/overrides: never in a claim, a name or a reference. */
-export const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/
-
-/**
- * An officer reference or an officer's name (a staff number, 王警官, "Li Wei (desk 3)"):
- * 1..64 characters (code points) of letters, marks, digits, punctuation, symbols and spaces,
- * not starting or ending with a space. Control and format characters (bidi overrides among
- * them) are not in these classes, so they are refused.
- */
-export const OFFICER = /^(?! )[\p{L}\p{M}\p{N}\p{P}\p{S} ]{1,64}(?<! )$/u
-
-export function isOfficerReference(v: unknown): v is string {
-  return typeof v === 'string' && OFFICER.test(v) && !UNSAFE_TEXT.test(v)
-}
+// Control and bidi characters (never in a claim, a name or a reference) and the officer
+// reference rule are every office's (src/office/wire.ts).
+export { isOfficerReference, OFFICER, UNSAFE_TEXT }
 
 // ── roles ────────────────────────────────────────────────────────────────────────────────
 
@@ -196,90 +187,27 @@ export interface StatusChange {
   changed: boolean
 }
 
-// ── officers, sessions, audit ────────────────────────────────────────────────────────────
+// ── officers, sessions, audit (every office's wire, src/office/wire.ts, with the issuer's roles) ──
 
 /** Who acted: an officer, or the admin token (`id: "admin-token"`, role supervisor). */
-export interface OfficerView {
-  id: string
-  name: string
-  role: OfficerRole
-}
-
+export type OfficerView = Office.OfficerView<OfficerRole>
 /** GET /admin/session, and the answer of a sign-in or an enrolment. */
-export interface SessionView {
-  officer: OfficerView
-  /** When the session ends at the latest (seconds); idle sessions end earlier. */
-  expiresAt: number
-  /** Idle limit in seconds. */
-  idleSeconds: number
-}
-
-/**
- * The header that carries a session's second secret. The session cookie alone does not
- * authenticate (browsers send it to every localhost port); the console keeps this secret in
- * sessionStorage, which is per origin, and sends it with every admin request.
- */
-export const SESSION_HEADER = 'x-civic-session'
-
+export type SessionView = Office.SessionView<OfficerRole>
 /** The answer of a sign-in or an enrolment: the session, and its header secret (given once). */
-export interface SignedIn extends SessionView {
-  secret: string
-}
-
+export type SignedIn = Office.SignedIn<OfficerRole>
 /** GET /admin/officers: officers and the enrolments not yet used. */
-export interface OfficersView {
-  officers: (OfficerView & { createdAt: number; passkeys: number; disabled: boolean })[]
-  enrolments: EnrolmentView[]
-}
-
-export interface EnrolmentView {
-  id: string
-  name: string
-  role: OfficerRole
-  createdAt: number
-  expiresAt: number
-}
-
+export type OfficersView = Office.OfficersView<OfficerRole>
+export type EnrolmentView = Office.EnrolmentView<OfficerRole>
 /** POST /admin/officers/enrolments {role, name, first?} → 201: the one time the code is seen. */
-export interface CreatedEnrolment extends EnrolmentView {
-  /** The one-time secret the enrolment link carries; the server keeps only its hash. */
-  code: string
-}
-
+export type CreatedEnrolment = Office.CreatedEnrolment<OfficerRole>
 /** POST /admin/enrol/options {code} → what the officer is about to become, and the WebAuthn creation options. */
-export interface EnrolOptions {
-  name: string
-  role: OfficerRole
-  /** PublicKeyCredentialCreationOptionsJSON */
-  options: Record<string, unknown>
-}
-
-/** POST /admin/session/options → WebAuthn request options (discoverable credentials). */
-export interface SignInOptions {
-  /** PublicKeyCredentialRequestOptionsJSON */
-  options: Record<string, unknown>
-}
-
-/**
- * One admin action: when, who (officer id, name and role at the time), what, on which ids, and
- * how it ended (`ok`, the refusal's code, or `started`: taken but no outcome recorded, e.g. the
- * process ended meanwhile). Never claims or other citizen data.
- */
-export interface AuditRecord {
-  /** Ties an action's "started" record to its outcome (actions only). */
-  id?: string
-  at: number
-  officer: OfficerView | null
-  action: string
-  /** Ids the action touched: credential, list uri, kid, officer, enrolment. */
-  target: Record<string, string>
-  outcome: string
-}
-
+export type EnrolOptions = Office.EnrolOptions<OfficerRole>
+export type SignInOptions = Office.SignInOptions
+/** One admin action (never claims or other citizen data). */
+export type AuditRecord = Office.AuditRecord<OfficerRole>
 /** GET /admin/audit → newest first. */
-export interface AuditView {
-  records: AuditRecord[]
-}
+export type AuditView = Office.AuditView<OfficerRole>
+export { SESSION_HEADER }
 
 /** The enrolment link's route in the app: `<appOrigin>/#/issuer/enrol?issuer=<id>&code=<code>`. */
 export function enrolmentLink(appOrigin: string, issuerId: string, code: string): string {
