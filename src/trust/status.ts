@@ -252,7 +252,9 @@ export interface StapledList {
  * log's key and witness quorum (the witnesses vouch that it is on the one append-only log;
  * with no network there are no tiles for a consistency proof against the trusted checkpoint),
  * the entry is included, it is an anchor of `uri` that verifies against the fold now, and the
- * token is the one anchored. Then judged as a held list is (ttl, registry lag, index).
+ * token is the one anchored. A staple past its anchor's ttl is unknown with ERR_STATUS_STALE
+ * (before the token's own exp, which ends with it, is looked at). Then judged as a held list
+ * is (ttl, registry lag, index).
  */
 export async function judgeStapled(s: StapledList, o: { config: TrustConfig; fold: RegistryState; registryAt: number | null; uri: string; idx: number; now: number }): Promise<StatusVerdict> {
   const unknown = (code: ErrorCode, detail: string): StatusVerdict => ({ state: 'unknown', code, detail, staleAt: null, registryAt: o.registryAt, anchoredAt: null, version: null })
@@ -269,6 +271,8 @@ export async function judgeStapled(s: StapledList, o: { config: TrustConfig; fol
   const anchor = await verifyStatusAnchor(o.fold, s.entry, { now: o.now })
   if (!anchor.ok) return unknown(anchor.code, `the stapled anchor: ${anchor.detail}`)
   if (anchor.value.uri !== o.uri) return unknown('ERR_STATUS_NOT_ANCHORED', `the stapled anchor is of ${anchor.value.uri.slice(0, 120)}, not ${o.uri.slice(0, 120)}`)
+  // Age first: a staple past its anchor's ttl says so, whatever else its token's own clock says.
+  if (o.now >= anchor.value.iat + anchor.value.ttl) return unknown('ERR_STATUS_STALE', `the stapled anchor of ${o.uri.slice(0, 120)} (version ${anchor.value.version}) went stale at ${anchor.value.iat + anchor.value.ttl}`)
   const t = await checkAnchoredToken(o.fold, anchor.value, s.token, o.uri, o.now)
   if (!t.ok) return unknown(t.code, `the stapled token: ${t.detail}`)
   const live = await liveList({ uri: o.uri, index: s.index, entry: s.entry, proof: s.proof, token: s.token, version: anchor.value.version, fetchedAt: o.now })

@@ -10,7 +10,11 @@
  * issuer and status → closed: the counter's IndexedDB holds no claim value → the receipt QR →
  * the wallet reads it through its camera into its log. No network request is made by either
  * page while they are offline (the app's own lazily loaded code, the camera's QR reader, comes
- * from its service worker's precache). The same answer shown again is refused as a replay. A
+ * from its service worker's precache). The same answer shown again is refused as a replay.
+ * Requests no counter screen shows, signed in Node by a counter enrolled like any other, are
+ * refused by the wallet with their codes (expired, signed by an unbound device, from a verifier
+ * on no ledger), and an over-asking one is held back until the citizen allows the extra claim.
+ * A day later on both clocks, the stapled status is past its ttl and the verdict is unknown. A
  * revoked credential, its newer list stapled by the wallet, is red at the counter. Every
  * counter screen and the wallet's present screens are photographed at 360×740 and 1280×800 in zh-CN and en (to $CIVIC_SHOTS),
  * fits the width and has no serious or critical axe-core violation.
@@ -25,6 +29,10 @@ import { LOCALE_STORAGE_KEY } from '../../src/app/state/locale.svelte.ts'
 import { launchBrowser, type BrowserSession } from './support/browser.ts'
 import { blankFrame, cameraArgs, frameOf, writeFrame, writeFrames } from './support/camera.ts'
 import { axeViolations, startSystem, type RunningSystem } from './support/system.ts'
+import { generateEcdhKeyPair } from '../../src/core/crypto/keys.ts'
+import { requestNonce, signCounterAttestation, signCounterRequest, type RequestInput } from '../../src/core/exchange/request.ts'
+import type { EnrolAnswer } from '../../src/verifier/wire.ts'
+import { seededRandom, testKey, type TestKey } from '../support/keys.ts'
 
 const SHOTS = process.env.CIVIC_SHOTS ?? join(tmpdir(), 'civic-shots')
 const PASSPHRASE = 'the counter is open on tuesdays'
@@ -56,6 +64,48 @@ async function admin(path: string, body: unknown): Promise<any> {
   })
   if (r.status >= 300) throw new Error(`${path}: HTTP ${r.status} ${await r.text()}`)
   return r.json()
+}
+
+/**
+ * A counter device of the service hall's in Node: a key of its own, enrolled with a code from the
+ * verifier's admin API as any counter is. It signs the requests no real counter screen would
+ * show (expired, over-asking, signed by another device) for the wallet to refuse or hold back.
+ */
+async function nodeCounter(): Promise<{ attestation: string; key: TestKey; verifier: string }> {
+  const token = readFileSync(join(system!.data, 'verifier-service-hall', 'admin-token'), 'utf8').trim()
+  const created = await fetch(`http://localhost:${system!.port + 11}/admin/enrolments`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: { 'zh-CN': '测试窗口', en: 'Test counter' }, purposes: ['residence-certificate'] }),
+  })
+  if (created.status !== 201) throw new Error(`enrolment code: HTTP ${created.status} ${await created.text()}`)
+  const { code } = (await created.json()) as { code: string }
+  const hall = (await system!.config()).verifiers.find((v) => v.id === 'service-hall')!
+  const key = testKey('ES256')
+  const enrolled = await fetch(`${hall.url}/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, jwk: key.signer.publicJwk }) })
+  if (enrolled.status !== 200) throw new Error(`enrol: HTTP ${enrolled.status} ${await enrolled.text()}`)
+  return { attestation: ((await enrolled.json()) as EnrolAnswer).attestation, key, verifier: hall.did }
+}
+
+const random = seededRandom(11)
+
+async function nodeRequest(c: { attestation: string; key: TestKey; verifier: string }, over: Partial<RequestInput> = {}, signer = c.key.signer): Promise<string> {
+  const now = Math.floor(Date.now() / 1000)
+  return signCounterRequest({
+    attestation: c.attestation, verifier: c.verifier, purpose: 'residence-certificate', vct: 'urn:civic:resident-id',
+    claims: [{ path: 'name', required: true }, { path: 'city', required: true }, { path: 'district', required: true }],
+    nonce: requestNonce(random), iat: now, exp: now + 120, responseKey: (await generateEcdhKeyPair()).publicJwk, ...over,
+  }, signer)
+}
+
+/** The wallet reads a request pasted (its camera path is the first test's); back to its first step. */
+async function pasteRequest(text: string): Promise<void> {
+  await wallet.bringToFront()
+  await wallet.evaluate(() => (location.hash = '#/wallet'))
+  await wallet.evaluate(() => (location.hash = '#/wallet/present'))
+  if ((await wallet.getByTestId('wallet-present').getAttribute('data-step')) !== 'scan') await wallet.getByTestId('present-cancel').click()
+  await state(wallet, 'wallet-present', 'data-step', 'scan')
+  await wallet.getByTestId('present-paste').fill(text)
+  await wallet.getByTestId('present-read').click()
 }
 
 async function state(page: Page, testid: string, attr: string, value: string, timeout = 30_000): Promise<void> {
@@ -259,6 +309,90 @@ describe('a counter transaction, both sides offline', () => {
     expect(await counter.getByTestId('verdict').getAttribute('data-code')).toBe('ERR_EXCH_REPLAY')
     await judgeBoth(counter, 'counter/refused')
     await counter.getByTestId('verdict-close').click()
+    expect(offlineRequests).toEqual([])
+    expect(pageErrors).toEqual([])
+  })
+
+  it('requests the wallet refuses: expired, signed by a device the attestation does not bind, from an unregistered verifier; over-asking is held back until allowed claim by claim', async () => {
+    const c = await nodeCounter()
+    const now = Math.floor(Date.now() / 1000)
+    const refused: [string, string, string][] = [
+      ['expired', await nodeRequest(c, { iat: now - 400, exp: now - 100 }), 'ERR_EXCH_REQUEST_EXPIRED'],
+      ['unenrolled', await nodeRequest(c, {}, testKey('ES256').signer), 'ERR_EXCH_COUNTER_UNENROLLED'],
+    ]
+    // A verifier of its own making: its key is on no ledger.
+    const fake = testKey('ES256')
+    const fakeAttestation = await signCounterAttestation({
+      verifier: 'did:web:service-hall.city.example.fake', counter: { id: 'x-1', name: { 'zh-CN': '窗口', en: 'Counter' } },
+      counterKey: c.key.signer.publicJwk, purposes: ['residence-certificate'], iat: now - 60, exp: now + 3600, jti: 'fake-1',
+    }, fake.signer, 'counter-1')
+    refused.push(['unregistered', await nodeRequest({ ...c, attestation: fakeAttestation, verifier: 'did:web:service-hall.city.example.fake' }), 'ERR_REG_UNKNOWN_VERIFIER'])
+    for (const [name, text, code] of refused) {
+      await pasteRequest(text)
+      await wallet.locator(`[data-testid="wallet-problem"][data-code="${code}"]`).waitFor({ timeout: 30_000 })
+      expect(await wallet.getByTestId('wallet-present').getAttribute('data-step'), name).toBe('scan')
+      expect((await wallet.getByTestId('wallet-problem-text').textContent())!.length, name).toBeGreaterThan(20)
+      if (name === 'expired') await judgeBoth(wallet, 'wallet/present-expired')
+    }
+
+    // Over-asking: the birth date is beyond the registered purpose. Shown apart, sharing blocked
+    // until the citizen allows that claim; allowed, the answer is made.
+    await pasteRequest(await nodeRequest(c, { claims: [{ path: 'name', required: true }, { path: 'city', required: true }, { path: 'district', required: true }, { path: 'birth_date', required: true }] }))
+    await state(wallet, 'wallet-present', 'data-step', 'consent', 30_000)
+    expect(await wallet.locator('[data-testid="consent-claim"]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-claim'), e.getAttribute('data-state')])))
+      .toEqual([['name', 'required'], ['city', 'required'], ['district', 'required'], ['birth_date', 'overasked']])
+    expect(await wallet.getByTestId('consent-blocked').getAttribute('data-code')).toBe('ERR_EXCH_OVERASKING')
+    expect(await wallet.getByTestId('consent-share').isDisabled()).toBe(true)
+    expect(await wallet.getByTestId('consent-contact').textContent()).toContain('privacy@service-hall.city.example')
+    await judgeBoth(wallet, 'wallet/present-overasked')
+    await wallet.getByTestId('consent-allow').check()
+    expect(await wallet.getByTestId('consent-blocked').count()).toBe(0)
+    expect(await wallet.getByTestId('consent-share').isDisabled()).toBe(false)
+    await wallet.getByTestId('consent-decline').click()
+    await state(wallet, 'wallet-present', 'data-step', 'scan')
+    expect(offlineRequests).toEqual([])
+    expect(pageErrors).toEqual([])
+  })
+
+  it('a stapled status older than its ttl: the counter, with no list of its own, says unknown — never green', async () => {
+    // A day and an hour later on both devices (the status list lives a day): no sync in between.
+    const later = Date.now() + (86_400 + 3600) * 1000
+    await walletBrowser!.context.clock.setSystemTime(later)
+    await counterBrowser!.context.clock.setSystemTime(later)
+    try {
+      await counter.bringToFront()
+      await counter.getByTestId('receipt-next').click().catch(() => {})
+      await counter.getByTestId('ask-residence-certificate').click()
+      await counter.getByTestId('request-qr').waitFor()
+      writeFrame(walletCamera, await frameOf(counter.getByTestId('request-qr'), 440))
+      await wallet.bringToFront()
+      await wallet.evaluate(() => (location.hash = '#/wallet/present'))
+      await state(wallet, 'wallet-present', 'data-step', 'scan')
+      await wallet.getByTestId('present-scan').click()
+      await state(wallet, 'wallet-present', 'data-step', 'consent', 30_000)
+      await wallet.getByTestId('consent-share').click()
+      await state(wallet, 'wallet-present', 'data-step', 'answer')
+      const n = Number(await wallet.getByTestId('answer-frame').getAttribute('data-frames'))
+      expect(n).toBe(2)
+      const frames: Uint8Array[] = []
+      for (let i = 1; i <= n; i++) {
+        await wallet.getByTestId('answer-frame').filter({ hasText: `Code ${i} of ${n}` }).waitFor()
+        frames.push(await frameOf(wallet.getByTestId('answer-qr'), 440))
+      }
+      writeFrames(counterCamera, frames)
+      await counter.bringToFront()
+      await counter.getByTestId('scan-answer').click()
+      await state(counter, 'verdict', 'data-outcome', 'unknown', 60_000)
+      expect(await counter.getByTestId('verdict').getAttribute('data-code')).toBe('ERR_STATUS_STALE')
+      expect(await counter.getByTestId('verdict-status').getAttribute('data-state')).toBe('unknown')
+      await judgeBoth(counter, 'counter/stale')
+      await counter.getByTestId('verdict-close').click()
+      await wallet.bringToFront()
+      await wallet.getByTestId('present-cancel').click()
+    } finally {
+      await walletBrowser!.context.clock.setSystemTime(Date.now())
+      await counterBrowser!.context.clock.setSystemTime(Date.now())
+    }
     expect(offlineRequests).toEqual([])
     expect(pageErrors).toEqual([])
   })

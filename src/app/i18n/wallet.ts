@@ -282,11 +282,36 @@ export const walletStrings = {
     en: 'The storage on this device is full; nothing was written. Free some space; if you were receiving a credential, ask the office for a new offer.',
   },
   'error.ERR_TRUST_CONFIG': { 'zh-CN': '账本副本还没有打开。', en: 'The ledger copy is not open yet.' },
+  'error.ERR_EXCH_PACK_INVALID': { 'zh-CN': '这个二维码里的内容已损坏，钱包没有读取它。', en: 'What this code holds is damaged; the wallet did not read it.' },
+  'error.ERR_EXCH_JWE_INVALID': { 'zh-CN': '这个二维码里的加密内容不符合要求，钱包没有读取它。', en: 'The encrypted content of this code is not of the accepted kind; the wallet did not read it.' },
+  'error.ERR_EXCH_JWE_DECRYPT': { 'zh-CN': '这个二维码无法解密，钱包没有读取它。', en: 'This code cannot be decrypted; the wallet did not read it.' },
+  'error.ERR_EXCH_REQUEST_INVALID': { 'zh-CN': '这不是一个有效的窗口请求，钱包不会回答。请让工作人员重新出示二维码。', en: 'This is not a valid counter request; the wallet will not answer it. Ask the official to show the code again.' },
+  'error.ERR_EXCH_REQUEST_EXPIRED': { 'zh-CN': '这个请求已经过期（请求只在5分钟内有效）。请让工作人员重新出示二维码。', en: 'This request has expired (a request is valid for 5 minutes). Ask the official to show a new code.' },
+  'error.ERR_EXCH_REQUEST_LIFETIME': { 'zh-CN': '这个请求的有效期超过5分钟，钱包不会回答。', en: 'This request claims to be valid for more than 5 minutes; the wallet will not answer it.' },
+  'error.ERR_EXCH_ATTESTATION_INVALID': { 'zh-CN': '这台窗口设备的登记凭证无效或已过期，无法确认它属于哪个机构。钱包不会回答。', en: 'This counter device\'s enrolment is not valid or has expired, so whom it belongs to cannot be confirmed. The wallet will not answer.' },
+  'error.ERR_EXCH_COUNTER_UNENROLLED': { 'zh-CN': '这台设备没有登记为这个机构办理此事项的窗口。钱包不会回答。', en: 'This device is not enrolled as this verifier\'s counter for this purpose. The wallet will not answer.' },
+  'error.ERR_EXCH_PURPOSE_UNKNOWN': { 'zh-CN': '请求方没有在公共账本上登记这个事项。钱包不会回答。', en: 'The one asking has not registered this purpose on the public ledger. The wallet will not answer.' },
+  'error.ERR_EXCH_PURPOSE_RETAINS': { 'zh-CN': '这个事项登记为要保留信息，而窗口核验不能保留任何信息。钱包不会回答。', en: 'This purpose is registered as keeping data, and a counter may keep nothing. The wallet will not answer.' },
+  'error.ERR_EXCH_OVERASKING': { 'zh-CN': '请求超出了登记的范围：只有你逐项允许，超出的信息才会发送。', en: 'The request goes beyond what is registered: what goes beyond leaves only if you allow it, item by item.' },
+  'error.ERR_EXCH_DCQL_INVALID': { 'zh-CN': '请求里要的证件和信息写得不对，钱包不会回答。', en: 'The request does not say properly which credential and details it wants; the wallet will not answer.' },
+  'error.ERR_EXCH_NONCE_UNKNOWN': { 'zh-CN': '这个回答不属于当前的请求。', en: 'This answer belongs to no current request.' },
+  'error.ERR_EXCH_REPLAY': { 'zh-CN': '这个请求已经回答过了。', en: 'This request has already been answered.' },
+  'error.ERR_EXCH_CLAIM_MISSING': { 'zh-CN': '回答里缺少请求需要的信息。', en: 'The answer lacks something the request needs.' },
+  'error.ERR_EXCH_CLAIM_UNASKED': { 'zh-CN': '回答里有请求没有要的信息。', en: 'The answer holds something the request did not ask for.' },
+  'error.ERR_EXCH_STAPLE_INVALID': { 'zh-CN': '随回答附上的证件状态无效。', en: 'The status attached to the answer is not valid.' },
+  'error.ERR_EXCH_RECEIPT_INVALID': { 'zh-CN': '这不是窗口签名的有效回执，没有记入记录。', en: 'This is not a valid receipt signed by the counter; nothing was added to the log.' },
+  'error.ERR_EXCH_RECEIPT_MISMATCH': { 'zh-CN': '这张回执属于另一次出示，没有记入记录。', en: 'This receipt belongs to another presentation; nothing was added to the log.' },
+  'error.ERR_REG_UNKNOWN_VERIFIER': { 'zh-CN': '请求方没有在公共账本上登记。钱包不会回答。', en: 'The one asking is not registered on the public ledger. The wallet will not answer.' },
+  'error.ERR_REG_VERIFIER_SUSPENDED': { 'zh-CN': '请求方的登记已被暂停。钱包不会回答。', en: 'The registration of the one asking is suspended. The wallet will not answer.' },
+  'error.ERR_REG_EXPIRED': { 'zh-CN': '请求方的登记已经过期。钱包不会回答。', en: 'The registration of the one asking has expired. The wallet will not answer.' },
+  'error.ERR_POLICY_HOLDER_RULE': { 'zh-CN': '这个请求需要一项你的规则从不分享的信息，因此无法出示。', en: 'This request needs something your rules never share, so it cannot be answered.' },
 } as const satisfies Record<string, Entry>
 
 export type WalletKey = keyof typeof walletStrings
 
 export type WalletCode = CodesWithPrefix<'ERR_WALLET_'> | CodesWithPrefix<'ERR_STORE_'> | 'ERR_TRUST_CONFIG'
+  // a counter's request and receipt: the wallet reads both
+  | CodesWithPrefix<'ERR_EXCH_'> | 'ERR_REG_UNKNOWN_VERIFIER' | 'ERR_REG_VERIFIER_SUSPENDED' | 'ERR_REG_EXPIRED' | 'ERR_POLICY_HOLDER_RULE'
 
 /** The text of every code the wallet's screens can meet: total, so a new ERR_WALLET_ code without a text is a type error. */
 export const WALLET_ERROR_TEXT: Readonly<Record<WalletCode, WalletKey>> = {
@@ -306,4 +331,27 @@ export const WALLET_ERROR_TEXT: Readonly<Record<WalletCode, WalletKey>> = {
   ERR_STORE_UNAVAILABLE: 'error.ERR_STORE_UNAVAILABLE',
   ERR_STORE_QUOTA: 'error.ERR_STORE_QUOTA',
   ERR_TRUST_CONFIG: 'error.ERR_TRUST_CONFIG',
+  ERR_EXCH_PACK_INVALID: 'error.ERR_EXCH_PACK_INVALID',
+  ERR_EXCH_JWE_INVALID: 'error.ERR_EXCH_JWE_INVALID',
+  ERR_EXCH_JWE_DECRYPT: 'error.ERR_EXCH_JWE_DECRYPT',
+  ERR_EXCH_REQUEST_INVALID: 'error.ERR_EXCH_REQUEST_INVALID',
+  ERR_EXCH_REQUEST_EXPIRED: 'error.ERR_EXCH_REQUEST_EXPIRED',
+  ERR_EXCH_REQUEST_LIFETIME: 'error.ERR_EXCH_REQUEST_LIFETIME',
+  ERR_EXCH_ATTESTATION_INVALID: 'error.ERR_EXCH_ATTESTATION_INVALID',
+  ERR_EXCH_COUNTER_UNENROLLED: 'error.ERR_EXCH_COUNTER_UNENROLLED',
+  ERR_EXCH_PURPOSE_UNKNOWN: 'error.ERR_EXCH_PURPOSE_UNKNOWN',
+  ERR_EXCH_PURPOSE_RETAINS: 'error.ERR_EXCH_PURPOSE_RETAINS',
+  ERR_EXCH_OVERASKING: 'error.ERR_EXCH_OVERASKING',
+  ERR_EXCH_DCQL_INVALID: 'error.ERR_EXCH_DCQL_INVALID',
+  ERR_EXCH_NONCE_UNKNOWN: 'error.ERR_EXCH_NONCE_UNKNOWN',
+  ERR_EXCH_REPLAY: 'error.ERR_EXCH_REPLAY',
+  ERR_EXCH_CLAIM_MISSING: 'error.ERR_EXCH_CLAIM_MISSING',
+  ERR_EXCH_CLAIM_UNASKED: 'error.ERR_EXCH_CLAIM_UNASKED',
+  ERR_EXCH_STAPLE_INVALID: 'error.ERR_EXCH_STAPLE_INVALID',
+  ERR_EXCH_RECEIPT_INVALID: 'error.ERR_EXCH_RECEIPT_INVALID',
+  ERR_EXCH_RECEIPT_MISMATCH: 'error.ERR_EXCH_RECEIPT_MISMATCH',
+  ERR_REG_UNKNOWN_VERIFIER: 'error.ERR_REG_UNKNOWN_VERIFIER',
+  ERR_REG_VERIFIER_SUSPENDED: 'error.ERR_REG_VERIFIER_SUSPENDED',
+  ERR_REG_EXPIRED: 'error.ERR_REG_EXPIRED',
+  ERR_POLICY_HOLDER_RULE: 'error.ERR_POLICY_HOLDER_RULE',
 }

@@ -210,7 +210,7 @@ const rows: Row[] = [
   ['registration with a verifier-wide retention beside the purposes', at0(editedRegistration((p) => { p.jti = 'urn:x'; p.vc.credentialSubject.retention = { days: 0, promise: names.psb } })), 'ERR_REG_SCHEMA'],
   ['registration purpose without a contact', at0(editedRegistration((p) => { p.jti = 'urn:x'; delete p.vc.credentialSubject.purposes[0].contact })), 'ERR_REG_SCHEMA'],
   ...['javascript:alert(1)', 'data:text/html,<b>x</b>', 'http://verifier.example/privacy', 'mailto:a@b.example?body=x', 'mailto:', 'tel:12345', 'https://', '<a href=x>'].map((contact) =>
-    [`registration purpose with the contact ${contact}`, at0(editedRegistration((p) => { p.jti = 'urn:x'; p.vc.credentialSubject.purposes[0].contact = contact })), 'ERR_REG_SCHEMA'] as const),
+    [`registration purpose with the contact ${contact}`, at0(editedRegistration((p) => { p.jti = 'urn:x'; p.vc.credentialSubject.purposes[0].contact = contact })), 'ERR_REG_SCHEMA'] as Row),
   ['key change with a free-text note', at0(raw({ alg: 'ES256', typ: 'civic-key-change+jwt', kid: `${PSB}#key-2026` }, { iss: PSB, sub: PSB, action: 'add', kid: 'k9', jwk: attacker.signer.publicJwk, iat: NOW, note: '张三的手机丢了' })), 'ERR_REG_SCHEMA'],
   ['key revocation carrying a key', at0(raw({ alg: 'EdDSA', typ: 'civic-key-change+jwt', kid: rootKid }, { iss: rootDid, sub: PSB, action: 'revoke', kid: 'key-2026', jwk: psb.key.signer.publicJwk, iat: NOW }, rootKey.signer)), 'ERR_REG_SCHEMA'],
   ['suspension with a reason text', at0(raw({ alg: 'EdDSA', typ: 'civic-suspension+jwt', kid: rootKid }, { iss: rootDid, sub: PSB, revokes: PSB_ACC, iat: NOW, reason: 'complaint by 王芳' }, rootKey.signer)), 'ERR_REG_SCHEMA'],
