@@ -54,7 +54,7 @@ const doors: [RegExp, string][] = [
   [/^(workbox-window|virtual:pwa-register)/, 'src/app/pwa/'],
   [/^uqr$/, 'src/core/exchange/qr.ts'],
   [/^@simplewebauthn\/server$/, 'src/office/officers.ts'],
-  [/^@simplewebauthn\/browser$/, 'src/issuer/console-webauthn.ts'],
+  [/^@simplewebauthn\/browser$/, 'src/office/webauthn.ts'],
   [/^pg$/, 'src/ledger/storage/postgres.ts'],
   [/^hash-wasm$/, 'src/wallet/kdf.ts'],
   [/^zxing-wasm/, 'src/app/camera/qr-scan.ts'],

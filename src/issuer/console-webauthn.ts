@@ -1,41 +1,9 @@
 /**
- * The console's passkey step, in the browser: the one module that imports
- * @simplewebauthn/browser. It turns the admin API's WebAuthn options (JSON) into
- * navigator.credentials calls and their results back into JSON for the server to verify.
- * Whatever goes wrong in the browser (the officer cancels, no passkey of this office on the
- * device, no WebAuthn at all) becomes ERR_ISSUER_PASSKEY; the server decides the rest.
+ * The issuer console's passkey step in the browser: every office's (src/office/webauthn.ts),
+ * failing with ERR_ISSUER_PASSKEY.
  */
-import { browserSupportsWebAuthn, startAuthentication, startRegistration } from '@simplewebauthn/browser'
-import { CivicError } from '../core/errors.ts'
+import { browserPasskeyDoor, type PasskeyDoor } from '../office/webauthn.ts'
 
-export interface PasskeyDoor {
-  /** Make a new passkey from creation options; the registration response JSON. */
-  create(options: Record<string, unknown>): Promise<unknown>
-  /** Use a passkey with request options; the authentication response JSON. */
-  get(options: Record<string, unknown>): Promise<unknown>
-}
+export type { PasskeyDoor }
 
-function failed(e: unknown): never {
-  const name = e instanceof Error ? e.name : ''
-  const message = e instanceof Error ? e.message : String(e)
-  throw new CivicError('ERR_ISSUER_PASSKEY', `${name}: ${message}`.slice(0, 300))
-}
-
-export const browserPasskeys: PasskeyDoor = {
-  async create(options) {
-    if (!browserSupportsWebAuthn()) failed(new Error('this browser has no WebAuthn'))
-    try {
-      return await startRegistration({ optionsJSON: options as never })
-    } catch (e) {
-      failed(e)
-    }
-  },
-  async get(options) {
-    if (!browserSupportsWebAuthn()) failed(new Error('this browser has no WebAuthn'))
-    try {
-      return await startAuthentication({ optionsJSON: options as never })
-    } catch (e) {
-      failed(e)
-    }
-  },
-}
+export const browserPasskeys: PasskeyDoor = browserPasskeyDoor('ERR_ISSUER_PASSKEY')

@@ -23,7 +23,7 @@
  */
 import { isErrorCode, type ErrorCode } from '../../core/errors.ts'
 import {
-  claimProblem, ConsoleClient, errorCodeOf, memorySessionSecrets, offerClaims, officerProblem,
+  claimProblem, ConsoleClient, errorCodeOf, offerClaims, officerProblem,
   type AnchorView, type AuditRecord, type ClaimProblem, type CredentialSchema, type CredentialView, type Fetch, type IssuerInfo,
   type LedgerRecord, type OfferView, type OfficerProblem, type OfficerRole, type OfficersView, type PublishReport, type SessionSecrets, type SessionView, type StatusAction, type WitnessView,
 } from '../../issuer/console-client.ts'
@@ -31,6 +31,7 @@ import { enrolmentLink } from '../../issuer/admin-wire.ts'
 import { browserPasskeys, type PasskeyDoor } from '../../issuer/console-webauthn.ts'
 import { civicConfig, type ConfigState, type IssuerEntry } from './config.svelte.ts'
 import { rememberOffice, rememberedOffice } from './office-memory.ts'
+import { browserSessionSecrets } from './session-secrets.ts'
 
 export type {
   AnchorView, AuditRecord, ClaimProblem, CredentialSchema, CredentialView, IssuerInfo, LedgerRecord, OfferView, OfficerProblem, OfficerRole, OfficersView,
@@ -96,40 +97,8 @@ export function allowedActions(c: Pick<CredentialView, 'status'>): StatusAction[
 
 const emptyForm = (configurationId = ''): OfferForm => ({ configurationId, values: {}, officer: '', txCode: true })
 
-const SECRET_KEY = 'civic.issuer.session:'
-
-/**
- * The session secrets of the console (console-client.ts): the tab's sessionStorage, which is per
- * origin (a page on another localhost port cannot read it, though it receives the cookie) and
- * survives a reload; memory where there is none.
- */
-export function browserSessionSecrets(): SessionSecrets {
-  let storage: Storage | null = null
-  try {
-    storage = typeof sessionStorage === 'undefined' ? null : sessionStorage
-  } catch {
-    storage = null // storage refused by the browser's settings
-  }
-  if (!storage) return memorySessionSecrets()
-  const s = storage
-  return {
-    get: (base) => {
-      try {
-        return s.getItem(SECRET_KEY + base)
-      } catch {
-        return null
-      }
-    },
-    set: (base, v) => {
-      try {
-        if (v === null) s.removeItem(SECRET_KEY + base)
-        else s.setItem(SECRET_KEY + base, v)
-      } catch {
-        // a full or refused storage: the session lasts until the page is reloaded
-      }
-    },
-  }
-}
+/** The console's session secrets: this tab's sessionStorage, under this prefix (session-secrets.ts). */
+const SECRET_PREFIX = 'civic.issuer.session:'
 
 export class IssuerConsoleState {
   readonly config: ConfigState
@@ -172,7 +141,7 @@ export class IssuerConsoleState {
   constructor(o: { config?: ConfigState; fetch?: Fetch; now?: () => number; passkeys?: PasskeyDoor; appOrigin?: () => string; secrets?: SessionSecrets } = {}) {
     this.config = o.config ?? civicConfig
     this.#fetch = o.fetch
-    this.#secrets = o.secrets ?? browserSessionSecrets()
+    this.#secrets = o.secrets ?? browserSessionSecrets(SECRET_PREFIX)
     this.#now = o.now ?? (() => Math.floor(Date.now() / 1000))
     this.#passkeys = o.passkeys ?? browserPasskeys
     this.#appOrigin = o.appOrigin ?? (() => (typeof location === 'undefined' ? '' : location.origin))
