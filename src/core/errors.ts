@@ -257,7 +257,16 @@ export const ERROR_CODES = {
   // verifier/ (a verifier's counter enrolment service)
   ERR_VERIFIER_ENROLMENT: 'a counter enrolment code that is unknown, already used or expired: ask the verifier for a new one',
   ERR_VERIFIER_BAD_REQUEST: 'a request to a verifier\'s service that is not JSON of the expected shape: members missing or unknown, a counter name that is empty or too long, a list of purposes that is not a set of ids',
-  ERR_VERIFIER_FORBIDDEN: 'a request to a verifier\'s service from a browser origin other than the app\'s, or an admin request from outside loopback, to a host name other than a loopback one, or without the verifier\'s admin token',
+  ERR_VERIFIER_FORBIDDEN: 'a request to a verifier\'s service from a browser origin other than the app\'s, or an admin request from outside loopback, to a host name other than a loopback one, with the admin token from a browser page, or while the token file is readable by others',
+  ERR_VERIFIER_UNAUTHENTICATED: 'a verifier admin request without a live officer session or the verifier\'s admin token (or an officer\'s sign-in or enrolment that did not verify)',
+  ERR_VERIFIER_ROLE: 'a verifier admin action the signed-in officer\'s role does not allow (officers make counter enrolment codes and see the counters; supervisors also manage officers and read the audit trail)',
+  ERR_VERIFIER_OFFICER_ENROLMENT: 'a verifier officer\'s enrolment link that is unknown, already used or expired (or a first supervisor\'s once the verifier has one)',
+  ERR_VERIFIER_RATE_LIMITED: 'too many sign-in, enrolment or failed admin requests to a verifier from one network; retry later',
+  ERR_VERIFIER_CAPACITY: 'a verifier has as many officers or pending officer enrolments as it keeps',
+  ERR_VERIFIER_STORAGE: 'a verifier\'s officers or audit trail could not be read or written; the request changed nothing',
+  ERR_VERIFIER_CONFIG: 'a verifier\'s officers file that does not fit, or passkeys asked for while its console origin is not set',
+  ERR_VERIFIER_PASSKEY: 'the browser did not complete the passkey step for a verifier\'s console (cancelled, timed out, no passkey of this verifier, or no passkey support)',
+  ERR_VERIFIER_UNREACHABLE: 'a verifier\'s admin API could not be reached, or answered with something that is not its JSON',
 
   // node/http (every service's HTTP layer)
   ERR_HTTP_BAD_REQUEST: 'a request whose target is malformed: not an absolute path, a bad percent-encoding, invalid UTF-8 or control characters once decoded',
