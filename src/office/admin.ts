@@ -98,6 +98,17 @@ const RATE_LIMITED_OPEN = new Set(['POST /admin/enrol/options', 'POST /admin/enr
 const ENROLMENT_PATH = /^\/admin\/officers\/enrolments\/([A-Za-z0-9_-]{22})\/cancel$/
 const DISABLE_PATH = /^\/admin\/officers\/([A-Za-z0-9_-]{22})\/disable$/
 
+/**
+ * Why the gate refuses a caller (see the module comment), or null: a client not on loopback, a
+ * Host that is no loopback name, a browser Origin other than the console's (`appOrigin`).
+ */
+export function gateRefusal(r: Pick<AdminRequest, 'remoteAddress' | 'host' | 'origin'>, appOrigin: string | null, consoleName: string): string | null {
+  if (!r.remoteAddress || !LOOPBACK_ADDRESS.has(r.remoteAddress)) return 'the admin API answers loopback clients only'
+  if (!r.host || !LOOPBACK_HOST.test(r.host)) return 'the admin API must be addressed by a loopback host name'
+  if (r.origin !== undefined && r.origin !== appOrigin) return `origin ${r.origin.slice(0, 80)} is not ${consoleName}`
+  return null
+}
+
 /** CORS headers for the console's origin (none for anyone else). */
 export function corsHeaders(appOrigin: string | null, origin: string | undefined): Record<string, string> {
   if (!appOrigin || origin !== appOrigin) return { vary: 'Origin' }
@@ -258,9 +269,8 @@ export class OfficeAdmin<R extends string> {
 
   /** Who may call: throws the office's forbidden code. */
   gate(r: AdminRequest): void {
-    if (!r.remoteAddress || !LOOPBACK_ADDRESS.has(r.remoteAddress)) this.#forbidden('the admin API answers loopback clients only')
-    if (!r.host || !LOOPBACK_HOST.test(r.host)) this.#forbidden('the admin API must be addressed by a loopback host name')
-    if (r.origin !== undefined && r.origin !== this.appOrigin) this.#forbidden(`origin ${r.origin.slice(0, 80)} is not ${this.#o.consoleName}`)
+    const refused = gateRefusal(r, this.appOrigin, this.#o.consoleName)
+    if (refused !== null) this.#forbidden(refused)
     if (r.method === 'POST' && r.body.length > 0 && r.contentType !== 'application/json') this.#bad('send application/json')
   }
 

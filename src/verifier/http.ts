@@ -14,15 +14,27 @@
  * test) are answered as such: the code is the credential.
  *
  * and, on a second listener of its own (loopback by default, never the public one, which
- * answers 404 there):
+ * answers 404 there), the verifier's admin API — its console's and its scripts':
  *
- *   GET  /admin/info                  VerifierInfo, the counters enrolled, the codes pending
+ *   GET  /admin/info                  VerifierAdminInfo: VerifierInfo, the public URL, the
+ *                                     counters enrolled, how many codes are pending
  *   POST /admin/enrolments {name, purposes} → 201 CreatedEnrolment (the code, once, and its link)
+ *   and every office's officer routes (src/office/admin.ts): the ways in (enrolment with a
+ *   one-time code, sign-in with a passkey, the session, signing out), the officers, their
+ *   enrolments and the audit trail.
  *
  * Who may call the admin listener: a client on loopback (socket address 127.0.0.1 / ::1),
- * addressing it by a loopback name (the Host header: a DNS-rebinding page is refused), sending
- * no Origin (no browser page has any business here) and the verifier's admin token
- * (`Authorization: Bearer …`, admin-token.ts). Anything else: 403 ERR_VERIFIER_FORBIDDEN.
+ * addressing it by a loopback name (the Host header: a DNS-rebinding page is refused), with no
+ * Origin or the app's (the verifier console: CORS with credentials, the preflight answered);
+ * else 403 ERR_VERIFIER_FORBIDDEN. What a known path and method are is no secret: a wrong one
+ * is answered as such (405 with Allow, 404) before anyone is asked who they are. Then who is
+ * calling, exactly as at an issuer's admin listener: an officer's session (the cookie AND its
+ * secret in the x-civic-session header; officers.ts) or, for scripts and `civic start`, the
+ * verifier's admin token (`Authorization: Bearer …`, admin-token.ts; supervisor rights). A
+ * browser page never holds the token, so one that sends it is refused (403); without either:
+ * 401 ERR_VERIFIER_UNAUTHENTICATED. Officers make counter enrolment codes and see the
+ * counters; managing officers and the audit trail are for supervisors (403 ERR_VERIFIER_ROLE).
+ * Every code made is audited — who, when, the counter's name and the purposes, never the code.
  *
  * Timers while serving: expired codes are swept every hour.
  */
@@ -30,15 +42,35 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { CivicError } from '../core/errors.ts'
 import { readMembers } from '../core/bytes/shape.ts'
 import { allowMethods, closeServer, createHttpServer, listen, mediaType, parseJsonBody, readBody, send, type HttpLimits, type RequestTarget } from '../node/http.ts'
-import { ensureAdminToken, isAdminToken } from './admin-token.ts'
-import type { VerifierService } from './service.ts'
-import { counterEnrolmentLink, type CreatedEnrolment } from './wire.ts'
+import { gateRefusal, OfficeAdmin, type AdminReply, type AdminRequest, type RouteContext } from '../office/admin.ts'
+import { ensureAdminToken } from './admin-token.ts'
+import { VERIFIER_OFFICE } from './officers.ts'
+import { parseCounterName, type VerifierService } from './service.ts'
+import { counterEnrolmentLink, type CreatedEnrolment, type VerifierAdminInfo, type VerifierRole } from './wire.ts'
 
 /** Bytes of a request body: a code and a P-256 JWK, or a counter name and purposes, fit in far less. */
 export const MAX_BODY = 8 * 1024
 const JSON_LIMITS = { maxLength: MAX_BODY, maxDepth: 8 }
-const LOOPBACK_ADDRESS = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
-const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::[0-9]{1,5})?$/i
+/** Bytes of an admin request body: a passkey's registration answer is the largest, a few KiB. */
+export const MAX_ADMIN_BODY = 32 * 1024
+const CONSOLE_NAME = 'the verifier console'
+
+/** The admin listener's paths and the methods each answers (OPTIONS aside: the console's preflight). */
+const ADMIN_ROUTES: readonly [RegExp, readonly string[]][] = [
+  [/^\/admin\/info$/, ['GET', 'HEAD']],
+  [/^\/admin\/enrolments$/, ['POST']],
+  [/^\/admin\/session$/, ['GET', 'HEAD']],
+  [/^\/admin\/(?:session\/(?:options|verify|end)|enrol\/(?:options|verify))$/, ['POST']],
+  [/^\/admin\/(?:officers|audit)$/, ['GET', 'HEAD']],
+  [/^\/admin\/officers\/enrolments$/, ['POST']],
+  [/^\/admin\/officers\/enrolments\/[A-Za-z0-9_-]{22}\/cancel$/, ['POST']],
+  [/^\/admin\/officers\/[A-Za-z0-9_-]{22}\/disable$/, ['POST']],
+]
+
+/** What an officer (not a supervisor) may do: see the verifier and its counters, make counter enrolment codes. */
+function officerMay(role: VerifierRole, method: string, path: string): boolean {
+  return role === 'officer' && ((method === 'GET' && path === '/admin/info') || (method === 'POST' && path === '/admin/enrolments'))
+}
 
 export interface VerifierServerOptions {
   host?: string
@@ -63,6 +95,8 @@ export interface VerifierServer {
   adminUrl: string
   server: Server
   adminServer: Server
+  /** The admin API (its officers, sessions and audit trail). */
+  admin: OfficeAdmin<VerifierRole>
   close(): Promise<void>
 }
 
@@ -85,10 +119,9 @@ async function jsonBody(req: IncomingMessage, members: string[]): Promise<Record
 }
 
 /** Who may call the admin listener (see the module comment); throws ERR_VERIFIER_FORBIDDEN. */
-export function adminGate(r: { remoteAddress: string | undefined; host: string | undefined; origin: string | undefined }): void {
-  if (!r.remoteAddress || !LOOPBACK_ADDRESS.has(r.remoteAddress)) forbidden('the admin API answers loopback clients only')
-  if (!r.host || !LOOPBACK_HOST.test(r.host)) forbidden('the admin API must be addressed by a loopback host name')
-  if (r.origin !== undefined) forbidden('the admin API answers no browser page')
+export function adminGate(r: { remoteAddress: string | undefined; host: string | undefined; origin: string | undefined }, appOrigin: string | null = null): void {
+  const refused = gateRefusal(r, appOrigin, CONSOLE_NAME)
+  if (refused !== null) forbidden(refused)
 }
 
 export async function startVerifierServer(svc: VerifierService, o: VerifierServerOptions = {}): Promise<VerifierServer> {
@@ -129,29 +162,66 @@ export async function startVerifierServer(svc: VerifierService, o: VerifierServe
   })
 
   // ── the admin listener ──
+  /** The verifier's own admin routes; the officers' are every office's. */
+  const route = async (r: AdminRequest, ctx: RouteContext<VerifierRole>): Promise<AdminReply | null> => {
+    if (r.method === 'GET' && r.path === '/admin/info') {
+      const info: VerifierAdminInfo = { ...svc.info(), url: base, counters: await svc.counters(), pendingCodes: await svc.pendingCodes() }
+      return ctx.reply(200, info)
+    }
+    if (r.method === 'POST' && r.path === '/admin/enrolments') {
+      const body = ctx.body(['name', 'purposes'])
+      // What the code is for goes into the audit record before it is made (a refusal names it too); the code never does.
+      const name = parseCounterName(body.name)
+      ctx.target['counter.zh-CN'] = name['zh-CN']
+      ctx.target['counter.en'] = name.en
+      if (Array.isArray(body.purposes)) ctx.target.purposes = body.purposes.filter((p) => typeof p === 'string').join(' ').slice(0, 600)
+      const c = await svc.createEnrolmentCode({ name, purposes: body.purposes, now: svc.now() })
+      ctx.target.purposes = c.purposes.join(' ')
+      ctx.target.expiresAt = String(c.expiresAt)
+      const answer: CreatedEnrolment = { code: c.code, link: appOrigin ? counterEnrolmentLink(appOrigin, base, c.code) : null, expiresAt: c.expiresAt, name: c.name, purposes: c.purposes }
+      // The code is in the answer only: the log names the counter, never the code.
+      log(`admin: enrolment code made for ${c.name.en} (${c.purposes.join(', ')}) by ${ctx.officer.name}, expires ${c.expiresAt}`)
+      return ctx.reply(201, answer)
+    }
+    return null
+  }
+  const admin = new OfficeAdmin<VerifierRole>({
+    office: VERIFIER_OFFICE, forbidden: 'ERR_VERIFIER_FORBIDDEN', role: 'ERR_VERIFIER_ROLE', consoleName: CONSOLE_NAME,
+    did: svc.did, dataDir: svc.dir, rpName: svc.name.en, now: () => svc.now(), appOrigin,
+    log: (l) => log(`admin: ${l}`),
+    officerMay, route,
+    actionName: (method, path) => (method === 'POST' && path === '/admin/enrolments' ? 'counter-enrolment.create' : null),
+  })
+
   const handleAdmin = async (req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> => {
     const path = target.path
     const method = req.method ?? 'GET'
-    adminGate({ remoteAddress: req.socket.remoteAddress, host: req.headers.host, origin: originOf(req) })
-    // What is served here is no secret: the path and method are judged before the token.
-    const allow = path === '/admin/info' ? ['GET', 'HEAD'] : path === '/admin/enrolments' ? ['POST'] : null
+    const origin = originOf(req)
+    adminGate({ remoteAddress: req.socket.remoteAddress, host: req.headers.host, origin }, appOrigin)
+    // What is served here is no secret: the path and method are judged before who is calling.
+    const allow = ADMIN_ROUTES.find(([re]) => re.test(path))?.[1]
     if (!allow) throw new CivicError('ERR_HTTP_NOT_FOUND', `no admin endpoint ${path.slice(0, 80)}`)
+    const ar: AdminRequest = { method: method === 'HEAD' ? 'GET' : method, path, headers: req.headers, remoteAddress: req.socket.remoteAddress, host: req.headers.host, origin, contentType: mediaType(req), body: new Uint8Array(0) }
+    if (method === 'OPTIONS') {
+      const r = admin.preflight(ar)
+      return reply(res, r.status, r.headers, r.body)
+    }
     allowMethods(method, allow, path)
-    const m = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(req.headers.authorization ?? '')
-    if (!m || !(await isAdminToken(svc.dir, m[1]!))) forbidden('send the verifier\'s admin token (Authorization: Bearer …)')
-    if (path === '/admin/info') {
-      return reply(res, 200, { 'cache-control': 'no-store' }, { ...svc.info(), url: base, counters: await svc.counters(), pendingCodes: await svc.pendingCodes() })
-    }
-    if (path === '/admin/enrolments') {
-      const body = await jsonBody(req, ['name', 'purposes'])
-      const c = await svc.createEnrolmentCode({ name: body.name, purposes: body.purposes, now: svc.now() })
-      const answer: CreatedEnrolment = { code: c.code, link: appOrigin ? counterEnrolmentLink(appOrigin, base, c.code) : null, expiresAt: c.expiresAt, name: c.name, purposes: c.purposes }
-      // The code is in the answer only: the log names the counter, never the code.
-      log(`admin: enrolment code made for ${c.name.en} (${c.purposes.join(', ')}), expires ${c.expiresAt}`)
-      return reply(res, 201, { 'cache-control': 'no-store' }, answer)
-    }
+    // The admin token is for scripts: no page of the app holds it, so a browser sending it is refused.
+    if (origin !== undefined && req.headers.authorization !== undefined) forbidden('the admin token is for scripts; the console signs in with a passkey')
+    if (method === 'POST') ar.body = await readBody(req, { max: MAX_ADMIN_BODY })
+    const r = await admin.handle(ar)
+    reply(res, r.status, r.headers, r.body)
   }
-  const adminServer = createHttpServer({ handle: handleAdmin, ...(o.http ? { limits: o.http } : {}), log: (l) => log(`admin: ${l}`) })
+  const adminServer = createHttpServer({
+    handle: handleAdmin,
+    errorReply: (e, _status, req) => {
+      const r = admin.errorReply(e, originOf(req))
+      return { headers: r.headers, body: r.body }
+    },
+    ...(o.http ? { limits: o.http } : {}),
+    log: (l) => log(`admin: ${l}`),
+  })
 
   await ensureAdminToken(svc.dir)
   const started: Server[] = []
@@ -170,7 +240,7 @@ export async function startVerifierServer(svc: VerifierService, o: VerifierServe
   const sweeping = setInterval(() => void svc.sweep(svc.now()).catch((e) => log(`sweep: ${(e as Error).message}`)), (o.sweepSeconds ?? 3600) * 1000).unref()
 
   return {
-    url: base, adminUrl, server, adminServer,
+    url: base, adminUrl, server, adminServer, admin,
     async close() {
       clearInterval(sweeping)
       await Promise.all([closeServer(server), closeServer(adminServer)])

@@ -1,8 +1,10 @@
 /**
  * The verifier enrolment service's wire: the answers its public and admin listeners give, the
- * shape of an enrolment code and the link a counter is enrolled from. Shared by the server
- * (service.ts, http.ts), `civic start` and the app's counter role, so the link the supervisor
- * prints and the one the app reads cannot drift. Browser-safe: no node:* and no import of the
+ * shape of an enrolment code, the link a counter is enrolled from, the verifier's officer roles
+ * and the links of its console. Shared by the server (service.ts, http.ts), `civic start`, the
+ * app's counter role and the verifier console, so the links the supervisor prints and the ones
+ * the app reads cannot drift. Officers' sessions, enrolments and audit records are every
+ * office's (src/office/wire.ts). Browser-safe: no node:* and no import of the
  * server's modules.
  */
 import type { LocalizedText, VerifierPurpose } from '../core/registry/entry.ts'
@@ -64,4 +66,31 @@ export interface CounterView {
  */
 export function counterEnrolmentLink(appOrigin: string, verifierUrl: string, code: string): string {
   return `${appOrigin.replace(/\/+$/, '')}/#/counter/enrol?verifier=${encodeURIComponent(verifierUrl)}&code=${encodeURIComponent(code)}`
+}
+
+// ── the verifier's officers and its console ───────────────────────────────────────────────
+
+/**
+ * A verifier's roles: an `officer` makes counter enrolment codes and sees the counters; a
+ * `supervisor` also enrols and disables officers and reads the audit trail.
+ */
+export type VerifierRole = 'officer' | 'supervisor'
+export const VERIFIER_ROLES: readonly VerifierRole[] = ['officer', 'supervisor']
+
+/** GET /admin/info: who the verifier is, where counters reach it, the counters enrolled and how many codes are pending. */
+export interface VerifierAdminInfo extends VerifierInfo {
+  /** The public URL counters enrol at. */
+  url: string
+  counters: CounterView[]
+  pendingCodes: number
+}
+
+/** The verifier console in the app for the verifier whose admin listener is `adminUrl`: `<app>/#/verifier?at=<admin URL>`. */
+export function verifierConsoleLink(appOrigin: string, adminUrl: string): string {
+  return `${appOrigin.replace(/\/+$/, '')}/#/verifier?at=${encodeURIComponent(adminUrl)}`
+}
+
+/** The one-time link that enrols an officer of that verifier: `<app>/#/verifier/enrol?at=<admin URL>&code=<code>`. */
+export function officerEnrolmentLink(appOrigin: string, adminUrl: string, code: string): string {
+  return `${appOrigin.replace(/\/+$/, '')}/#/verifier/enrol?at=${encodeURIComponent(adminUrl)}&code=${encodeURIComponent(code)}`
 }

@@ -3,8 +3,9 @@
 // an enrolment from a code the admin listener made yields an attestation the wallet's request
 // check accepts, and the code is then spent; bodies are capped, strict JSON of an exact shape,
 // application/json only; every refusal is `{"error":{"code","message"}}` with its status. The
-// admin listener answers loopback clients that name a loopback host, send no Origin and carry
-// the admin token — nothing else — and is not served on the public port.
+// admin listener answers loopback clients that name a loopback host, with no Origin or the
+// app's, and carry the admin token (or an officer's session: officers.test.ts) — a browser page
+// never sends the token — and is not served on the public port.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'node:http'
 import { networkInterfaces } from 'node:os'
@@ -164,18 +165,21 @@ describe('admin listener', () => {
     expect(Object.keys(info.counters[0]).sort()).toEqual(['attestationId', 'counter', 'enrolledAt', 'exp', 'keyThumbprint', 'purposes'])
   })
 
-  it('refuses a request without the admin token, with a wrong one, with an Origin, or to a non-loopback Host', async () => {
+  it('refuses a request without the admin token (or a session), with a wrong one, the token from a browser page, another Origin, or to a non-loopback Host', async () => {
     const body = JSON.stringify({ name: COUNTER_NAME, purposes: ['senior-card'] })
-    const cases: [string, RequestInit][] = [
-      ['no token', { method: 'POST', headers: { 'content-type': 'application/json' }, body }],
-      ['a wrong token', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${'A'.repeat(43)}` }, body }],
-      ['not a bearer', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${token}` }, body }],
-      ['a browser page, even the app', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json', origin: APP }, body }],
+    const cases: [string, RequestInit, number, string][] = [
+      ['no token', { method: 'POST', headers: { 'content-type': 'application/json' }, body }, 401, 'ERR_VERIFIER_UNAUTHENTICATED'],
+      ['a wrong token', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${'A'.repeat(43)}` }, body }, 401, 'ERR_VERIFIER_UNAUTHENTICATED'],
+      ['not a bearer', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${token}` }, body }, 401, 'ERR_VERIFIER_UNAUTHENTICATED'],
+      ['the token from a browser page, even the app', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json', origin: APP }, body }, 403, 'ERR_VERIFIER_FORBIDDEN'],
+      ['another origin', { method: 'POST', headers: { 'content-type': 'application/json', origin: EVIL }, body }, 403, 'ERR_VERIFIER_FORBIDDEN'],
     ]
-    for (const [name, init] of cases) {
+    const before = await svc.pendingCodes()
+    for (const [name, init, status, code] of cases) {
       const r = await fetch(admin('/admin/enrolments'), init)
-      expect([r.status, (await json(r)).error.code], name).toEqual([403, 'ERR_VERIFIER_FORBIDDEN'])
+      expect([r.status, (await json(r)).error.code], name).toEqual([status, code])
     }
+    expect(await svc.pendingCodes()).toBe(before)
     const rebinding = await raw(admin('/admin/info'), { headers: { ...auth(), host: 'verifier.evil.example' } })
     expect([rebinding.status, rebinding.body.error.code]).toEqual([403, 'ERR_VERIFIER_FORBIDDEN'])
     expect((await raw(admin('/admin/info'), { headers: { ...auth(), host: `localhost:${new URL(server.adminUrl).port}` } })).status).toBe(200)
