@@ -12,5 +12,7 @@ export const cameraStrings = {
   'cam.denied': { 'zh-CN': '没有获得使用相机的许可。你可以在浏览器设置中允许。', en: 'The camera was not allowed. You can allow it in the browser\'s settings.' },
   'cam.none': { 'zh-CN': '这台设备上找不到相机。', en: 'This device has no camera.' },
   'cam.failed': { 'zh-CN': '相机无法使用。', en: 'The camera could not be used.' },
+  'cam.file.none': { 'zh-CN': '这张图片里没有找到二维码。', en: 'No QR code was found in that picture.' },
+  'cam.file.unreadable': { 'zh-CN': '这个文件打不开，或者不是图片。', en: 'That file cannot be opened, or is not a picture.' },
   'cam.close': { 'zh-CN': '关闭相机', en: 'Close the camera' },
 } as const satisfies Record<string, Entry>

@@ -43,7 +43,6 @@ export const counterStrings = {
   'c.request.scanHint': { 'zh-CN': '把市民手机上的回答二维码放进画面中。', en: 'Hold the answer QR code on the citizen\'s phone in view.' },
   'c.request.scanFallback': { 'zh-CN': '也可以打开回答二维码的图片。', en: 'You can also open a picture of the answer QR code.' },
   'c.request.file': { 'zh-CN': '打开二维码图片', en: 'Open a picture of the QR code' },
-  'c.request.fileNone': { 'zh-CN': '这张图片里没有找到二维码。', en: 'No QR code was found in that picture.' },
   'c.request.progress': { 'zh-CN': '已读取 {n} / {m} 个二维码', en: 'Read {n} of {m} QR codes' },
   'c.request.cancel': { 'zh-CN': '取消这次请求', en: 'Cancel this request' },
 

@@ -57,6 +57,7 @@ export const walletStrings = {
   'w.present.scan': { 'zh-CN': '扫描请求二维码', en: 'Scan the request QR code' },
   'w.present.scanHint': { 'zh-CN': '把窗口屏幕上的请求二维码放进画面中。', en: 'Hold the counter\'s request QR code in view.' },
   'w.present.scanFallback': { 'zh-CN': '也可以粘贴请求内容。', en: 'You can paste the request instead.' },
+  'w.qrFile': { 'zh-CN': '打开二维码图片', en: 'Open a picture of the code' },
   'w.present.paste': { 'zh-CN': '或粘贴请求', en: 'Or paste the request' },
   'w.present.read': { 'zh-CN': '读取请求', en: 'Read the request' },
   'w.present.counter': { 'zh-CN': '窗口', en: 'Counter' },
