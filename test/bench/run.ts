@@ -9,6 +9,7 @@ import { benchStatusList } from './status.ts'
 import { benchTrust } from './trust.ts'
 import { benchWallet } from './wallet.ts'
 import { benchExchange } from './exchange.ts'
+import { benchCounter } from './counter.ts'
 import { formatFigure, type Figure } from './measure.ts'
 
 const suites: [string, () => Promise<Figure[]>][] = [
@@ -18,6 +19,7 @@ const suites: [string, () => Promise<Figure[]>][] = [
   ['trust engine', benchTrust],
   ['wallet', benchWallet],
   ['exchange', benchExchange],
+  ['counter', benchCounter],
 ]
 /** `npm run bench -- wallet` runs the suites whose name holds the word; no word runs them all. */
 const only = process.argv[2]
