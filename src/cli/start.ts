@@ -21,11 +21,13 @@
  * verifiers +9..+10, their admin APIs +11..+12. URLs are printed as http://localhost:…
  * (WebAuthn refuses IP addresses as relying-party IDs).
  *
- * After the URLs: each office's first-supervisor link, then one counter enrolment link per
- * verifier (a fresh one-time code at each start, for every purpose it registered; unused older
- * codes expire on their own), so a newcomer enrols a counter in one click. civic-config.json
- * names the verifiers (`verifiers: [{id, did, name, url}]`), and the app's server lets the app
- * reach them (`--connect`).
+ * After the URLs: each issuing office's first-supervisor link, then for each verifier its
+ * counter enrolment link (a fresh one-time code at each start, for every purpose it registered;
+ * unused older codes expire on their own), so a newcomer enrols a counter in one click, its
+ * verifier console's URL (`<app>/#/verifier?at=<admin URL>`) and, while it has none, the link
+ * that enrols its first supervisor there. civic-config.json names the verifiers (`verifiers:
+ * [{id, did, name, url}]`), and the app's server lets the app reach them and their admin
+ * listeners (`--connect`).
  * Ctrl-C (or SIGTERM) stops every service.
  */
 import { parseArgs } from 'node:util'
@@ -35,7 +37,8 @@ import { CivicError, isErrorCode } from '../core/errors.ts'
 import { LOG_NAMES, logVerifierKey, newLedgerConfig, parseLedgerConfig, readLedgerConfig, writeLedgerConfig, type LedgerConfig, type LogName } from '../ledger/config.ts'
 import type { LedgerTrust } from '../issuer/config.ts'
 import { firstSupervisorLink } from '../issuer/enrolment.ts'
-import { newCounterEnrolment } from '../verifier/enrolment.ts'
+import { firstSupervisorLink as firstVerifierSupervisorLink, newCounterEnrolment } from '../verifier/enrolment.ts'
+import { verifierConsoleLink } from '../verifier/wire.ts'
 import { verifierDir } from '../verifier/service.ts'
 import { DEMO_ISSUERS, DEMO_VERIFIERS, governanceRoot, seedDemo } from './demo.ts'
 import { UsageError, intOption, untilStopped } from './io.ts'
@@ -162,7 +165,8 @@ export async function startCommand(argv: string[]): Promise<number> {
         'verifier', 'serve', '--data', data, '--id', v.id, '--port', String(publicPort), '--host', host,
         '--admin-port', String(adminPort), '--admin-host', adminHost, '--public-url', url(publicPort), '--app-origin', appOrigin,
       ])
-      return { ...v, url: String(ready.url), adminUrl: `${url(adminPort)}/`, did: String(ready.did ?? v.did) }
+      const adminUrl = `${url(adminPort)}/`
+      return { ...v, url: String(ready.url), adminUrl, did: String(ready.did ?? v.did), console: typeof ready.console === 'string' ? ready.console : verifierConsoleLink(appOrigin, adminUrl) }
     }))
     // Awaited below, after the issuers; should an issuer fail first, this one's failure is not left unhandled.
     verifiersStarting.catch(() => {})
@@ -198,7 +202,7 @@ export async function startCommand(argv: string[]): Promise<number> {
       verifiers: verifiers.map((v) => ({ id: v.id, did: v.did, name: v.name, url: v.url })),
     }, null, 2))
     // The app's CSP takes the ledger, issuers and mirrors from civic-config.json; the verifiers' origins are added here.
-    await run('app', ['app', 'serve', '--dir', outDir, '--port', String(port), '--host', host, ...verifiers.flatMap((v) => ['--connect', new URL(v.url).origin])])
+    await run('app', ['app', 'serve', '--dir', outDir, '--port', String(port), '--host', host, ...verifiers.flatMap((v) => ['--connect', new URL(v.url).origin]), ...verifiers.flatMap((v) => ['--connect', new URL(v.adminUrl).origin])])
 
     const links: string[] = []
     for (const i of issuers) {
@@ -208,6 +212,9 @@ export async function startCommand(argv: string[]): Promise<number> {
     for (const v of verifiers) {
       const e = await newCounterEnrolment({ dir: verifierDir(data, v.id), adminUrl: v.adminUrl, name: DEMO_COUNTER_NAME, purposes: v.purposes.map((p) => p.id) })
       if (e.link) links.push(`  counter enrolment (${v.name.en}): ${e.link}`)
+      links.push(`  verifier console (${v.name.en}): ${v.console}`)
+      const first = await firstVerifierSupervisorLink({ dir: verifierDir(data, v.id), adminUrl: v.adminUrl, appOrigin })
+      if (first) links.push(`  first supervisor (${v.name.en}): ${first}`)
     }
     const base = `${appOrigin}/`
     const sizes = { registry: await logSize(ledgerUrl, 'registry'), status: await logSize(ledgerUrl, 'status') }
@@ -227,6 +234,7 @@ export async function startCommand(argv: string[]): Promise<number> {
         ...issuers.map((i) => `  issuer ${i.id.padEnd(11)} ${i.url}/.well-known/openid-credential-issuer   (${i.name.en})`),
         ...issuers.map((i) => `  admin API ${i.id.padEnd(8)} ${i.adminUrl}admin/info   (loopback only; officers sign in from the console)`),
         ...verifiers.map((v) => `  verifier ${v.id.padEnd(9)} ${v.url}/info   (${v.name.en})`),
+        ...verifiers.map((v) => `  admin API ${v.id.padEnd(8)} ${v.adminUrl}admin/info   (loopback only; officers sign in from the verifier console)`),
         `  governance root    ${root.did}`,
         `  data directory     ${data}`,
         ...(links.length ? ['', ...links] : []),

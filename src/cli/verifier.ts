@@ -5,8 +5,10 @@
  * own files are under `<data>/verifier-<id>/` (service.ts). Who the verifier is — DID, names,
  * purposes, kid — comes from the demo table the seed registered (demo.ts).
  *
- * Prints one JSON line `{ok, url, did, id, adminUrl, admin}` once both listeners listen (the
- * supervisor's ready line); stops on SIGINT/SIGTERM (exit 0).
+ * Prints one JSON line `{ok, url, did, id, adminUrl, admin, console}` once both listeners listen
+ * (the supervisor's ready line): `console` is the verifier console's URL in the app
+ * (`<app>/#/verifier?at=<admin URL>`, the admin listener named `localhost`, since passkeys refuse
+ * IP addresses), null without `--app-origin`. Stops on SIGINT/SIGTERM (exit 0).
  */
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -14,6 +16,7 @@ import { parseArgs } from 'node:util'
 import { DEMO_VERIFIERS, DEMO_VERIFIER_KID } from './demo.ts'
 import { startVerifierServer } from '../verifier/http.ts'
 import { VerifierService, verifierKeyFileName } from '../verifier/service.ts'
+import { verifierConsoleLink } from '../verifier/wire.ts'
 import { CivicError } from '../core/errors.ts'
 import { intOption, untilStopped, UsageError } from './io.ts'
 
@@ -63,7 +66,11 @@ export async function verifierCommand(argv: string[], io: VerifierCommandIo = {}
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen: ${code}`)
     throw e
   }
-  out(`${JSON.stringify({ ok: true, url: server.url, did: svc.did, id: svc.id, adminUrl: server.adminUrl, admin: `${server.adminUrl}admin/` })}\n`)
+  // The console reaches the admin listener by a name: WebAuthn and the loopback Host check both want one.
+  const adminByName = new URL(server.adminUrl)
+  if (adminByName.hostname === '127.0.0.1' || adminByName.hostname === '[::1]') adminByName.hostname = 'localhost'
+  const consoleUrl = o['app-origin'] ? verifierConsoleLink(o['app-origin'], adminByName.href) : null
+  out(`${JSON.stringify({ ok: true, url: server.url, did: svc.did, id: svc.id, adminUrl: server.adminUrl, admin: `${server.adminUrl}admin/`, console: consoleUrl })}\n`)
   await untilStopped(io.signal)
   await server.close()
   return 0

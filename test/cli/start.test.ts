@@ -95,8 +95,8 @@ function services(port: number) {
     // the admin API answers 401 without an officer session or the admin token: answering is what counts here
     ...[7, 8].map((d) => ({ name: `admin +${d}`, port: port + d, ok: `${l(port + d)}/admin/info`, status: 401, wrong: { method: 'DELETE', url: `${l(port + d)}/admin/info`, allow: 'GET, HEAD, POST, OPTIONS' } })),
     ...[9, 10].map((d) => ({ name: `verifier +${d}`, port: port + d, ok: `${l(port + d)}/info`, status: 200, wrong: { method: 'GET', url: `${l(port + d)}/enrol`, allow: 'POST' } })),
-    // the verifiers' admin APIs answer 403 without their admin token
-    ...[11, 12].map((d) => ({ name: `verifier admin +${d}`, port: port + d, ok: `${l(port + d)}/admin/info`, status: 403, wrong: { method: 'DELETE', url: `${l(port + d)}/admin/info`, allow: 'GET, HEAD' } })),
+    // the verifiers' admin APIs answer 401 without an officer's session or their admin token
+    ...[11, 12].map((d) => ({ name: `verifier admin +${d}`, port: port + d, ok: `${l(port + d)}/admin/info`, status: 401, wrong: { method: 'DELETE', url: `${l(port + d)}/admin/info`, allow: 'GET, HEAD' } })),
   ]
 }
 
@@ -195,6 +195,12 @@ describe('civic start', () => {
       expect([...enrolments.keys()]).toEqual(['City Government Service Hall', 'Kangjian Pharmacy'])
       const hall = new URLSearchParams(enrolments.get('City Government Service Hall')!.split('?')[1])
       expect(hall.get('verifier')).toBe(`http://localhost:${port + 9}`)
+      // next to it, each verifier's console, and the link that enrols its first supervisor there
+      for (const [name, d] of [['City Government Service Hall', 11], ['Kangjian Pharmacy', 12]] as const) {
+        const at = encodeURIComponent(`http://localhost:${port + d}/`)
+        expect(text).toContain(`verifier console (${name}): http://localhost:${port}/#/verifier?at=${at}\n`)
+        expect(text).toMatch(new RegExp(`first supervisor \\(${name}\\): http://localhost:${port}/#/verifier/enrol\\?at=${at.replace(/[.]/g, '\\.')}&code=[A-Za-z0-9_-]{43}\n`))
+      }
       const jwk = publicJwkOf(generatePrivateJwk('ES256'))
       const enrol = () => fetch(`${hall.get('verifier')}/enrol`, {
         method: 'POST', headers: { 'content-type': 'application/json', origin: `http://localhost:${port}` },
