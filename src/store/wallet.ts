@@ -6,6 +6,7 @@
  * | `meta`    | 'vault'           | the vault record (the data key wrapped; src/wallet/vault.ts)      |
  * |           | 'unlock'          | { failures, lastFailureAt }: the throttle survives a reload        |
  * |           | 'wallet'          | { id, createdAt }: which wallet this database holds                |
+ * |           | 'settings'        | the citizen's settings (their own disclosure rules), sealed        |
  * | `keys`    | key id            | a holder key pair: non-extractable CryptoKeys, and the public JWK  |
  * | `copies`  | copy id           | one one-time copy of a credential: index `batch` (the issuance     |
  * |           |                   | it came in), its key id, used or not                               |
@@ -213,12 +214,22 @@ export class WalletRepository {
    * come with them) and the activity log, in one transaction — a restore that stops half-way
    * leaves nothing. Refused if a wallet is already here.
    */
-  async restore(wallet: StoredWallet, vault: unknown, copies: readonly StoredCopy[], activity: readonly StoredActivity[]): Promise<void> {
+  async restore(wallet: StoredWallet, vault: unknown, copies: readonly StoredCopy[], activity: readonly StoredActivity[], settings: StoredSealed | null = null): Promise<void> {
     await this.#write(['meta', 'copies', 'sealed', 'activity'], async (tx) => {
       await putNewWallet(tx, wallet, vault)
+      if (settings) quiet(tx.objectStore('meta').put({ iv: settings.iv, ct: settings.ct }, 'settings'))
       addCopies(tx, copies)
       for (const a of activity) quiet(tx.objectStore('activity').add(a))
     }, 'restoring the wallet')
+  }
+
+  /** The sealed settings, or null before any were saved. */
+  async settings(): Promise<StoredSealed | null> {
+    return this.#read('reading the settings', async (db) => ((await db.get('meta', 'settings')) as StoredSealed | undefined) ?? null)
+  }
+
+  async putSettings(sealed: StoredSealed): Promise<void> {
+    await this.#write(['meta'], (tx) => quiet(tx.objectStore('meta').put({ iv: sealed.iv, ct: sealed.ct }, 'settings')), 'saving the settings')
   }
 
   /** Replaces the vault record (a passkey added or removed). */

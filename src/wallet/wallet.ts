@@ -22,6 +22,7 @@ import { fail, InputError, ok, type Verdict } from '../core/errors.ts'
 import { WALLET_DB_NAME, WalletRepository, type CopyState, type StoredCopy, type StoredKey, type StoredUnlock } from '../store/wallet.ts'
 import type { Kdf } from './kdf-params.ts'
 import { readBackup, writeBackup, type BackupContents } from './backup.ts'
+import { DEFAULT_SETTINGS, isRulePath, MAX_RULES, parseSettings, settingsJson, type WalletSettings } from './settings.ts'
 import type { CredentialDisplay, Received } from './vci.ts'
 import { addPasskey, createVault, parseVaultRecord, seal, throttle, unlockWithPasskey, unlockWithPassphrase, unseal, type Sealed, type VaultRecord } from './vault.ts'
 
@@ -331,7 +332,9 @@ export class Wallet {
     const checked = await unlockWithPassphrase(vault.value.record, passphrase, { kdf: this.#kdf })
     if (!checked.ok) return checked
     const dump = await this.#repo.dump()
-    const contents: BackupContents = { walletId: vault.value.held.wallet.id, copies: [], activity: [], settings: {} }
+    const settings = await this.settings()
+    if (!settings.ok) return settings
+    const contents: BackupContents = { walletId: vault.value.held.wallet.id, copies: [], activity: [], settings: settingsJson(settings.value) }
     for (const c of dump.copies) {
       const body = await this.#open(`copy/${c.id}`, c.sealed, 'a stored copy')
       if (!body.ok) return body
@@ -355,6 +358,9 @@ export class Wallet {
     if (this.#state === 'locked' || this.#state === 'unlocked') throw new TypeError('a wallet already exists here')
     const r = await readBackup(text, passphrase, { kdf: this.#kdf })
     if (!r.ok) return r
+    // A backup from before settings were kept holds {}: the defaults.
+    const settings = Object.keys(r.value.settings).length === 0 ? ok(DEFAULT_SETTINGS) : parseSettings(r.value.settings)
+    if (!settings.ok) return fail('ERR_WALLET_BACKUP_INVALID', settings.detail)
     const { record, key } = await createVault(passphrase, { kdf: this.#kdf })
     const copies: StoredCopy[] = []
     for (const c of r.value.copies) {
@@ -367,10 +373,28 @@ export class Wallet {
       activity.push({ id: a.id, ...batch, sealed: await seal(key, `activity/${a.id}`, encodeUtf8(JSON.stringify(a.body))) })
     }
     const id = newId()
-    await this.#repo.restore({ id, createdAt: this.#now() }, record, copies, activity)
+    const sealedSettings = await seal(key, 'settings', encodeUtf8(JSON.stringify(settingsJson(settings.value))))
+    await this.#repo.restore({ id, createdAt: this.#now() }, record, copies, activity, sealedSettings)
     this.#marker.setItem(WALLET_MARKER_KEY, id)
     this.#enter(key)
     return ok({ copies: copies.length, activity: activity.length })
+  }
+
+  /** The citizen's settings (their own rules); the defaults until any are saved. */
+  async settings(): Promise<Verdict<WalletSettings>> {
+    this.#unlocked()
+    const sealed = await this.#repo.settings()
+    if (!sealed) return ok(DEFAULT_SETTINGS)
+    const body = await this.#open('settings', sealed, 'the settings')
+    return body.ok ? parseSettings(body.value) : body
+  }
+
+  /** Saves the claims this wallet never shares (sealed). TypeError for what is not a set of claim paths. */
+  async setRules(never: readonly string[]): Promise<void> {
+    const key = this.#unlocked()
+    if (never.length > MAX_RULES || !never.every(isRulePath) || new Set(never).size !== never.length) throw new TypeError('rules are distinct claim paths')
+    const settings: WalletSettings = { rules: { never: [...never] } }
+    await this.#repo.putSettings(await seal(key, 'settings', encodeUtf8(JSON.stringify(settingsJson(settings)))))
   }
 
   /**

@@ -120,6 +120,57 @@ describe('the wallet', () => {
     fresh.close()
   }, 60_000)
 
+  it('keeps the citizen\'s own rules sealed, across a reopen and through a backup; refuses what is not a set of claim paths, and settings changed on the disk', async () => {
+    const pass = 'lanterns by the river'
+    const name = dbName()
+    const marker = new Marker()
+    const w = await Wallet.open({ marker, kdf, now: () => 7_000, dbName: name })
+    await w.create(pass)
+    expect(await w.settings()).toEqual({ ok: true, value: { rules: { never: [] } } })
+    await w.setRules(['birth_date', 'address.city'])
+    expect(await w.settings()).toEqual({ ok: true, value: { rules: { never: ['birth_date', 'address.city'] } } })
+    expect(await rawDump(name)).not.toContain('birth_date')
+    await expect(w.setRules(['_sd'])).rejects.toThrow(TypeError)
+    await expect(w.setRules(['a', 'a'])).rejects.toThrow(TypeError)
+    await expect(w.setRules(['has space'])).rejects.toThrow(TypeError)
+    expect(await w.settings()).toEqual({ ok: true, value: { rules: { never: ['birth_date', 'address.city'] } } })
+    const file = await w.backup(pass)
+    if (!file.ok) throw new Error(file.detail)
+    w.close()
+
+    const again = await Wallet.open({ marker, kdf, now: () => 7_100, dbName: name })
+    expect(await again.unlock(pass)).toEqual({ ok: true, value: undefined })
+    expect(await again.settings()).toEqual({ ok: true, value: { rules: { never: ['birth_date', 'address.city'] } } })
+    // the sealed settings changed by one character: they open as nothing
+    await new Promise<void>((resolve, reject) => {
+      const r = indexedDB.open(name)
+      r.onsuccess = () => {
+        const db = r.result
+        const tx = db.transaction('meta', 'readwrite')
+        const g = tx.objectStore('meta').get('settings')
+        g.onsuccess = () => {
+          const { iv, ct } = g.result as { iv: string; ct: string }
+          tx.objectStore('meta').put({ iv, ct: ct.slice(0, 5) + (ct[5] === 'A' ? 'B' : 'A') + ct.slice(6) }, 'settings')
+        }
+        tx.oncomplete = () => { db.close(); resolve() }
+        tx.onerror = () => reject(tx.error)
+      }
+    })
+    const moved = await again.settings()
+    expect(moved.ok ? 'ok' : moved.code).toBe('ERR_WALLET_RECORD_INVALID')
+    again.close()
+
+    await new Promise<void>((resolve, reject) => {
+      const d = indexedDB.deleteDatabase(name)
+      d.onsuccess = () => resolve()
+      d.onerror = () => reject(d.error)
+    })
+    const wiped = await Wallet.open({ marker, kdf, now: () => 8_000, dbName: name })
+    expect(await wiped.restore(file.value, pass)).toMatchObject({ ok: true })
+    expect(await wiped.settings()).toEqual({ ok: true, value: { rules: { never: ['birth_date', 'address.city'] } } })
+    wiped.close()
+  })
+
   it('backs up (encrypted, no private key, no claim in the clear) and restores into a wiped device: every copy and its claims back, none usable without its key', async () => {
     const pass = 'harbour lights 42'
     const name = dbName()

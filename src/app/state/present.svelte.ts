@@ -113,7 +113,7 @@ export class PresentFlow {
       const cards = this.#wallet.cards.filter((c) => c.vct === r.value.vct && c.usable > 0)
       if (cards.length === 0) return this.#fail('ERR_WALLET_REQUEST_INVALID', `no credential of type ${r.value.vct} with an unused copy is on this device`)
       const card = cards[0]!
-      const plan = consentPlan({ verifier: { ok: true, value: r.value.verifier }, purposeId: r.value.purpose.id, vct: r.value.vct, claims: r.value.claims }, card)
+      const plan = consentPlan({ verifier: { ok: true, value: r.value.verifier }, purposeId: r.value.purpose.id, vct: r.value.vct, claims: r.value.claims }, card, { never: this.#wallet.rules })
       if (!plan.ok) return this.#fail(plan.code, plan.detail)
       this.#view = { request: r.value, card, plan: plan.value, candidates: cards.length }
       this.#step = 'consent'

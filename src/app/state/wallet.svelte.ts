@@ -120,6 +120,7 @@ export class WalletApp {
   #problem = $state.raw<Problem | null>(null)
   #cards = $state.raw<Card[]>([])
   #activity = $state.raw<ActivityEntry[]>([])
+  #rules = $state.raw<readonly string[]>([])
   #busy = $state<null | 'create' | 'unlock' | 'receive' | 'passkey' | 'backup' | 'restore'>(null)
   #unlockProblem = $state.raw<Problem | null>(null)
   #waitUntil = $state(0)
@@ -394,11 +395,30 @@ export class WalletApp {
   }
 
   async #reloadCards(): Promise<void> {
-    const [v, a] = await Promise.all([this.#wallet!.cards(), this.#wallet!.activity()])
+    const [v, a, s] = await Promise.all([this.#wallet!.cards(), this.#wallet!.activity(), this.#wallet!.settings()])
     if (v.ok) this.#cards = v.value
     else this.#problem = { code: v.code, detail: v.detail }
     if (a.ok) this.#activity = a.value
     else this.#problem = { code: a.code, detail: a.detail }
+    if (s.ok) this.#rules = s.value.rules.never
+    else this.#problem = { code: s.code, detail: s.detail }
+  }
+
+  /** The claims the citizen's own rules never share (applied before every consent screen). */
+  get rules(): readonly string[] {
+    return this.#rules
+  }
+
+  /** Saves the citizen's rules, sealed; the next request is planned with them. */
+  async setRules(never: readonly string[]): Promise<Verdict<void>> {
+    if (!this.#wallet || this.#status !== 'unlocked') return fail('ERR_TRUST_CONFIG', 'the wallet is locked')
+    try {
+      await this.#wallet.setRules([...never])
+    } catch (e) {
+      return failure(e)
+    }
+    this.#rules = [...never]
+    return { ok: true, value: undefined }
   }
 
   /** The trust engine's reads, once its copy is open. */
