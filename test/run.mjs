@@ -3,8 +3,9 @@
 // `N passed, N failed` that counts all of them. Exit status is non-zero when
 // anything failed, was skipped, or did not run.
 //   layer 1: svelte-check (types of src/ and test/), counted as one check
-//   layer 2: vitest, projects `unit` (node + fake-indexeddb) and `e2e`
-//            (built app in Debian Chromium through playwright-core)
+//   layer 2: vitest project `unit` (node + fake-indexeddb), two files at a time
+//   layer 3: vitest project `e2e` (built app in Debian Chromium through
+//            playwright-core), one file at a time
 //
 // Every layer runs in its own process group under a deadline. A layer that
 // overruns is stopped (SIGTERM, then SIGKILL), the test files it was still in
@@ -96,38 +97,53 @@ const check = await runLayer(bin('svelte-check'), ['--tsconfig', './tsconfig.jso
 if (check.code === 0) passed++
 else failed++
 
-console.log(`== vitest (unit + e2e)  [${stamp()}]`)
-const dir = mkdtempSync(join(tmpdir(), 'civic-test-'))
-const summaryFile = join(dir, 'summary.json')
-const progressFile = join(dir, 'running.json')
-const running = () => {
-  try {
-    return JSON.parse(readFileSync(progressFile, 'utf8'))
-  } catch {
-    return []
-  }
-}
 const extra = process.argv.slice(2)
-const vt = await runLayer(bin('vitest'), ['run', '--reporter=default', '--reporter=./test/support/plain-summary.ts', ...extra], {
-  env: { ...process.env, CIVIC_SUMMARY_FILE: summaryFile, CIVIC_PROGRESS_FILE: progressFile },
-  deadlineMin: VITEST_DEADLINE_MIN,
-  onDeadline: () => {
-    const files = running()
-    console.error(`vitest did not finish within ${VITEST_DEADLINE_MIN} min: stopped.`)
-    console.error(files.length ? `still running: ${files.join(', ')}` : 'no test file was running (stuck outside the tests)')
-  },
-})
-if (!vt.timedOut && existsSync(summaryFile)) {
-  const s = JSON.parse(readFileSync(summaryFile, 'utf8'))
-  passed += s.passed
-  failed += s.failed
-  skipped += s.skipped
-  if (vt.code !== 0 && s.failed === 0) failed++ // vitest failed for a reason outside any test
-} else {
-  if (!vt.timedOut) console.error('vitest wrote no summary: counted as one failure')
-  failed += Math.max(1, running().length)
+// Unit files two at a time where the host has two CPUs (they are CPU-bound and short-lived:
+// servers, PostgreSQL, argon2id); then e2e files one at a time, each with its own system and
+// Chromium, never beside a unit file. Arguments after `npm test --` go to both layers; a layer
+// they select nothing in passes with no tests (and counts none).
+const layers = [
+  { project: 'unit', workers: Math.max(1, Math.min(2, availableParallelism())) },
+  { project: 'e2e', workers: 1 },
+]
+let deadlineLeft = VITEST_DEADLINE_MIN
+for (const layer of layers) {
+  console.log(`== vitest ${layer.project} (${layer.workers} at a time)  [${stamp()}]`)
+  const dir = mkdtempSync(join(tmpdir(), 'civic-test-'))
+  const summaryFile = join(dir, 'summary.json')
+  const progressFile = join(dir, 'running.json')
+  const running = () => {
+    try {
+      return JSON.parse(readFileSync(progressFile, 'utf8'))
+    } catch {
+      return []
+    }
+  }
+  const started = Date.now()
+  const args = ['run', '--project', layer.project, `--maxWorkers=${layer.workers}`, '--reporter=default', '--reporter=./test/support/plain-summary.ts', ...(extra.length ? ['--passWithNoTests'] : []), ...extra]
+  const vt = await runLayer(bin('vitest'), args, {
+    env: { ...process.env, CIVIC_SUMMARY_FILE: summaryFile, CIVIC_PROGRESS_FILE: progressFile },
+    deadlineMin: Math.max(1, deadlineLeft),
+    onDeadline: () => {
+      const files = running()
+      console.error(`vitest did not finish within ${VITEST_DEADLINE_MIN} min: stopped.`)
+      console.error(files.length ? `still running: ${files.join(', ')}` : 'no test file was running (stuck outside the tests)')
+    },
+  })
+  deadlineLeft -= (Date.now() - started) / 60_000
+  if (!vt.timedOut && existsSync(summaryFile)) {
+    const s = JSON.parse(readFileSync(summaryFile, 'utf8'))
+    passed += s.passed
+    failed += s.failed
+    skipped += s.skipped
+    if (vt.code !== 0 && s.failed === 0) failed++ // vitest failed for a reason outside any test
+  } else {
+    if (!vt.timedOut) console.error(`vitest ${layer.project} wrote no summary: counted as one failure`)
+    failed += Math.max(1, running().length)
+  }
+  rmSync(dir, { recursive: true, force: true })
+  if (vt.timedOut) break
 }
-rmSync(dir, { recursive: true, force: true })
 
 console.log('')
 console.log(skipped ? `${passed} passed, ${failed} failed, ${skipped} skipped` : `${passed} passed, ${failed} failed`)

@@ -13,7 +13,8 @@
  * from its service worker's precache). The same answer shown again is refused as a replay.
  * Requests no counter screen shows, signed in Node by a counter enrolled like any other, are
  * refused by the wallet with their codes (expired, signed by an unbound device, from a verifier
- * on no ledger), and an over-asking one is held back until the citizen allows the extra claim.
+ * on no ledger), an over-asking one is held back until the citizen allows the extra claim, and
+ * one that needs what the citizen's own rule never shares cannot be answered.
  * A day later on both clocks (the wallet reading the request from a picture file this time), the
  * stapled status is past its ttl and the verdict is unknown. A
  * revoked credential, its newer list stapled by the wallet, is red at the counter. Every
@@ -351,6 +352,22 @@ describe('a counter transaction, both sides offline', () => {
     expect(await wallet.getByTestId('consent-share').isDisabled()).toBe(false)
     await wallet.getByTestId('consent-decline').click()
     await state(wallet, 'wallet-present', 'data-step', 'scan')
+
+    // The citizen's own rule: never share the district. A request that needs it cannot be answered.
+    await wallet.getByTestId('tab-settings').click()
+    await wallet.locator('[data-testid="rule"][data-claim="district"] input').check()
+    await wallet.getByTestId('rules-saved').waitFor()
+    await judgeBoth(wallet, 'wallet/settings-rules')
+    await pasteRequest(await nodeRequest(c))
+    await state(wallet, 'wallet-present', 'data-step', 'consent', 30_000)
+    expect(await wallet.getByTestId('consent-ruled-out').textContent()).toContain('District')
+    expect(await wallet.getByTestId('consent-blocked').getAttribute('data-code')).toBe('ERR_POLICY_HOLDER_RULE')
+    expect(await wallet.getByTestId('consent-share').isDisabled()).toBe(true)
+    await judgeBoth(wallet, 'wallet/present-ruled-out')
+    await wallet.getByTestId('consent-decline').click()
+    await wallet.getByTestId('tab-settings').click()
+    await wallet.locator('[data-testid="rule"][data-claim="district"] input').uncheck()
+    await wallet.getByTestId('rules-saved').waitFor()
     expect(offlineRequests).toEqual([])
     expect(pageErrors).toEqual([])
   })
