@@ -1,9 +1,10 @@
 /**
  * The four roles as the shell presents them: the strings that name each one, and what its
- * screen promises to do.
+ * screen promises to do; and the titles of the screens beyond them (the verifier console),
+ * which the shell names in the window title without loading their chunk.
  */
-import type { StringKey } from '../i18n/strings.ts'
-import type { Role } from '../state/router.svelte.ts'
+import type { Entry, StringKey } from '../i18n/strings.ts'
+import type { Console, Role } from '../state/router.svelte.ts'
 
 export interface RoleInfo {
   readonly title: StringKey
@@ -38,3 +39,8 @@ export const roleInfo: Readonly<Record<Role, RoleInfo>> = {
     duties: ['explorer.duty.browse', 'explorer.duty.verify', 'explorer.duty.nothingPersonal'],
   },
 }
+
+/** The title of each screen beyond the roles, in both languages. */
+export const consoleTitles = {
+  verifier: { 'zh-CN': '核验方控制台', en: 'Verifier console' },
+} as const satisfies Readonly<Record<Console, Entry>>

@@ -6,10 +6,20 @@
 
 export const ROLES = ['wallet', 'counter', 'issuer', 'explorer'] as const
 export type Role = (typeof ROLES)[number]
-export type RouteName = 'home' | Role | 'not-found'
+/**
+ * Screens beyond the four roles, opened from a link rather than the navigation: the verifier
+ * console (`#/verifier?at=<its admin URL>`, printed by `civic start` for each verifier).
+ */
+export const CONSOLES = ['verifier'] as const
+export type Console = (typeof CONSOLES)[number]
+export type RouteName = 'home' | Role | Console | 'not-found'
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value)
+}
+
+export function isConsole(value: unknown): value is Console {
+  return typeof value === 'string' && (CONSOLES as readonly string[]).includes(value)
 }
 
 /** Maps a location hash ('', '#/', '#/wallet', '#/wallet/…') to a route; never throws. */
@@ -17,7 +27,7 @@ export function parseRoute(hash: string): RouteName {
   const path = hash.replace(/^#/, '').replace(/[?].*$/, '')
   const first = path.split('/').filter((s) => s !== '')[0]
   if (first === undefined) return 'home'
-  return isRole(first) ? first : 'not-found'
+  return isRole(first) || isConsole(first) ? first : 'not-found'
 }
 
 export function formatRoute(route: 'home' | Role): string {
