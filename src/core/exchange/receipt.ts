@@ -9,7 +9,10 @@
  * typ `civic-counter-receipt+jwt`; payload {iss: verifier DID, counter: counter id, nonce,
  * purpose, vct, claims: [names], verdict: 'accepted' | 'refused' | 'unknown' (the status could
  * not be established), code: why, unless accepted,
- * iat}. `verifyReceipt` checks it against the request the wallet answered: signature under
+ * iat}. Each claim name is a claim path as requests write them (request.ts `isClaimPath`:
+ * dotted names of letters, digits and `_`), so a value put where a name belongs is refused
+ * wherever its characters tell it apart (`李`, `family_name=李`, `1990-05-01`; not a bare
+ * `1990`). `verifyReceipt` checks it against the request the wallet answered: signature under
  * that request's counter key, then nonce, verifier and purpose (ERR_EXCH_RECEIPT_MISMATCH for
  * a receipt of another request, ERR_EXCH_RECEIPT_INVALID for anything malformed or unsigned).
  */
@@ -19,6 +22,7 @@ import type { Signer } from '../crypto/keys.ts'
 import { fail, InputError, isErrorCode, ok, type ErrorCode, type Verdict } from '../errors.ts'
 import { checkJwsSignature, parseCompactJws, signCompactJws } from '../jose/jws.ts'
 import { publicKeyOf } from '../registry/_keys.ts'
+import { isClaimPath } from './request.ts'
 
 export const RECEIPT_TYP = 'civic-counter-receipt+jwt'
 export const RECEIPT_MAX_LENGTH = 2048
@@ -64,7 +68,7 @@ export async function verifyReceipt(text: string, expect: ReceiptExpectation): P
     const sig = await checkJwsSignature(jws, publicKeyOf(expect.counterKey))
     if (!sig.ok) return fail(I, `not signed by the counter that asked (${sig.code})`)
     const p = readShape(jws.payload, { iss: 'text', counter: 'text', nonce: 'text', purpose: 'text', vct: 'text', claims: 'array', verdict: 'text', code: 'text?', iat: 'uint' }, 'receipt', I)
-    if (p.claims.length > 64 || !p.claims.every((c) => typeof c === 'string' && c.length > 0 && c.length <= 128)) return fail(I, 'receipt.claims is not a list of claim names')
+    if (p.claims.length > 64 || !p.claims.every((c) => isClaimPath(c) && c.length <= 128)) return fail(I, 'receipt.claims is not a list of claim names')
     if (p.verdict !== 'accepted' && p.verdict !== 'refused' && p.verdict !== 'unknown') return fail(I, 'receipt.verdict is not accepted, refused or unknown')
     if ((p.verdict !== 'accepted') !== (p.code !== undefined) || (p.code !== undefined && !isErrorCode(p.code))) return fail(I, 'a receipt names its code from the catalogue unless accepted')
     if (p.nonce !== expect.nonce) return fail('ERR_EXCH_RECEIPT_MISMATCH', 'the receipt is for another request (nonce)')

@@ -15,7 +15,8 @@
  *   encrypted), nonce, iat, exp ≤ iat + 300 s, `civic_purpose` (a registered purpose id),
  *   `dcql_query` (one `dc+sd-jwt` credential of one vct; claims by path; optional claims as
  *   DCQL claim_sets: the first set is the full ask, the last the minimum), and
- *   `client_metadata` {jwks: the one ephemeral ECDH P-256 key the answer is encrypted to,
+ *   `client_metadata` {jwks: the one ephemeral ECDH P-256 key the answer is encrypted to —
+ *   kty, crv, x, y, use `enc`, alg `ECDH-ES`, an optional kid, and no other member —
  *   encrypted_response_enc_values_supported}.
  *
  * `verifyCounterRequest` answers what the wallet needs before its consent screen, from the
@@ -112,6 +113,18 @@ export interface CounterRequest {
 const TOKEN = /^[A-Za-z0-9._~-]{1,128}$/
 const NONCE = /^[A-Za-z0-9_-]{22,128}$/
 const SEGMENT = /^[A-Za-z0-9_]{1,64}$/
+/** Most names in one claim path (`address.city` has two). */
+const MAX_PATH_SEGMENTS = 8
+
+/**
+ * A claim path as a request asks for it, dotted (`address.city`): 1 to 8 names of letters,
+ * digits and `_`. The receipt names the claims it was shown the same way (receipt.ts).
+ */
+export function isClaimPath(path: unknown): path is string {
+  if (typeof path !== 'string') return false
+  const segments = path.split('.')
+  return segments.length <= MAX_PATH_SEGMENTS && segments.every((s) => SEGMENT.test(s))
+}
 
 function refuse(code: ErrorCode, detail: string): never {
   throw new InputError(code, detail)
@@ -231,7 +244,7 @@ function readQuery(v: unknown): { vct: string; claims: RequestedClaimPath[] } {
   const paths: string[] = []
   c.claims.forEach((x, i) => {
     const cl = readShape(x, { id: 'text', path: 'array' }, `dcql_query.credentials[0].claims[${i}]`, D)
-    if (cl.path.length === 0 || cl.path.length > 8 || !cl.path.every((s) => typeof s === 'string' && SEGMENT.test(s))) refuse(D, `claims[${i}].path is not a path of claim names`)
+    if (cl.path.length === 0 || cl.path.length > MAX_PATH_SEGMENTS || !cl.path.every((s) => typeof s === 'string' && SEGMENT.test(s))) refuse(D, `claims[${i}].path is not a path of claim names`)
     ids.push(cl.id)
     paths.push((cl.path as string[]).join('.'))
   })
@@ -292,6 +305,8 @@ export async function verifyCounterRequest(text: string, o: VerifyRequestOptions
     if (jwks.keys.length !== 1 || !isJsonObject(jwks.keys[0])) refuse(R, 'client_metadata.jwks holds one key exactly')
     const { use, alg, kid, ...rest } = jwks.keys[0] as JsonObject
     if (use !== 'enc' || alg !== 'ECDH-ES' || (kid !== undefined && typeof kid !== 'string')) refuse(R, 'the response key is not use enc, alg ECDH-ES')
+    const members = Object.keys(rest).sort().join(',')
+    if (members !== 'crv,kty,x,y') refuse(R, `the response key has members ${members.slice(0, 80)} besides use, alg and kid, not exactly kty, crv, x, y`)
     let responseKey: PublicJwk
     try {
       responseKey = parsePublicJwk(rest)
