@@ -384,6 +384,8 @@ export class VerifierConsoleState {
     this.#session = null
     this.#auth = 'signed-out'
     this.#expired = expired
+    // "Enrolled and signed in" is said once: not again after signing out.
+    if (this.#enrolment?.done) this.#enrolment = null
     this.#clearOffice()
     const keep = this.#problems.session
     this.#problems = keep ? { session: keep } : {}
