@@ -12,7 +12,10 @@
  *   exactly the claims asked, status from the trust engine's cache or from the list the wallet
  *   stapled (proven against the ledger's witnessed checkpoint; the newer anchor decides). Each request is answered
  *   once: a second answer to it is ERR_EXCH_REPLAY while the counter still holds it, and
- *   ERR_EXCH_NONCE_UNKNOWN after it expired or the page was reloaded (its key is gone).
+ *   ERR_EXCH_NONCE_UNKNOWN after it expired or the page was reloaded (its key is gone). Only an
+ *   answer whose credential and key binding verify uses the request up: junk encrypted to the
+ *   request's key (anyone who saw its QR can) is refused without spending the citizen's turn.
+ *   The answer must use the one content encryption the request offered (A128GCM).
  * - The verdict: `accepted` (green), `refused` (red, with the code), or `unknown` (the status
  *   could not be established from what the counter holds; with the code). It carries the
  *   disclosed claims for the official to see; `finish` drops them and writes a signed audit
@@ -27,6 +30,7 @@ import { parseCompactJws, signCompactJws } from '../core/jose/jws.ts'
 import type { LocalizedText, VerifierPurpose } from '../core/registry/entry.ts'
 import type { IssuerRecord, VerifierRecord } from '../core/registry/state.ts'
 import { openAnswer, verifyAnswer, type PresentedCredential } from '../core/exchange/answer.ts'
+import type { JweEnc } from '../core/jose/jwe.ts'
 import { signReceipt } from '../core/exchange/receipt.ts'
 import { readStaple, type Staple } from '../core/exchange/staple.ts'
 import {
@@ -94,8 +98,13 @@ interface Pending {
   iat: number
   exp: number
   key: CryptoKey
+  /** The one content encryption the request offered. */
+  enc: JweEnc
   answered: boolean
 }
+
+/** What a counter request offers for the answer's content encryption. */
+const ANSWER_ENC: JweEnc = 'A128GCM'
 
 const SKEW = 60
 const KEEP_EXPIRED_SECONDS = 600
@@ -207,10 +216,10 @@ export class Counter {
     const exp = o.now + lifetime
     const text = await signCounterRequest({
       attestation: this.#enrolment!.attestation, verifier: en.value.verifier.did, purpose: purpose.id, vct: purpose.vct,
-      claims, nonce, iat: o.now, exp, responseKey: ephemeral.publicJwk,
+      claims, nonce, iat: o.now, exp, responseKey: ephemeral.publicJwk, enc: ANSWER_ENC,
     }, this.#signer)
     this.#forgetExpired(o.now)
-    this.#pending.push({ nonce, clientId: `${CLIENT_ID_PREFIX}${en.value.verifier.did}`, purpose, claims, iat: o.now, exp, key: ephemeral.privateKey, answered: false })
+    this.#pending.push({ nonce, clientId: `${CLIENT_ID_PREFIX}${en.value.verifier.did}`, purpose, claims, iat: o.now, exp, key: ephemeral.privateKey, enc: ANSWER_ENC, answered: false })
     return ok({ text, nonce, purpose, exp })
   }
 
@@ -229,7 +238,7 @@ export class Counter {
     let content = null
     let lastFailure: { code: ErrorCode; detail: string } = { code: 'ERR_EXCH_NONCE_UNKNOWN', detail: 'this counter holds no open request' }
     for (const p of [...this.#pending].reverse()) {
-      const opened = await openAnswer(bytes, p.key)
+      const opened = await openAnswer(bytes, p.key, { enc: p.enc })
       if (opened.ok) {
         pending = p
         content = opened.value
@@ -241,10 +250,12 @@ export class Counter {
     }
     if (!pending || !content) return refused(lastFailure.code, lastFailure.detail, null)
     if (pending.answered) return refused('ERR_EXCH_REPLAY', 'this request was answered already: an answer is accepted once', pending)
-    pending.answered = true
     if (o.now - SKEW >= pending.exp) return refused('ERR_EXCH_REQUEST_EXPIRED', `the request expired at ${pending.exp}`, pending)
     const v = await verifyAnswer(content, { nonce: pending.nonce, clientId: pending.clientId, vct: pending.purpose.vct, claims: pending.claims }, { now: o.now, issuerKeys: this.#trust.credentialKeys({ now: o.now }) })
+    // Used up only by an answer whose credential and key binding verify: anyone who saw the
+    // request QR can encrypt junk to its key, and that must not spend the citizen's turn.
     if (!v.ok) return refused(v.code, v.detail, pending)
+    pending.answered = true
     const issuer = this.#trust.issuerStanding(v.value.iss, { now: o.now })
     const credential = { ...v.value, issuerName: issuer.ok ? { ...issuer.value.name } : null }
     const base = { nonce: pending.nonce, purpose: { id: pending.purpose.id, name: pending.purpose.name }, credential, at: o.now }

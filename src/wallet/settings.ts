@@ -20,7 +20,7 @@ export const DEFAULT_SETTINGS: WalletSettings = { rules: { never: [] } }
 
 /** At most this many rules; claim paths as the registry writes them (`birth_date`, `address.city`). */
 export const MAX_RULES = 64
-const CLAIM_PATH = /^[A-Za-z0-9_-]{1,64}(?:\.[A-Za-z0-9_-]{1,64}){0,7}$/
+const CLAIM_PATH = /^[A-Za-z0-9_]{1,64}(?:\.[A-Za-z0-9_]{1,64}){0,7}$/
 
 export function isRulePath(v: unknown): v is string {
   return typeof v === 'string' && CLAIM_PATH.test(v) && !v.split('.').some((s) => s === '_sd' || s === '_sd_alg')

@@ -102,7 +102,7 @@ describe('a counter transaction', () => {
     expect(v.credential?.issuerName?.en).toBe('Municipal Public Security Bureau')
     const { receipt } = await counter.finish(v)
     expect(v.credential?.claims).toEqual([])
-    const r = await verifyReceipt(receipt!, { counterKey: request.counterKey, verifier: HALL, nonce: request.nonce, purpose: 'residence-permit' })
+    const r = await verifyReceipt(receipt!, { counterKey: request.counterKey, verifier: HALL, counter: request.counter.id, nonce: request.nonce, purpose: 'residence-permit', vct: request.vct, asked: request.claims.map((c) => c.path) })
     expect(r).toMatchObject({ ok: true, value: { verdict: 'accepted', claims: ['family_name', 'given_name', 'address.city'], vct: RESIDENT_ID } })
     const stored = JSON.stringify(await counter.dump()) + (await counter.exportAudit())
     for (const value of ['李', '伟', '成都', '武侯', '1990']) expect(stored.includes(value), value).toBe(false)

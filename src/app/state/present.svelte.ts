@@ -177,7 +177,10 @@ export class PresentFlow {
     this.#busy = true
     this.#problem = null
     try {
-      const r = await verifyReceipt(text.trim(), { counterKey: v.request.counterKey, verifier: v.request.verifier.did, nonce: v.request.nonce, purpose: v.request.purpose.id })
+      const r = await verifyReceipt(text.trim(), {
+        counterKey: v.request.counterKey, verifier: v.request.verifier.did, counter: v.request.counter.id, nonce: v.request.nonce,
+        purpose: v.request.purpose.id, vct: v.request.vct, asked: v.request.claims.map((c) => c.path),
+      })
       if (!r.ok) return this.#fail(r.code, r.detail)
       const receipt = { verdict: r.value.verdict, claims: r.value.claims, iat: r.value.iat, jws: text.trim(), ...(r.value.code ? { code: r.value.code } : {}) }
       const kept = await p.wallet.attachReceipt(this.#entryId, receipt)

@@ -40,7 +40,12 @@ export async function sealAnswer(content: { presentation: string; extras?: reado
 }
 
 /** Decrypts and unpacks an answer. ERR_EXCH_JWE_INVALID, ERR_EXCH_JWE_DECRYPT, ERR_EXCH_PACK_INVALID. */
-export async function openAnswer(bytes: Uint8Array, key: CryptoKey): Promise<Verdict<AnswerContent>> {
+/**
+ * Opens an answer under the request's private key. `enc`: the one content encryption the
+ * request offered — an answer under another is refused (ERR_EXCH_JWE_INVALID), so the sender
+ * cannot pick a cipher the request did not.
+ */
+export async function openAnswer(bytes: Uint8Array, key: CryptoKey, o: { enc?: JweEnc } = {}): Promise<Verdict<AnswerContent>> {
   let jwe: string
   try {
     jwe = jweFromBinary(bytes)
@@ -49,6 +54,7 @@ export async function openAnswer(bytes: Uint8Array, key: CryptoKey): Promise<Ver
   }
   const d = await decryptJwe(jwe, key)
   if (!d.ok) return d
+  if (o.enc !== undefined && d.value.header.enc !== o.enc) return fail('ERR_EXCH_JWE_INVALID', `the answer is encrypted with ${d.value.header.enc}; the request offered ${o.enc}`)
   try {
     const u = unpackAnswer(d.value.plaintext)
     return ok({ presentation: u.presentation, extras: u.extras })

@@ -40,11 +40,17 @@ export interface Receipt {
 }
 
 /** What the wallet expects a receipt to be about: the request it answered. */
+/** The request the receipt must be for, as the wallet read it. */
 export interface ReceiptExpectation {
   counterKey: PublicJwk
   verifier: string
+  /** The counter id the attestation named. */
+  counter: string
   nonce: string
   purpose: string
+  vct: string
+  /** The claim paths the request asked for: a receipt names only some of them. */
+  asked: readonly string[]
 }
 
 export async function signReceipt(r: Receipt, counterSigner: Signer): Promise<string> {
@@ -74,6 +80,10 @@ export async function verifyReceipt(text: string, expect: ReceiptExpectation): P
     if (p.nonce !== expect.nonce) return fail('ERR_EXCH_RECEIPT_MISMATCH', 'the receipt is for another request (nonce)')
     if (p.iss !== expect.verifier) return fail('ERR_EXCH_RECEIPT_MISMATCH', 'the receipt names another verifier')
     if (p.purpose !== expect.purpose) return fail('ERR_EXCH_RECEIPT_MISMATCH', 'the receipt names another purpose')
+    if (p.counter !== expect.counter) return fail('ERR_EXCH_RECEIPT_MISMATCH', 'the receipt names another counter')
+    if (p.vct !== expect.vct) return fail('ERR_EXCH_RECEIPT_MISMATCH', 'the receipt names another credential type')
+    const asked = new Set(expect.asked)
+    if (!p.claims.every((c) => asked.has(c as string))) return fail('ERR_EXCH_RECEIPT_MISMATCH', 'the receipt names a claim the request did not ask for')
     const out: Receipt = { verifier: p.iss, counter: p.counter, nonce: p.nonce, purpose: p.purpose, vct: p.vct, claims: p.claims as string[], verdict: p.verdict, iat: p.iat }
     if (p.code !== undefined) out.code = p.code as ErrorCode
     return ok(out)

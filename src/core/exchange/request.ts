@@ -118,7 +118,8 @@ const MAX_PATH_SEGMENTS = 8
 
 /**
  * A claim path as a request asks for it, dotted (`address.city`): 1 to 8 names of letters,
- * digits and `_`. The receipt names the claims it was shown the same way (receipt.ts).
+ * digits and `_` — the names a registration may list (registry/_schema.ts). No `-`: a date
+ * or a phone number is then never a claim name, which the receipt relies on. The receipt names the claims it was shown the same way (receipt.ts).
  */
 export function isClaimPath(path: unknown): path is string {
   if (typeof path !== 'string') return false

@@ -45,8 +45,8 @@ const HTTPS_URI = /^https:\/\/[A-Za-z0-9\-._~:/?[\]@!$&'()*+,;=%]{1,500}$/
 const CONTACT = /^(?:mailto:[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,63}|tel:\+[0-9][0-9-]{3,30}|https:\/\/[A-Za-z0-9\-._~:/?[\]@!$&'()*+,;=%]{1,200})$/
 /** Purpose ids. */
 const PURPOSE_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/
-/** Claim path segment: a claim name as SD-JWT VC payloads use them. */
-const CLAIM_SEGMENT = /^[A-Za-z0-9_-]{1,64}$/
+/** Claim path segment: a claim name as SD-JWT VC payloads use them; the same set requests and receipts allow (exchange/request.ts). */
+const CLAIM_SEGMENT = /^[A-Za-z0-9_]{1,64}$/
 /** Control characters and bidirectional overrides have no place in an official name. */
 const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/
 
