@@ -113,7 +113,9 @@ describe('the built app in Chromium', () => {
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
     const scriptURL = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)
     expect(scriptURL).toBe(`${origin}/sw.js`)
-    await page.getByTestId('offline-ready').waitFor()
+    // Shown once the precache is complete (every chunk, the camera's reader and its .wasm): on
+    // a busy two-core host that can take longer than the default wait.
+    await page.getByTestId('offline-ready').waitFor({ timeout: 60_000 })
     expect((await page.getByTestId('offline-ready').textContent())?.trim()).toBe(en('offline.ready'))
   })
 

@@ -48,8 +48,8 @@ export interface HolderRules {
 
 /** Raw values and the predicates that answer what a counter usually wants of them. */
 export const PREDICATES: Readonly<Record<string, readonly string[]>> = {
-  birth_date: ['age_over_18', 'age_over_21', 'age_over_65'],
-  birthdate: ['age_over_18', 'age_over_21', 'age_over_65'],
+  birth_date: ['age_over_18', 'age_over_21', 'age_over_60', 'age_over_65'],
+  birthdate: ['age_over_18', 'age_over_21', 'age_over_60', 'age_over_65'],
 }
 
 export function planDisclosure(asked: readonly AskedClaim[], o: { allowed: readonly string[]; held: (path: string) => boolean; rules: HolderRules }): Verdict<DisclosurePlan> {
