@@ -65,6 +65,7 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/support/build-once.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,

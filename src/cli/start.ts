@@ -31,7 +31,7 @@
  * Ctrl-C (or SIGTERM) stops every service.
  */
 import { parseArgs } from 'node:util'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { CivicError, isErrorCode } from '../core/errors.ts'
 import { LOG_NAMES, logVerifierKey, newLedgerConfig, parseLedgerConfig, readLedgerConfig, writeLedgerConfig, type LedgerConfig, type LogName } from '../ledger/config.ts'
@@ -44,7 +44,7 @@ import { DEMO_ISSUERS, DEMO_VERIFIERS, governanceRoot, seedDemo } from './demo.t
 import { UsageError, intOption, untilStopped } from './io.ts'
 import { stopAll, Supervised, type Ready } from './supervisor.ts'
 
-export const START_USAGE = 'civic start [--data <dir>] [--port <n>] [--host 127.0.0.1]   (app on port; ledger +1, witnesses +2..+4, issuers +5..+6, issuer admin APIs +7..+8, verifiers +9..+10, verifier admin APIs +11..+12)'
+export const START_USAGE = 'civic start [--data <dir>] [--port <n>] [--host 127.0.0.1] [--prebuilt <dir>]   (app on port; ledger +1, witnesses +2..+4, issuers +5..+6, issuer admin APIs +7..+8, verifiers +9..+10, verifier admin APIs +11..+12)'
 
 /** The ledger's name; its logs' origins are `<name>/registry` and `<name>/status`. */
 const LEDGER_NAME = 'civic-wallet.local/ledger'
@@ -98,7 +98,7 @@ export function childRefusal(name: string, e: unknown): unknown {
 export async function startCommand(argv: string[]): Promise<number> {
   let o
   try {
-    o = parseArgs({ args: argv, options: { data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } }, strict: true }).values
+    o = parseArgs({ args: argv, options: { data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, prebuilt: { type: 'string' } }, strict: true }).values
   } catch (e) {
     throw new UsageError((e as Error).message)
   }
@@ -106,6 +106,8 @@ export async function startCommand(argv: string[]): Promise<number> {
   if (port < 1 || port > 65523) throw new UsageError('--port must be 1..65523 (the services take the next twelve ports)')
   const host = o.host ?? '127.0.0.1'
   const data = resolve(o.data ?? '.civic')
+  const prebuilt = o.prebuilt === undefined ? null : resolve(o.prebuilt)
+  if (prebuilt !== null && (!existsSync(join(prebuilt, 'index.html')) || !existsSync(join(prebuilt, 'sw.js')))) throw new UsageError(`--prebuilt ${prebuilt} holds no built app (index.html and sw.js)`)
   const ledgerDir = join(data, 'ledger')
   mkdirSync(ledgerDir, { recursive: true })
   const log = (line: string): void => void process.stderr.write(`${line}\n`)
@@ -182,12 +184,19 @@ export async function startCommand(argv: string[]): Promise<number> {
     }))
     const verifiers = await verifiersStarting
 
-    const { build } = await import('vite')
-    const appRoot = resolve(import.meta.dirname, '../..')
-    process.stdout.write('building the app…\n')
     // Built into the data directory: each running system has its own copy and its own config.
+    // --prebuilt: a `vite build` of this tree made already (the e2e tests build once for all
+    // their systems) is copied instead; it must hold index.html and sw.js.
     const outDir = join(data, 'app')
-    await build({ root: appRoot, logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } })
+    if (prebuilt !== null) {
+      rmSync(outDir, { recursive: true, force: true })
+      cpSync(prebuilt, outDir, { recursive: true })
+    } else {
+      const { build } = await import('vite')
+      const appRoot = resolve(import.meta.dirname, '../..')
+      process.stdout.write('building the app…\n')
+      await build({ root: appRoot, logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } })
+    }
     // Where the app finds the services (read by src/app/state/config.svelte.ts).
     writeFileSync(join(outDir, 'civic-config.json'), JSON.stringify({
       ledger: {

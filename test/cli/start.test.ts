@@ -299,6 +299,20 @@ describe('civic start', () => {
     }
   }, 240_000)
 
+  it('refuses --prebuilt naming a directory with no built app, before starting anything', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'civic-start-prebuilt-'))
+    const empty = mkdtempSync(join(tmpdir(), 'civic-start-nobuild-'))
+    try {
+      const r = await civic(['start', '--data', data, '--port', String(await freeBase()), '--prebuilt', empty])
+      expect(r.code, r.out).toBe(2)
+      expect(r.out).toContain(`--prebuilt ${empty} holds no built app`)
+      expect(r.out).not.toMatch(/: pid \d+/)
+    } finally {
+      rmSync(data, { recursive: true, force: true })
+      rmSync(empty, { recursive: true, force: true })
+    }
+  }, 60_000)
+
   it('refuses a data directory holding a single-log ledger, at once and plainly, starting no service', async () => {
     const old = mkdtempSync(join(tmpdir(), 'civic-start-single-'))
     try {

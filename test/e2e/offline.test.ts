@@ -4,10 +4,10 @@
  * loaded screen then comes from the precache) without ever asking anything of an origin other
  * than its own.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { strings, type StringKey } from '../../src/app/i18n/strings.ts'
-import { buildApp, serveApp, type AppServer, type BuiltApp } from './support/app-server.ts'
+import { serveApp, type AppServer } from './support/app-server.ts'
 import { foreignRequests, launchBrowser, recordRequests, type BrowserSession } from './support/browser.ts'
 
 const ROLE_TITLES = {
@@ -20,7 +20,6 @@ const ROLE_TITLES = {
 const en = (key: StringKey): string => strings[key].en
 const zh = (key: StringKey): string => strings[key]['zh-CN']
 
-let app: BuiltApp | undefined
 let server: AppServer | undefined
 let browser: BrowserSession | undefined
 let origin = ''
@@ -51,8 +50,7 @@ async function expectRole(page: Page, role: keyof typeof ROLE_TITLES): Promise<v
 }
 
 beforeAll(async () => {
-  app = await buildApp()
-  server = await serveApp(app.outDir)
+  server = await serveApp(inject('civicAppBuild'))
   origin = server.origin
   browser = await launchBrowser({ locale: 'en-US' })
   requests = recordRequests(browser.context)
@@ -63,7 +61,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await server?.close()
-  app?.remove()
 })
 
 describe('the built app in Chromium', () => {

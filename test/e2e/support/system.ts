@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
+import { inject } from 'vitest'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -65,7 +66,10 @@ export interface RunningSystem {
 export async function startSystem(prefix: string): Promise<RunningSystem> {
   const data = mkdtempSync(join(tmpdir(), prefix))
   const port = await freeBasePort()
-  const child: ChildProcess = spawn(process.execPath, [join(PROJECT_ROOT, 'src/cli/bin.mjs'), 'start', '--data', data, '--port', String(port)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  // The app is built once for the whole e2e run (build-once.ts), each system copying it.
+  const prebuilt = inject('civicAppBuild')
+  const args = ['start', '--data', data, '--port', String(port), ...(prebuilt ? ['--prebuilt', prebuilt] : [])]
+  const child: ChildProcess = spawn(process.execPath, [join(PROJECT_ROOT, 'src/cli/bin.mjs'), ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout!.on('data', (d) => (output += d))
   child.stderr!.on('data', (d) => (output += d))
